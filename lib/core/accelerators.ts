@@ -1,0 +1,231 @@
+/**
+ * Who makes the accelerator.
+ */
+export enum AcceleratorVendor {
+  /** NVIDIA GPUs (`nvidia.com/gpu`). */
+  NVIDIA = 'nvidia',
+  /** AWS Trainium and Inferentia (`aws.amazon.com/neuron`). */
+  AWS = 'aws',
+}
+
+interface CatalogEntry {
+  readonly vendor: AcceleratorVendor;
+  readonly model: string;
+  readonly count: number;
+  readonly memoryGiB: number;
+  readonly vcpus: number;
+  readonly memoryGiBHost: number;
+  readonly mig: boolean;
+  readonly efa: boolean;
+}
+
+/** Static description of an accelerator instance type. */
+export interface AcceleratorInstanceTypeSpec {
+  /** Accelerator vendor. */
+  readonly vendor: AcceleratorVendor;
+  /** Accelerator model, for example `H100`, `L40S`, `Trainium2`. */
+  readonly acceleratorModel: string;
+  /** Accelerators (GPUs or Neuron devices) per instance. */
+  readonly acceleratorCount: number;
+  /** Memory of one accelerator, in GiB. */
+  readonly acceleratorMemoryGiB: number;
+  /** vCPUs per instance. */
+  readonly vcpus: number;
+  /** Host memory per instance, in GiB. */
+  readonly memoryGiB: number;
+  /** Whether the GPUs support Multi-Instance GPU partitioning. */
+  readonly migCapable: boolean;
+  /** Whether the instance supports Elastic Fabric Adapter. */
+  readonly efaCapable: boolean;
+}
+
+const NAME = /^(ml\.)?([a-z][a-z0-9-]*)\.([a-z0-9]+)$/;
+
+/**
+ * An EC2 / SageMaker instance type with accelerators, from the library's catalog.
+ *
+ * The static members cover the GPU and Neuron types ML platforms use most; `of()` accepts any
+ * other name (`of('ml.g6e.xlarge')` or `of('g6e.xlarge')`) and returns the catalog entry when
+ * the type is listed, or an entry whose `spec` is undefined when it is not.
+ */
+export class AcceleratorInstanceType {
+  private static readonly catalog = new Map<string, AcceleratorInstanceType>();
+
+  /** p5.48xlarge: 8 x NVIDIA H100 80 GB. */
+  public static readonly P5_48XLARGE = AcceleratorInstanceType.define('p5.48xlarge', gpu('H100', 8, 80, 192, 2048, true, true));
+  /** p5e.48xlarge: 8 x NVIDIA H200 141 GB. */
+  public static readonly P5E_48XLARGE = AcceleratorInstanceType.define('p5e.48xlarge', gpu('H200', 8, 141, 192, 2048, true, true));
+  /** p5en.48xlarge: 8 x NVIDIA H200 141 GB, faster networking. */
+  public static readonly P5EN_48XLARGE = AcceleratorInstanceType.define('p5en.48xlarge', gpu('H200', 8, 141, 192, 2048, true, true));
+  /** p4d.24xlarge: 8 x NVIDIA A100 40 GB. */
+  public static readonly P4D_24XLARGE = AcceleratorInstanceType.define('p4d.24xlarge', gpu('A100', 8, 40, 96, 1152, true, true));
+  /** p4de.24xlarge: 8 x NVIDIA A100 80 GB. */
+  public static readonly P4DE_24XLARGE = AcceleratorInstanceType.define('p4de.24xlarge', gpu('A100', 8, 80, 96, 1152, true, true));
+  /** p3.2xlarge: 1 x NVIDIA V100 16 GB. */
+  public static readonly P3_2XLARGE = AcceleratorInstanceType.define('p3.2xlarge', gpu('V100', 1, 16, 8, 61, false, false));
+  /** p3.8xlarge: 4 x NVIDIA V100 16 GB. */
+  public static readonly P3_8XLARGE = AcceleratorInstanceType.define('p3.8xlarge', gpu('V100', 4, 16, 32, 244, false, false));
+  /** p3.16xlarge: 8 x NVIDIA V100 16 GB. */
+  public static readonly P3_16XLARGE = AcceleratorInstanceType.define('p3.16xlarge', gpu('V100', 8, 16, 64, 488, false, false));
+  /** p3dn.24xlarge: 8 x NVIDIA V100 32 GB. */
+  public static readonly P3DN_24XLARGE = AcceleratorInstanceType.define('p3dn.24xlarge', gpu('V100', 8, 32, 96, 768, false, true));
+
+  /** g5.xlarge: 1 x NVIDIA A10G 24 GB. */
+  public static readonly G5_XLARGE = AcceleratorInstanceType.define('g5.xlarge', gpu('A10G', 1, 24, 4, 16, false, false));
+  /** g5.2xlarge: 1 x NVIDIA A10G 24 GB. */
+  public static readonly G5_2XLARGE = AcceleratorInstanceType.define('g5.2xlarge', gpu('A10G', 1, 24, 8, 32, false, false));
+  /** g5.4xlarge: 1 x NVIDIA A10G 24 GB. */
+  public static readonly G5_4XLARGE = AcceleratorInstanceType.define('g5.4xlarge', gpu('A10G', 1, 24, 16, 64, false, false));
+  /** g5.8xlarge: 1 x NVIDIA A10G 24 GB. */
+  public static readonly G5_8XLARGE = AcceleratorInstanceType.define('g5.8xlarge', gpu('A10G', 1, 24, 32, 128, false, true));
+  /** g5.12xlarge: 4 x NVIDIA A10G 24 GB. */
+  public static readonly G5_12XLARGE = AcceleratorInstanceType.define('g5.12xlarge', gpu('A10G', 4, 24, 48, 192, false, true));
+  /** g5.16xlarge: 1 x NVIDIA A10G 24 GB. */
+  public static readonly G5_16XLARGE = AcceleratorInstanceType.define('g5.16xlarge', gpu('A10G', 1, 24, 64, 256, false, true));
+  /** g5.24xlarge: 4 x NVIDIA A10G 24 GB. */
+  public static readonly G5_24XLARGE = AcceleratorInstanceType.define('g5.24xlarge', gpu('A10G', 4, 24, 96, 384, false, true));
+  /** g5.48xlarge: 8 x NVIDIA A10G 24 GB. */
+  public static readonly G5_48XLARGE = AcceleratorInstanceType.define('g5.48xlarge', gpu('A10G', 8, 24, 192, 768, false, true));
+
+  /** g6.xlarge: 1 x NVIDIA L4 24 GB. */
+  public static readonly G6_XLARGE = AcceleratorInstanceType.define('g6.xlarge', gpu('L4', 1, 24, 4, 16, false, false));
+  /** g6.2xlarge: 1 x NVIDIA L4 24 GB. */
+  public static readonly G6_2XLARGE = AcceleratorInstanceType.define('g6.2xlarge', gpu('L4', 1, 24, 8, 32, false, false));
+  /** g6.4xlarge: 1 x NVIDIA L4 24 GB. */
+  public static readonly G6_4XLARGE = AcceleratorInstanceType.define('g6.4xlarge', gpu('L4', 1, 24, 16, 64, false, false));
+  /** g6.8xlarge: 1 x NVIDIA L4 24 GB. */
+  public static readonly G6_8XLARGE = AcceleratorInstanceType.define('g6.8xlarge', gpu('L4', 1, 24, 32, 128, false, true));
+  /** g6.12xlarge: 4 x NVIDIA L4 24 GB. */
+  public static readonly G6_12XLARGE = AcceleratorInstanceType.define('g6.12xlarge', gpu('L4', 4, 24, 48, 192, false, true));
+  /** g6.16xlarge: 1 x NVIDIA L4 24 GB. */
+  public static readonly G6_16XLARGE = AcceleratorInstanceType.define('g6.16xlarge', gpu('L4', 1, 24, 64, 256, false, true));
+  /** g6.24xlarge: 4 x NVIDIA L4 24 GB. */
+  public static readonly G6_24XLARGE = AcceleratorInstanceType.define('g6.24xlarge', gpu('L4', 4, 24, 96, 384, false, true));
+  /** g6.48xlarge: 8 x NVIDIA L4 24 GB. */
+  public static readonly G6_48XLARGE = AcceleratorInstanceType.define('g6.48xlarge', gpu('L4', 8, 24, 192, 768, false, true));
+
+  /** g6e.xlarge: 1 x NVIDIA L40S 48 GB. */
+  public static readonly G6E_XLARGE = AcceleratorInstanceType.define('g6e.xlarge', gpu('L40S', 1, 48, 4, 32, false, false));
+  /** g6e.2xlarge: 1 x NVIDIA L40S 48 GB. */
+  public static readonly G6E_2XLARGE = AcceleratorInstanceType.define('g6e.2xlarge', gpu('L40S', 1, 48, 8, 64, false, false));
+  /** g6e.4xlarge: 1 x NVIDIA L40S 48 GB. */
+  public static readonly G6E_4XLARGE = AcceleratorInstanceType.define('g6e.4xlarge', gpu('L40S', 1, 48, 16, 128, false, false));
+  /** g6e.8xlarge: 1 x NVIDIA L40S 48 GB. */
+  public static readonly G6E_8XLARGE = AcceleratorInstanceType.define('g6e.8xlarge', gpu('L40S', 1, 48, 32, 256, false, true));
+  /** g6e.12xlarge: 4 x NVIDIA L40S 48 GB. */
+  public static readonly G6E_12XLARGE = AcceleratorInstanceType.define('g6e.12xlarge', gpu('L40S', 4, 48, 48, 384, false, true));
+  /** g6e.16xlarge: 1 x NVIDIA L40S 48 GB. */
+  public static readonly G6E_16XLARGE = AcceleratorInstanceType.define('g6e.16xlarge', gpu('L40S', 1, 48, 64, 512, false, true));
+  /** g6e.24xlarge: 4 x NVIDIA L40S 48 GB. */
+  public static readonly G6E_24XLARGE = AcceleratorInstanceType.define('g6e.24xlarge', gpu('L40S', 4, 48, 96, 768, false, true));
+  /** g6e.48xlarge: 8 x NVIDIA L40S 48 GB. */
+  public static readonly G6E_48XLARGE = AcceleratorInstanceType.define('g6e.48xlarge', gpu('L40S', 8, 48, 192, 1536, false, true));
+
+  /** g4dn.xlarge: 1 x NVIDIA T4 16 GB. */
+  public static readonly G4DN_XLARGE = AcceleratorInstanceType.define('g4dn.xlarge', gpu('T4', 1, 16, 4, 16, false, false));
+  /** g4dn.2xlarge: 1 x NVIDIA T4 16 GB. */
+  public static readonly G4DN_2XLARGE = AcceleratorInstanceType.define('g4dn.2xlarge', gpu('T4', 1, 16, 8, 32, false, false));
+  /** g4dn.4xlarge: 1 x NVIDIA T4 16 GB. */
+  public static readonly G4DN_4XLARGE = AcceleratorInstanceType.define('g4dn.4xlarge', gpu('T4', 1, 16, 16, 64, false, false));
+  /** g4dn.8xlarge: 1 x NVIDIA T4 16 GB. */
+  public static readonly G4DN_8XLARGE = AcceleratorInstanceType.define('g4dn.8xlarge', gpu('T4', 1, 16, 32, 128, false, true));
+  /** g4dn.12xlarge: 4 x NVIDIA T4 16 GB. */
+  public static readonly G4DN_12XLARGE = AcceleratorInstanceType.define('g4dn.12xlarge', gpu('T4', 4, 16, 48, 192, false, true));
+  /** g4dn.16xlarge: 1 x NVIDIA T4 16 GB. */
+  public static readonly G4DN_16XLARGE = AcceleratorInstanceType.define('g4dn.16xlarge', gpu('T4', 1, 16, 64, 256, false, true));
+
+  /** trn1.2xlarge: 1 x AWS Trainium 32 GB. */
+  public static readonly TRN1_2XLARGE = AcceleratorInstanceType.define('trn1.2xlarge', neuron('Trainium', 1, 32, 8, 32, false));
+  /** trn1.32xlarge: 16 x AWS Trainium 32 GB. */
+  public static readonly TRN1_32XLARGE = AcceleratorInstanceType.define('trn1.32xlarge', neuron('Trainium', 16, 32, 128, 512, true));
+  /** trn1n.32xlarge: 16 x AWS Trainium 32 GB, faster networking. */
+  public static readonly TRN1N_32XLARGE = AcceleratorInstanceType.define('trn1n.32xlarge', neuron('Trainium', 16, 32, 128, 512, true));
+  /** trn2.48xlarge: 16 x AWS Trainium2 96 GB. */
+  public static readonly TRN2_48XLARGE = AcceleratorInstanceType.define('trn2.48xlarge', neuron('Trainium2', 16, 96, 192, 2048, true));
+  /** inf2.xlarge: 1 x AWS Inferentia2 32 GB. */
+  public static readonly INF2_XLARGE = AcceleratorInstanceType.define('inf2.xlarge', neuron('Inferentia2', 1, 32, 4, 16, false));
+  /** inf2.8xlarge: 1 x AWS Inferentia2 32 GB. */
+  public static readonly INF2_8XLARGE = AcceleratorInstanceType.define('inf2.8xlarge', neuron('Inferentia2', 1, 32, 32, 128, false));
+  /** inf2.24xlarge: 6 x AWS Inferentia2 32 GB. */
+  public static readonly INF2_24XLARGE = AcceleratorInstanceType.define('inf2.24xlarge', neuron('Inferentia2', 6, 32, 96, 384, false));
+  /** inf2.48xlarge: 12 x AWS Inferentia2 32 GB. */
+  public static readonly INF2_48XLARGE = AcceleratorInstanceType.define('inf2.48xlarge', neuron('Inferentia2', 12, 32, 192, 768, false));
+
+  /**
+   * The instance type named `name`, with or without the SageMaker `ml.` prefix.
+   * Returns the catalog entry when listed; otherwise an uncatalogued type (`spec` undefined).
+   * A malformed name yields a type whose `wellFormed` is false; constructs that consume it reject it.
+   */
+  public static of(name: string): AcceleratorInstanceType {
+    const ec2Name = name.startsWith('ml.') ? name.slice(3) : name;
+    return AcceleratorInstanceType.catalog.get(ec2Name) ?? new AcceleratorInstanceType(ec2Name, undefined);
+  }
+
+  /** Every type in the catalog. */
+  public static all(): AcceleratorInstanceType[] {
+    return [...AcceleratorInstanceType.catalog.values()];
+  }
+
+  private static define(ec2Name: string, entry: CatalogEntry): AcceleratorInstanceType {
+    const type = new AcceleratorInstanceType(ec2Name, entry);
+    AcceleratorInstanceType.catalog.set(ec2Name, type);
+    return type;
+  }
+
+  /** EC2 name, for example `p5.48xlarge`. */
+  public readonly ec2Name: string;
+  /** Instance family, for example `p5` (empty when the name is malformed). */
+  public readonly family: string;
+  /** What the catalog knows about the type; undefined for types not in the catalog. */
+  public readonly spec?: AcceleratorInstanceTypeSpec;
+
+  private constructor(ec2Name: string, entry: CatalogEntry | undefined) {
+    this.ec2Name = ec2Name;
+    this.family = NAME.exec(ec2Name)?.[2] ?? '';
+    if (entry) {
+      this.spec = {
+        vendor: entry.vendor,
+        acceleratorModel: entry.model,
+        acceleratorCount: entry.count,
+        acceleratorMemoryGiB: entry.memoryGiB,
+        vcpus: entry.vcpus,
+        memoryGiB: entry.memoryGiBHost,
+        migCapable: entry.mig,
+        efaCapable: entry.efa,
+      };
+    }
+  }
+
+  /** SageMaker name, for example `ml.p5.48xlarge`. */
+  public get sageMakerName(): string {
+    return `ml.${this.ec2Name}`;
+  }
+
+  /** Whether the name has the `family.size` form EC2 and SageMaker use. */
+  public get wellFormed(): boolean {
+    return NAME.test(this.ec2Name) && !this.ec2Name.startsWith('ml.');
+  }
+
+  /** Whether the type is in the library's catalog. */
+  public get catalogued(): boolean {
+    return this.spec !== undefined;
+  }
+
+  /** Total accelerator memory of one instance in GiB (0 when not catalogued). */
+  public get totalAcceleratorMemoryGiB(): number {
+    return this.spec ? this.spec.acceleratorCount * this.spec.acceleratorMemoryGiB : 0;
+  }
+
+  /** The EC2 name. */
+  public toString(): string {
+    return this.ec2Name;
+  }
+}
+
+function gpu(model: string, count: number, memoryGiB: number, vcpus: number, host: number, mig: boolean, efa: boolean): CatalogEntry {
+  return { vendor: AcceleratorVendor.NVIDIA, model, count, memoryGiB, vcpus, memoryGiBHost: host, mig, efa };
+}
+
+function neuron(model: string, count: number, memoryGiB: number, vcpus: number, host: number, efa: boolean): CatalogEntry {
+  return { vendor: AcceleratorVendor.AWS, model, count, memoryGiB, vcpus, memoryGiBHost: host, mig: false, efa };
+}

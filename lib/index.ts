@@ -1,0 +1,14 @@
+// core (target-neutral)
+export * from './core/errors';
+export * from './core/names';
+export * from './core/identity';
+export * from './core/accelerators';
+// AWS capabilities
+export * from './data/dataset-store';
+export * from './data/dataset-version';
+export * from './registry/model-registry';
+export * from './templates/ml-project-stack';
+// Kubernetes capabilities
+export * from './k8s/core/security';
+export * from './k8s/data/dataset-volume';
+export * from './k8s/templates/ml-project-chart';

@@ -1,0 +1,328 @@
+import { Chart, Names, Size } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { ValidationError } from '../../core/errors';
+import { NameRule } from '../../core/names';
+import { k8s, kplus } from '../core/plus';
+
+/** What a dataset source renders into a PersistentVolume. @internal */
+export interface DatasetVolumeSourceConfig {
+  readonly csi: k8s.CsiPersistentVolumeSource;
+  readonly accessModes: string[];
+  readonly mountOptions?: string[];
+  readonly capacity: Size;
+}
+
+/** An FSx for Lustre file system (static provisioning through the FSx CSI driver). */
+export interface FsxLustreDatasetOptions {
+  /** File system id, `fs-0123456789abcdef0`. */
+  readonly fileSystemId: string;
+  /** DNS name of the file system, `fs-0123456789abcdef0.fsx.us-east-1.amazonaws.com`. */
+  readonly dnsName: string;
+  /** Lustre mount name (8 characters, or `fsx` for SCRATCH_1). */
+  readonly mountName: string;
+  /** Storage capacity of the file system. */
+  readonly storageCapacity: Size;
+}
+
+/** An EFS file system (static provisioning through the EFS CSI driver). */
+export interface EfsDatasetOptions {
+  /** File system id, `fs-0123456789abcdef0`. */
+  readonly fileSystemId: string;
+  /**
+   * Access point that roots the mount and sets the POSIX identity.
+   *
+   * @default - the file system root
+   */
+  readonly accessPointId?: string;
+}
+
+/** An S3 bucket (prefix) mounted through the Mountpoint for Amazon S3 CSI driver. */
+export interface S3DatasetOptions {
+  /** Bucket name. */
+  readonly bucketName: string;
+  /**
+   * Key prefix to mount, ending in `/`, for example `curated/`.
+   *
+   * @default - the whole bucket
+   */
+  readonly prefix?: string;
+  /**
+   * Region of the bucket.
+   *
+   * @default - the region the driver detects
+   */
+  readonly region?: string;
+}
+
+const FS_ID = /^fs-[0-9a-f]{8,40}$/;
+const FSX_DNS = /^fs-[0-9a-f]{8,40}\.fsx\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+const FSX_MOUNT_NAME = /^([a-z0-9]{8}|fsx)$/;
+const ACCESS_POINT = /^fsap-[0-9a-f]{8,40}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+// The CSI drivers ignore capacity for EFS and S3, but Kubernetes requires one on the volume.
+const NOMINAL_CAPACITY = Size.tebibytes(1);
+
+/**
+ * Where a dataset volume's data lives: FSx for Lustre, EFS, or S3 through Mountpoint.
+ * Each renders the correct CSI driver, volume handle, attributes, mount options and access modes.
+ */
+export abstract class DatasetVolumeSource {
+  /** FSx for Lustre: the fastest path for GPU jobs; ReadWriteMany; `flock` mount option. */
+  public static fsxLustre(options: FsxLustreDatasetOptions): DatasetVolumeSource {
+    return new (class extends DatasetVolumeSource {
+      public readonly kind = 'fsx-lustre';
+      public _bind(scope: IConstruct): DatasetVolumeSourceConfig {
+        match(scope, 'fileSystemId', options.fileSystemId, FS_ID, 'fs-0123456789abcdef0');
+        match(scope, 'dnsName', options.dnsName, FSX_DNS, 'fs-0123456789abcdef0.fsx.us-east-1.amazonaws.com');
+        match(scope, 'mountName', options.mountName, FSX_MOUNT_NAME, 'the MountName output of the file system, such as "abcdefgh"');
+        if (!options.dnsName.startsWith(`${options.fileSystemId}.`)) {
+          throw new ValidationError({
+            code: 'invalid-dataset-source', scope,
+            message: 'dnsName belongs to a different file system than fileSystemId.',
+            received: { fileSystemId: options.fileSystemId, dnsName: options.dnsName },
+            fix: 'Take both values from the same FSx for Lustre file system.',
+          });
+        }
+        if (options.storageCapacity.toGibibytes() < 1200) {
+          throw new ValidationError({
+            code: 'invalid-dataset-source', scope,
+            message: 'An FSx for Lustre file system has at least 1.2 TiB (1200 GiB) of storage.',
+            received: `${options.storageCapacity.toGibibytes()} GiB`,
+            fix: 'Give the storage capacity of the file system, for example Size.gibibytes(1200).',
+          });
+        }
+        return {
+          csi: {
+            driver: 'fsx.csi.aws.com',
+            volumeHandle: options.fileSystemId,
+            volumeAttributes: { dnsname: options.dnsName, mountname: options.mountName },
+          },
+          accessModes: ['ReadWriteMany'],
+          mountOptions: ['flock'],
+          capacity: options.storageCapacity,
+        };
+      }
+    })();
+  }
+
+  /** EFS: elastic, shared; ReadWriteMany; TLS in transit. */
+  public static efs(options: EfsDatasetOptions): DatasetVolumeSource {
+    return new (class extends DatasetVolumeSource {
+      public readonly kind = 'efs';
+      public _bind(scope: IConstruct): DatasetVolumeSourceConfig {
+        match(scope, 'fileSystemId', options.fileSystemId, FS_ID, 'fs-0123456789abcdef0');
+        if (options.accessPointId !== undefined) match(scope, 'accessPointId', options.accessPointId, ACCESS_POINT, 'fsap-0123456789abcdef0');
+        return {
+          csi: {
+            driver: 'efs.csi.aws.com',
+            volumeHandle: options.accessPointId ? `${options.fileSystemId}::${options.accessPointId}` : options.fileSystemId,
+            volumeAttributes: { encryptInTransit: 'true' },
+          },
+          accessModes: ['ReadWriteMany'],
+          capacity: NOMINAL_CAPACITY,
+        };
+      }
+    })();
+  }
+
+  /**
+   * S3 through the Mountpoint for Amazon S3 CSI driver: read-only (`ReadOnlyMany`, `read-only`
+   * mount option), optionally limited to a prefix such as one dataset zone.
+   */
+  public static s3(options: S3DatasetOptions): DatasetVolumeSource {
+    return new (class extends DatasetVolumeSource {
+      public readonly kind = 's3';
+      public _bind(scope: IConstruct): DatasetVolumeSourceConfig {
+        NameRule.S3_BUCKET.validate(scope, 'bucketName', options.bucketName);
+        const prefix = options.prefix;
+        if (prefix !== undefined && (prefix.length === 0 || prefix.startsWith('/') || !prefix.endsWith('/'))) {
+          throw new ValidationError({
+            code: 'invalid-dataset-source', scope,
+            message: 'An S3 prefix to mount must not start with "/" and must end with "/".',
+            received: prefix,
+            fix: 'Use a prefix such as "curated/" or "features/v3/".',
+          });
+        }
+        if (options.region !== undefined) match(scope, 'region', options.region, REGION, 'us-east-1');
+        const mountOptions = ['read-only', 'allow-other'];
+        if (options.region) mountOptions.push(`region ${options.region}`);
+        if (prefix) mountOptions.push(`prefix ${prefix}`);
+        return {
+          csi: {
+            driver: 's3.csi.aws.com',
+            volumeHandle: `s3-${options.bucketName}${prefix ? `-${prefix.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}` : ''}`,
+            volumeAttributes: { bucketName: options.bucketName },
+          },
+          accessModes: ['ReadOnlyMany'],
+          mountOptions,
+          capacity: NOMINAL_CAPACITY,
+        };
+      }
+    })();
+  }
+
+  /** `fsx-lustre`, `efs` or `s3`. */
+  public abstract readonly kind: string;
+
+  /** Validates the options on behalf of `scope` and renders them. @internal */
+  public abstract _bind(scope: IConstruct): DatasetVolumeSourceConfig;
+}
+
+/** Properties of a {@link DatasetVolume}. */
+export interface DatasetVolumeProps {
+  /** Where the data lives. */
+  readonly source: DatasetVolumeSource;
+  /**
+   * Namespace of the claim.
+   *
+   * @default - the chart's namespace, else `default`
+   */
+  readonly namespace?: string;
+  /**
+   * Name of the PersistentVolumeClaim (the PersistentVolume is named `<namespace>-<name>`).
+   *
+   * @default - generated from the construct path
+   */
+  readonly claimName?: string;
+}
+
+/** Options of {@link DatasetVolume.mount}. */
+export interface DatasetMountOptions {
+  /**
+   * Directory inside the container.
+   *
+   * @default '/data'
+   */
+  readonly path?: string;
+  /**
+   * Sub-path of the volume to mount, for example one zone (`curated`).
+   *
+   * @default - the volume root
+   */
+  readonly subPath?: string;
+}
+
+/**
+ * A dataset volume: a statically provisioned PersistentVolume (FSx for Lustre, EFS or S3
+ * Mountpoint CSI) bound to a PersistentVolumeClaim, mounted read-only into the pods that train
+ * on it. Static binding (`storageClassName: ""` plus `claimRef`/`volumeName`) guarantees the
+ * claim gets this data and never a dynamically provisioned empty disk.
+ *
+ * @example
+ * const data = new DatasetVolume(chart, 'Features', {
+ *   source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'features/' }),
+ * });
+ * data.mount(job.containers[0], { path: '/data' });
+ */
+export class DatasetVolume extends Construct {
+  /** The claim. */
+  public readonly claim: kplus.IPersistentVolumeClaim;
+  /** Name of the claim. */
+  public readonly claimName: string;
+  /** Name of the (cluster-scoped) PersistentVolume. */
+  public readonly volumeName: string;
+  /** Namespace of the claim. */
+  public readonly namespace: string;
+  /** Kind of source: `fsx-lustre`, `efs` or `s3`. */
+  public readonly sourceKind: string;
+  /** The raw PersistentVolume object. */
+  public readonly persistentVolume: k8s.KubePersistentVolume;
+
+  private readonly podVolume: kplus.Volume;
+
+  constructor(scope: Construct, id: string, props: DatasetVolumeProps) {
+    super(scope, id);
+    const chart = Chart.of(this);
+    const config = props.source._bind(this);
+    this.sourceKind = props.source.kind;
+    this.namespace = props.namespace ?? chart.namespace ?? 'default';
+    NameRule.KUBERNETES.validate(this, 'namespace', this.namespace);
+    this.claimName = props.claimName === undefined
+      ? Names.toDnsLabel(this, { maxLen: 63 })
+      : NameRule.KUBERNETES.validate(this, 'claimName', props.claimName);
+    this.volumeName = NameRule.KUBERNETES.generate(this, this.namespace, this.claimName);
+    const storage = k8s.Quantity.fromString(`${config.capacity.toGibibytes()}Gi`);
+
+    this.persistentVolume = new k8s.KubePersistentVolume(this, 'Volume', {
+      metadata: { name: this.volumeName },
+      spec: {
+        accessModes: config.accessModes,
+        capacity: { storage },
+        csi: config.csi,
+        mountOptions: config.mountOptions,
+        // Static provisioning: no storage class, and Retain so that deleting the claim never
+        // deletes the dataset.
+        storageClassName: '',
+        persistentVolumeReclaimPolicy: 'Retain',
+        volumeMode: 'Filesystem',
+        claimRef: { name: this.claimName, namespace: this.namespace },
+      },
+    });
+
+    new k8s.KubePersistentVolumeClaim(this, 'Resource', {
+      metadata: { name: this.claimName, namespace: this.namespace },
+      spec: {
+        accessModes: config.accessModes,
+        storageClassName: '',
+        volumeName: this.volumeName,
+        volumeMode: 'Filesystem',
+        resources: { requests: { storage } },
+      },
+    });
+    this.claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'Claim', this.claimName);
+    this.podVolume = kplus.Volume.fromPersistentVolumeClaim(this, 'PodVolume', this.claim, { name: this.claimName, readOnly: true });
+  }
+
+  /**
+   * Mounts the dataset read-only into a cdk8s-plus container (and adds the volume to its pod).
+   */
+  public mount(container: kplus.Container, options: DatasetMountOptions = {}): void {
+    container.mount(this.mountPath(options), this.podVolume, { readOnly: true, subPath: options.subPath });
+  }
+
+  /**
+   * The pod `volumes` entry, for pod specs written by hand (custom resources such as TrainJob).
+   */
+  public toPodVolume(): k8s.Volume {
+    return { name: this.claimName, persistentVolumeClaim: { claimName: this.claimName, readOnly: true } };
+  }
+
+  /**
+   * The container `volumeMounts` entry (read-only), for pod specs written by hand.
+   */
+  public toVolumeMount(options: DatasetMountOptions = {}): k8s.VolumeMount {
+    return { name: this.claimName, mountPath: this.mountPath(options), readOnly: true, subPath: options.subPath };
+  }
+
+  private mountPath(options: DatasetMountOptions): string {
+    const path = options.path ?? '/data';
+    if (!path.startsWith('/') || path.split('/').includes('..')) {
+      throw new ValidationError({
+        code: 'invalid-mount-path', scope: this,
+        message: 'A dataset mount path must be absolute and must not contain "..".',
+        received: path,
+        fix: 'Use an absolute path such as "/data".',
+      });
+    }
+    if (options.subPath !== undefined && (options.subPath.startsWith('/') || options.subPath.split('/').includes('..'))) {
+      throw new ValidationError({
+        code: 'invalid-mount-path', scope: this,
+        message: 'A sub-path must be relative and must not contain "..".',
+        received: options.subPath,
+        fix: 'Use a relative path such as "curated".',
+      });
+    }
+    return path;
+  }
+}
+
+function match(scope: IConstruct, prop: string, value: string, pattern: RegExp, example: string): void {
+  if (!pattern.test(value)) {
+    throw new ValidationError({
+      code: 'invalid-dataset-source', scope,
+      message: `${prop} does not have the form the CSI driver expects.`,
+      received: value,
+      fix: `Give a value such as ${example}.`,
+    });
+  }
+}

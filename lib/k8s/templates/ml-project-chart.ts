@@ -1,0 +1,66 @@
+import { Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ProjectIdentity, ProjectIdentityProps } from '../../core/identity';
+import { NameRule } from '../../core/names';
+import { kplus } from '../core/plus';
+import { RESTRICTED_POD_SECURITY_LABELS } from '../core/security';
+import { DatasetVolume, DatasetVolumeSource } from '../data/dataset-volume';
+
+/** A dataset the chart mounts for the project's workloads. */
+export interface MlProjectDataset {
+  /** Claim name, for example `features`. */
+  readonly name: string;
+  /** Where the data lives. */
+  readonly source: DatasetVolumeSource;
+}
+
+/** Properties of an {@link MlProjectChart}. */
+export interface MlProjectChartProps extends ChartProps {
+  /** Project, team, stage and cost centre; labels every object of the chart. */
+  readonly identity: ProjectIdentityProps;
+  /**
+   * Datasets to expose as read-only volumes.
+   *
+   * @default - none; add them with `addDataset()`
+   */
+  readonly datasets?: MlProjectDataset[];
+}
+
+/**
+ * The Kubernetes side of one ML project instance: a team namespace that enforces the `restricted`
+ * Pod Security profile, labelled with the project identity, and the project's dataset volumes.
+ * Later capabilities (node pools, queues, training jobs, serving) join it here.
+ */
+export class MlProjectChart extends Chart {
+  /** The validated project identity. */
+  public readonly identity: ProjectIdentity;
+  /** The project namespace. */
+  public readonly projectNamespace: kplus.Namespace;
+  /** Name of the project namespace (`<project>-<stage>` unless given). */
+  public readonly namespaceName: string;
+  /** Dataset volumes by claim name. */
+  public readonly datasets: Record<string, DatasetVolume> = {};
+
+  constructor(scope: Construct, id: string, props: MlProjectChartProps) {
+    const identity = ProjectIdentity.of(scope, props.identity);
+    const namespace = props.namespace ?? identity.qualifiedName;
+    // The namespace is set on namespaced objects only: Namespace and PersistentVolume are
+    // cluster-scoped and must not carry one.
+    super(scope, id, { ...props, namespace: undefined, labels: { ...identity.labels, ...props.labels } });
+    NameRule.KUBERNETES.validate(this, 'namespace', namespace);
+    this.identity = identity;
+    this.namespaceName = namespace;
+    this.projectNamespace = new kplus.Namespace(this, 'Namespace', {
+      metadata: { name: namespace, labels: { ...RESTRICTED_POD_SECURITY_LABELS } },
+    });
+    for (const dataset of props.datasets ?? []) this.addDataset(dataset.name, dataset.source);
+  }
+
+  /** Adds a read-only dataset volume named `name` to the project namespace. */
+  public addDataset(name: string, source: DatasetVolumeSource): DatasetVolume {
+    const volume = new DatasetVolume(this, `Dataset-${name}`, { source, claimName: name, namespace: this.namespaceName });
+    volume.node.addDependency(this.projectNamespace);
+    this.datasets[name] = volume;
+    return volume;
+  }
+}
