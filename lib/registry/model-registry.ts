@@ -178,7 +178,9 @@ export abstract class ModelRegistryBase extends Resource implements IModelRegist
       actions: ['sagemaker:DescribeModelPackage', 'sagemaker:AddTags'],
       resourceArns: [this.modelPackagesArn],
     }));
-    this.artifactBucket.grantReadWrite(grantee);
+    // Read and put, never delete: registered artifacts are evidence of what was released.
+    this.artifactBucket.grantRead(grantee);
+    this.artifactBucket.grantPut(grantee);
     this.repository.grantPullPush(grantee);
     return grant;
   }
