@@ -1,0 +1,45 @@
+import { Testing } from 'cdk8s';
+import { DatasetVolumeSource, MlProjectChart } from '../../../lib';
+
+const identity = { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' };
+
+describe('MlProjectChart', () => {
+  test('restricted namespace, identity labels on every object, datasets in the namespace', () => {
+    const app = Testing.app();
+    const chart = new MlProjectChart(app, 'P', {
+      identity,
+      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'features/' }) }],
+    });
+    const objs = Testing.synth(chart);
+    expect(objs.map((o) => o.kind).sort()).toEqual(['Namespace', 'PersistentVolume', 'PersistentVolumeClaim']);
+    for (const o of objs) {
+      expect(o.metadata.labels).toMatchObject({
+        'mlops-constructs.io/project': 'fraud-scoring',
+        'mlops-constructs.io/team': 'risk-ml',
+        'mlops-constructs.io/stage': 'prod',
+        'mlops-constructs.io/cost-centre': 'CC-4711',
+      });
+    }
+    const ns = objs.find((o) => o.kind === 'Namespace');
+    expect(ns.metadata.name).toBe('fraud-scoring-prod');
+    expect(ns.metadata.namespace).toBeUndefined();
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(objs.find((o) => o.kind === 'PersistentVolume').metadata.namespace).toBeUndefined();
+    expect(objs.find((o) => o.kind === 'PersistentVolumeClaim').metadata.namespace).toBe('fraud-scoring-prod');
+    // the namespace is applied before the claims that live in it
+    expect(objs.findIndex((o) => o.kind === 'Namespace')).toBeLessThan(objs.findIndex((o) => o.kind === 'PersistentVolumeClaim'));
+    expect(chart.datasets.features.claimName).toBe('features');
+  });
+
+  test('custom namespace and addDataset', () => {
+    const chart = new MlProjectChart(Testing.app(), 'P', { identity, namespace: 'risk-team' });
+    chart.addDataset('raw', DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0' }));
+    const pvc = Testing.synth(chart).find((o) => o.kind === 'PersistentVolumeClaim');
+    expect(pvc.metadata).toMatchObject({ name: 'raw', namespace: 'risk-team' });
+  });
+
+  test('rejects bad identity and namespace', () => {
+    expect(() => new MlProjectChart(Testing.app(), 'P', { identity: { ...identity, team: 'Risk ML' } })).toThrow(/invalid-identity.*"team"/);
+    expect(() => new MlProjectChart(Testing.app(), 'Q', { identity, namespace: 'Risk_Team' })).toThrow(/invalid-name.*namespace/);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * The whole-platform validation harness: the default platform synthesizes with the CloudFormation
+ * schema validation built into aws-cdk-lib made to fail synth, the cdk-nag AwsSolutions, NIST
+ * 800-53 rev 5, HIPAA and PCI DSS packs, and the cfn-guard Control Tower rules, with no finding
+ * left unacknowledged; every acknowledgment sits on a specific bucket with a specific reason.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { synthValidated } from '../support/synth-platform';
+
+// The built-in CloudFormation validation is on in this file (setup-env turns it off elsewhere).
+delete process.env.CDK_VALIDATION;
+
+describe('default platform compliance', () => {
+  const result = synthValidated(2);
+
+  test('synthesizes with every validation on and no unacknowledged finding', () => {
+    if (result.error) {
+      throw new Error(`synth failed: ${result.error.message}\n${JSON.stringify(result.reports.map((r) => r.violations), null, 1).slice(0, 4000)}`);
+    }
+    for (const report of result.reports) {
+      expect({ plugin: report.pluginName, violations: report.violations }).toEqual({ plugin: report.pluginName, violations: [] });
+      expect(report.conclusion).toBe('success');
+    }
+    const templates = fs.readdirSync(result.outdir).filter((f) => f.endsWith('.template.json'));
+    expect(templates.sort()).toEqual(['fraud-scoring-prod.template.json', 'project-001-dev.template.json']);
+  });
+
+  test('every acknowledgment is a known rule on a specific bucket, with a reason', () => {
+    const suppressed = result.reports.flatMap((r) => r.suppressedViolations ?? []);
+    expect(suppressed.length).toBeGreaterThan(0);
+    const allowed = [
+      /-S3BucketReplicationEnabled$/, /::s3_bucket_replication_enabled_check$/,
+      /-S3DefaultEncryptionKMS$/, /::s3_bucket_default_encryption_kms_check$/, /::s3_bucket_logging_enabled_check$/,
+    ];
+    for (const s of suppressed) {
+      expect(allowed.some((re) => re.test(s.acknowledgedId))).toBe(true);
+      expect(s.reason.length).toBeGreaterThan(60);
+      // acknowledged on the bucket construct itself, never on a stack or the app
+      expect(s.acknowledgedAt).toMatch(/^[\w-]+\/(Datasets|Registry)\/(Resource|AccessLogs|Artifacts)$/);
+      for (const v of s.violatingConstructs) expect(v.constructPath.startsWith(s.acknowledgedAt)).toBe(true);
+    }
+    // KMS exceptions only for the SSE-S3 access-log buckets
+    for (const s of suppressed.filter((x) => /KMS|kms/.test(x.acknowledgedId))) {
+      expect(s.acknowledgedAt).toMatch(/AccessLogs$/);
+    }
+  });
+
+  test('writes the expected resources', () => {
+    const template = JSON.parse(fs.readFileSync(path.join(result.outdir, 'fraud-scoring-prod.template.json'), 'utf8'));
+    const types = new Set(Object.values<{ Type: string }>(template.Resources).map((r) => r.Type));
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::SageMaker::ModelPackageGroup', 'AWS::ECR::Repository', 'AWS::Events::Rule']) {
+      expect(types).toContain(type);
+    }
+    expect([...types].filter((t) => t.startsWith('Custom::') || t === 'AWS::Lambda::Function')).toEqual([]);
+  });
+});
+
+describe('the harness catches problems', () => {
+  test('an insecure bucket and an invalid property fail synth in every pack and the schema check', () => {
+    const result = synthValidated(1, (platform) => {
+      const stack = platform.stacks[0];
+      new s3.CfnBucket(stack, 'Insecure', {});
+      (stack.registry.node.defaultChild as sagemaker.CfnModelPackageGroup).addPropertyOverride('ModelPackageGroupNam', 'typo');
+    });
+    expect(result.error?.message).toMatch(/A copy of this report can be found in/);
+    const failing = new Set(result.reports.filter((r) => r.violations.length > 0).map((r) => r.pluginName));
+    expect([...failing].sort()).toEqual(expect.arrayContaining([
+      'AwsSolutions', 'CloudFormation Validate', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'cdk-validator-cfnguard',
+    ]));
+    const schema = result.reports.find((r) => r.pluginName === 'CloudFormation Validate')!;
+    expect(JSON.stringify(schema.violations)).toContain('Registry');
+  });
+});

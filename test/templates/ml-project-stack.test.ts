@@ -1,0 +1,73 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { DatasetStore, ModelRegistry, MlProjectStack } from '../../lib';
+
+const identity = { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' };
+
+describe('MlProjectStack', () => {
+  test('composes a dataset store and a registry named after the project, all tagged', () => {
+    const stack = new MlProjectStack(new App(), 'P', { identity });
+    expect(stack.datasets).toBeInstanceOf(DatasetStore);
+    expect(stack.registry).toBeInstanceOf(ModelRegistry);
+    expect(stack.registry.modelPackageGroupName).toBe('fraud-scoring-prod');
+    const t = Template.fromStack(stack);
+    const tags = [
+      { Key: 'mlops:cost-centre', Value: 'CC-4711' },
+      { Key: 'mlops:project', Value: 'fraud-scoring' },
+      { Key: 'mlops:stage', Value: 'prod' },
+      { Key: 'mlops:team', Value: 'risk-ml' },
+    ];
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::ECR::Repository', 'AWS::SNS::Topic']) {
+      const resources = Object.values(t.findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) expect(r.Properties.Tags).toEqual(expect.arrayContaining(tags));
+    }
+    t.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
+      ModelPackageGroupName: 'fraud-scoring-prod',
+      Tags: Match.arrayWith([{ Key: 'mlops:team', Value: 'risk-ml' }]),
+    });
+  });
+
+  test('passes capability props through', () => {
+    const stack = new MlProjectStack(new App(), 'P', {
+      identity,
+      datasetStoreProps: { zones: ['bronze', 'silver', 'gold'] },
+      registryProps: { modelPackageGroupName: 'custom-group', notifications: false },
+    });
+    expect(stack.datasets.zoneNames).toEqual(['bronze', 'silver', 'gold']);
+    expect(stack.registry.modelPackageGroupName).toBe('custom-group');
+    Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 0);
+  });
+
+  test('accepts pre-built components and creates none of its own', () => {
+    const app = new App();
+    const shared = new Stack(app, 'Shared');
+    const bucket = s3.Bucket.fromBucketName(shared, 'B', 'org-datasets');
+    const store = DatasetStore.fromDatasetStoreAttributes(shared, 'Store', { bucket });
+    const registry = ModelRegistry.fromModelRegistryAttributes(shared, 'Registry', {
+      modelPackageGroupName: 'org-models',
+      repository: ecr.Repository.fromRepositoryName(shared, 'Repo', 'org-models'),
+      artifactBucket: s3.Bucket.fromBucketName(shared, 'Art', 'org-model-artifacts'),
+    });
+    const stack = new MlProjectStack(app, 'P', { identity, datasetStore: store, registry });
+    expect(stack.datasets).toBe(store);
+    expect(stack.registry).toBe(registry);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::S3::Bucket', 0);
+    t.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 0);
+  });
+
+  test('rejects a bad identity with the field and the fix', () => {
+    expect(() => new MlProjectStack(new App(), 'P', { identity: { ...identity, stage: 'Prod Stage' } }))
+      .toThrow(/\[mlops:invalid-identity\] P: Project identity field "stage".*Received: "Prod Stage".*Fix: Set stage to a value such as "prod"/);
+  });
+
+  test('long project names still give valid SageMaker names', () => {
+    const stack = new MlProjectStack(new App(), 'P', {
+      identity: { ...identity, project: 'a'.repeat(32), stage: 'b'.repeat(16) },
+    });
+    expect(stack.registry.modelPackageGroupName).toBe(`${'a'.repeat(32)}-${'b'.repeat(16)}`);
+  });
+});
