@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'coverage/', '.bench/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'coverage/', '.bench/', '.scratch/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -281,6 +281,7 @@ function main(): void {
     log(`  warm-up ${i}/${warmups} done`);
   }
 
+  const loadBefore = os.loadavg()[0];
   const results = sizes.map((n) => measure(`${n}`, String(n), n, runs, false, rss, context));
   const validated = withValidation
     ? measure('1 (validation ON)', '1-validation', 1, 1, true, rss, context)
@@ -293,7 +294,9 @@ function main(): void {
   out.push(`Median of ${runs} run(s) per size, each in a fresh \`node --import tsx bin/main.ts\` process; `
     + 'MLOPS_COMPLIANCE=false and CDK_VALIDATION=false unless marked "validation ON". '
     + 'Wall time includes node start-up and TypeScript loading; CPU time is user + system of the child '
-    + '(node uses helper threads, so it can exceed wall time); ms / resource is wall time / total.');
+    + '(node uses helper threads, so it can exceed wall time); ms / resource is wall time / total. '
+    + `Load average (1 min) ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after: `
+    + `other work on the machine inflates wall time${os.cpus().length <= 2 ? ' (few CPUs)' : ''}.`);
   out.push('');
   out.push('| Projects | CFN resources | K8s objects | Total | Wall time (ms) | Wall range (ms) | CPU time (ms) | Peak RSS (MB) | ms / resource |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as cdk from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
+import { buildPlatform } from '../../bin/platform';
+import { KubernetesVersion, loadManifests, Manifest, ManifestValidator, sharedAvailable } from '../support/k8s-schema';
+
+const VERSIONS: KubernetesVersion[] = ['1.27', '1.33'];
+/** Kinds without a namespace. */
+const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume']);
+
+let outdir: string;
+let manifests: Manifest[];
+
+beforeAll(() => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-manifests-'));
+  const awsApp = new cdk.App();
+  const k8sApp = new cdk8s.App({ outdir });
+  buildPlatform(awsApp, k8sApp, { projects: 3 });
+  // validate the YAML files exactly as `npm run synth` writes them to dist/
+  k8sApp.synth();
+  manifests = loadManifests(outdir);
+});
+
+afterAll(() => {
+  fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+function metadataOf(manifest: Manifest): Record<string, unknown> {
+  const metadata = manifest.metadata;
+  if (typeof metadata !== 'object' || metadata === null) throw new Error(`${String(manifest.kind)} without metadata`);
+  return metadata as Record<string, unknown>;
+}
+
+function ids(list: Manifest[]): string[] {
+  return list.map((m) => `${String(m.kind)}/${String(metadataOf(m).name)}`);
+}
+
+describe('default platform Kubernetes manifests', () => {
+  test('contain the namespace and the dataset volumes of every project', () => {
+    const kinds = new Set(manifests.map((m) => m.kind));
+    expect([...kinds].sort()).toEqual(expect.arrayContaining(['Namespace', 'PersistentVolume', 'PersistentVolumeClaim']));
+    expect(manifests.filter((m) => m.kind === 'Namespace')).toHaveLength(3);
+    expect(manifests.filter((m) => m.kind === 'PersistentVolumeClaim')).toHaveLength(3);
+  });
+
+  test.each(VERSIONS)('validate against the Kubernetes %s schemas with unknown fields rejected', (version) => {
+    if (!sharedAvailable()) {
+      console.warn('skipped: ../shared not present');
+      return;
+    }
+    expect(ManifestValidator.forKubernetes(version).validateAll(manifests)).toEqual([]);
+  });
+
+  test('cluster-scoped objects carry no namespace, namespaced objects do', () => {
+    const clusterScoped = manifests.filter((m) => CLUSTER_SCOPED.has(String(m.kind)));
+    const namespaced = manifests.filter((m) => !CLUSTER_SCOPED.has(String(m.kind)));
+    expect(clusterScoped.length).toBeGreaterThan(0);
+    expect(namespaced.length).toBeGreaterThan(0);
+    expect(ids(clusterScoped.filter((m) => 'namespace' in metadataOf(m)))).toEqual([]);
+    expect(ids(namespaced.filter((m) => typeof metadataOf(m).namespace !== 'string' || metadataOf(m).namespace === ''))).toEqual([]);
+  });
+
+  test('each claim lives in its project namespace and binds the volume that points back at it', () => {
+    const namespaces = new Set(manifests.filter((m) => m.kind === 'Namespace').map((m) => metadataOf(m).name));
+    const volumes = new Map(manifests.filter((m) => m.kind === 'PersistentVolume').map((m) => [metadataOf(m).name, m]));
+    for (const claim of manifests.filter((m) => m.kind === 'PersistentVolumeClaim')) {
+      const { name, namespace } = metadataOf(claim);
+      expect(namespaces.has(namespace)).toBe(true);
+      const volumeName = (claim.spec as Record<string, unknown>).volumeName;
+      const volume = volumes.get(volumeName);
+      expect(volume).toBeDefined();
+      expect((volume?.spec as Record<string, unknown>).claimRef).toEqual({ name, namespace });
+    }
+  });
+});
