@@ -9,9 +9,6 @@ import { NameRule } from '../core/names';
 import { createDataKey } from '../private/keys';
 import { createSecureBucket } from '../private/secure-bucket';
 
-/** The zones a store has when none are given. */
-export const DEFAULT_DATASET_ZONES: readonly string[] = ['raw', 'curated', 'features'];
-
 const ZONE_NAME = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
 
 /**
@@ -266,6 +263,9 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
  * const version = store.datasetVersion({ zone: 'features', key: 'v1/train.parquet', versionId });
  */
 export class DatasetStore extends DatasetStoreBase {
+  /** The zones a store has when none are given: `raw`, `curated`, `features`. */
+  public static readonly DEFAULT_ZONES: readonly string[] = ['raw', 'curated', 'features'];
+
   /** Imports a store created elsewhere. */
   public static fromDatasetStoreAttributes(scope: Construct, id: string, attrs: DatasetStoreAttributes): IDatasetStore {
     class Imported extends DatasetStoreBase {
@@ -273,7 +273,7 @@ export class DatasetStore extends DatasetStoreBase {
       public readonly encryptionKey = attrs.encryptionKey ?? attrs.bucket.encryptionKey;
       constructor() {
         super(scope, id);
-        for (const zone of attrs.zones ?? DEFAULT_DATASET_ZONES) this.addZoneName(zone);
+        for (const zone of attrs.zones ?? DatasetStore.DEFAULT_ZONES) this.addZoneName(zone);
       }
     }
     return new Imported();
@@ -288,7 +288,7 @@ export class DatasetStore extends DatasetStoreBase {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.bucketName !== undefined) NameRule.S3_BUCKET.validate(this, 'bucketName', props.bucketName);
-    for (const zone of props.zones ?? DEFAULT_DATASET_ZONES) this.addZoneName(zone);
+    for (const zone of props.zones ?? DatasetStore.DEFAULT_ZONES) this.addZoneName(zone);
 
     const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(365);
     const tiering = props.intelligentTieringAfter ?? Duration.days(0);

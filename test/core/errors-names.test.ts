@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { NameRule, ValidationError } from '../../lib';
+import { expectValidationError } from '../support/errors';
 
 describe('ValidationError', () => {
   test('names code, construct path, value received and fix', () => {
@@ -44,8 +45,7 @@ describe('NameRule', () => {
   });
 
   test('validate throws invalid-name naming the prop, the value and the fix', () => {
-    expect(() => NameRule.SAGEMAKER.validate(stack, 'modelPackageGroupName', 'bad_name'))
-      .toThrow(/\[mlops:invalid-name\] Names: modelPackageGroupName is not a valid SageMaker name.*Received: "bad_name".*Fix: .*omit modelPackageGroupName/);
+    expectValidationError(() => NameRule.SAGEMAKER.validate(stack, 'modelPackageGroupName', 'bad_name'), /\[mlops:invalid-name\] Names: modelPackageGroupName is not a valid SageMaker name.*Received: "bad_name".*Fix: .*omit modelPackageGroupName/);
   });
 
   test('unresolved tokens are not checked', () => {

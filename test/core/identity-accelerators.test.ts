@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { AcceleratorInstanceType, AcceleratorVendor, ProjectIdentity } from '../../lib';
+import { expectValidationError } from '../support/errors';
 
 describe('ProjectIdentity', () => {
   const stack = new Stack(new App(), 'Id');
@@ -26,8 +27,7 @@ describe('ProjectIdentity', () => {
     ['stage', 'production-environment'],
     ['costCentre', 'CC 4711'],
   ])('rejects %s = %j with invalid-identity and a fix', (field, value) => {
-    expect(() => ProjectIdentity.of(stack, { ...props, [field]: value }))
-      .toThrow(new RegExp(`\\[mlops:invalid-identity\\] Id: Project identity field "${field}".*Fix: Set ${field}`));
+    expectValidationError(() => ProjectIdentity.of(stack, { ...props, [field]: value }), new RegExp(`\\[mlops:invalid-identity\\] Id: Project identity field "${field}".*Fix: Set ${field}`));
   });
 });
 

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DatasetObjectLock, DatasetStore, DatasetVersionKind } from '../../lib';
+import { expectValidationError } from '../support/errors';
 
 function setup() {
   const stack = new Stack(new App(), 'S');
@@ -133,7 +134,7 @@ describe('DatasetStore grants', () => {
     store.addZone('labels');
     expect(store.zoneNames).toContain('labels');
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
-    expect(() => store.grantRead(role, 'gold')).toThrow(/\[mlops:unknown-zone\] S\/Data: .*Received: "gold".*Fix: Use one of \["raw","curated","features","labels"\]/);
+    expectValidationError(() => store.grantRead(role, 'gold'), /\[mlops:unknown-zone\] S\/Data: .*Received: "gold".*Fix: Use one of \["raw","curated","features","labels"\]/);
   });
 });
 
@@ -193,7 +194,7 @@ describe('DatasetStore options', () => {
     ['lock retention zero', { objectLock: DatasetObjectLock.governance(Duration.days(0)) }, /invalid-duration.*objectLock retention/],
     ['lock retention huge', { objectLock: DatasetObjectLock.compliance(Duration.days(40000)) }, /invalid-duration.*at most 36500/],
   ])('rejects bad %s', (_name, props, pattern) => {
-    expect(() => new DatasetStore(setup(), 'Data', props)).toThrow(pattern);
+    expectValidationError(() => new DatasetStore(setup(), 'Data', props), pattern);
   });
 });
 
@@ -234,7 +235,7 @@ describe('dataset versions', () => {
     [{ zone: 'nope', key: 'k', versionId: 'v' }, /unknown-zone/],
   ])('rejects %j', (options, pattern) => {
     const store = new DatasetStore(setup(), 'Data');
-    expect(() => store.datasetVersion(options)).toThrow(pattern);
+    expectValidationError(() => store.datasetVersion(options), pattern);
   });
 });
 
@@ -251,6 +252,6 @@ describe('imported store', () => {
     const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
     expect(policy).toContain('shared-datasets/gold/*');
     expect(policy).toContain('key/1234abcd-12ab-34cd-56ef-1234567890ab');
-    expect(() => store.grantRead(role, 'raw')).toThrow(/unknown-zone/);
+    expectValidationError(() => store.grantRead(role, 'raw'), /unknown-zone/);
   });
 });

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ModelRegistry } from '../../lib';
+import { expectValidationError } from '../support/errors';
 
 function stack(): Stack {
   return new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -94,8 +95,7 @@ describe('approval events', () => {
 
   test('a rule name over 64 characters is rejected', () => {
     const registry = new ModelRegistry(stack(), 'Registry', { notifications: false });
-    expect(() => registry.onModelApproved('A', { ruleName: 'r'.repeat(65) }))
-      .toThrow(/\[mlops:invalid-name\] S\/Registry: ruleName is not a valid EventBridge rule name: it must be 1-64 characters long/);
+    expectValidationError(() => registry.onModelApproved('A', { ruleName: 'r'.repeat(65) }), /\[mlops:invalid-name\] S\/Registry: ruleName is not a valid EventBridge rule name: it must be 1-64 characters long/);
   });
 });
 
@@ -164,8 +164,7 @@ describe('cross-account read', () => {
   });
 
   test('rejects an account id that is not 12 digits', () => {
-    expect(() => new ModelRegistry(stack(), 'Registry', { crossAccountReadAccounts: ['12345'] }))
-      .toThrow(/\[mlops:invalid-account\].*Received: "12345".*Fix: Give the account id as a string of 12 digits/);
+    expectValidationError(() => new ModelRegistry(stack(), 'Registry', { crossAccountReadAccounts: ['12345'] }), /\[mlops:invalid-account\].*Received: "12345".*Fix: Give the account id as a string of 12 digits/);
   });
 });
 
@@ -176,7 +175,7 @@ describe('bad input and options', () => {
     [{ repositoryName: 'Upper/Case' }, /invalid-name.*repositoryName is not a valid ECR repository name/],
     [{ description: 'd'.repeat(1025) }, /description-too-long/],
   ])('rejects %j', (props, pattern) => {
-    expect(() => new ModelRegistry(stack(), 'Registry', props)).toThrow(pattern);
+    expectValidationError(() => new ModelRegistry(stack(), 'Registry', props), pattern);
   });
 
   test('a generated group name fits SageMaker limits', () => {
@@ -212,8 +211,8 @@ describe('bad input and options', () => {
     const t = Template.fromStack(s);
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('model-package/shared-models/*');
     t.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { ModelPackageGroupName: ['shared-models'] } } });
-    expect(() => ModelRegistry.fromModelRegistryAttributes(s, 'Bad', {
+    expectValidationError(() => ModelRegistry.fromModelRegistryAttributes(s, 'Bad', {
       modelPackageGroupName: 'no_underscores', repository: ecr.Repository.fromRepositoryName(s, 'R2', 'x1'), artifactBucket: s3.Bucket.fromBucketName(s, 'B2', 'bucket-2'),
-    })).toThrow(/invalid-name/);
+    }), /invalid-name/);
   });
 });

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DatasetStore, ModelRegistry, MlProjectStack } from '../../lib';
+import { expectValidationError } from '../support/errors';
 
 const identity = { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' };
 
@@ -60,8 +61,7 @@ describe('MlProjectStack', () => {
   });
 
   test('rejects a bad identity with the field and the fix', () => {
-    expect(() => new MlProjectStack(new App(), 'P', { identity: { ...identity, stage: 'Prod Stage' } }))
-      .toThrow(/\[mlops:invalid-identity\] P: Project identity field "stage".*Received: "Prod Stage".*Fix: Set stage to a value such as "prod"/);
+    expectValidationError(() => new MlProjectStack(new App(), 'P', { identity: { ...identity, stage: 'Prod Stage' } }), /\[mlops:invalid-identity\] P: Project identity field "stage".*Received: "Prod Stage".*Fix: Set stage to a value such as "prod"/);
   });
 
   test('long project names still give valid SageMaker names', () => {

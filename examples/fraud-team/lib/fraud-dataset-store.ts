@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DEFAULT_DATASET_ZONES, DatasetStore, DatasetStoreProps } from 'mlops-constructs';
+import { DatasetStore, DatasetStoreProps } from 'mlops-constructs';
 
 /**
  * The fraud team's dataset store: the library's store plus a `labels` zone where the labeling
@@ -8,7 +8,7 @@ import { DEFAULT_DATASET_ZONES, DatasetStore, DatasetStoreProps } from 'mlops-co
  */
 export class FraudDatasetStore extends DatasetStore {
   constructor(scope: Construct, id: string, props: DatasetStoreProps = {}) {
-    super(scope, id, { ...props, zones: [...(props.zones ?? DEFAULT_DATASET_ZONES)] });
+    super(scope, id, props);
     this.addZone('labels');
   }
 

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ProjectIdentity, ProjectIdentityProps } from '../../core/identity';
 import { NameRule } from '../../core/names';
 import { kplus } from '../core/plus';
-import { RESTRICTED_POD_SECURITY_LABELS } from '../core/security';
+import { PodSecurityLabels } from '../core/security';
 import { DatasetVolume, DatasetVolumeSource } from '../data/dataset-volume';
 
 /** A dataset the chart mounts for the project's workloads. */
@@ -51,7 +51,7 @@ export class MlProjectChart extends Chart {
     this.identity = identity;
     this.namespaceName = namespace;
     this.projectNamespace = new kplus.Namespace(this, 'Namespace', {
-      metadata: { name: namespace, labels: { ...RESTRICTED_POD_SECURITY_LABELS } },
+      metadata: { name: namespace, labels: PodSecurityLabels.restricted() },
     });
     for (const dataset of props.datasets ?? []) this.addDataset(dataset.name, dataset.source);
   }

@@ -1,6 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DatasetVolume, DatasetVolumeSource } from '../../../lib';
+import { expectValidationError } from '../../support/errors';
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string }; spec: Record<string, unknown> };
 
@@ -61,8 +62,8 @@ describe('DatasetVolume', () => {
     const { volume } = render(DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }));
     expect(volume.toPodVolume()).toEqual({ name: 'features', persistentVolumeClaim: { claimName: 'features', readOnly: true } });
     expect(volume.toVolumeMount({ path: '/datasets' })).toEqual({ name: 'features', mountPath: '/datasets', readOnly: true, subPath: undefined });
-    expect(() => volume.toVolumeMount({ path: 'relative' })).toThrow(/\[mlops:invalid-mount-path\].*Received: "relative"/);
-    expect(() => volume.toVolumeMount({ path: '/data', subPath: '../etc' })).toThrow(/invalid-mount-path/);
+    expectValidationError(() => volume.toVolumeMount({ path: 'relative' }), /\[mlops:invalid-mount-path\].*Received: "relative"/);
+    expectValidationError(() => volume.toVolumeMount({ path: '/data', subPath: '../etc' }), /invalid-mount-path/);
   });
 
   test('defaults: claim name from the path, namespace default', () => {
@@ -75,20 +76,20 @@ describe('DatasetVolume', () => {
 
   test.each([
     ['FSx id', DatasetVolumeSource.fsxLustre({ ...fsx, fileSystemId: 'fsx-123' }), /invalid-dataset-source.*fileSystemId.*Received: "fsx-123"/],
-    ['FSx DNS of another fs', DatasetVolumeSource.fsxLustre({ ...fsx, dnsName: 'fs-0fedcba9876543210.fsx.us-east-1.amazonaws.com' }), /dnsName belongs to a different file system/],
-    ['FSx mount name', DatasetVolumeSource.fsxLustre({ ...fsx, mountName: 'ABC' }), /mountName/],
-    ['FSx too small', DatasetVolumeSource.fsxLustre({ ...fsx, storageCapacity: Size.gibibytes(100) }), /at least 1.2 TiB.*Received: "100 GiB"/],
-    ['EFS access point', DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0', accessPointId: 'ap-1' }), /accessPointId/],
+    ['FSx DNS of another fs', DatasetVolumeSource.fsxLustre({ ...fsx, dnsName: 'fs-0fedcba9876543210.fsx.us-east-1.amazonaws.com' }), /invalid-dataset-source.*dnsName belongs to a different file system/],
+    ['FSx mount name', DatasetVolumeSource.fsxLustre({ ...fsx, mountName: 'ABC' }), /invalid-dataset-source.*mountName/],
+    ['FSx too small', DatasetVolumeSource.fsxLustre({ ...fsx, storageCapacity: Size.gibibytes(100) }), /invalid-dataset-source.*at least 1.2 TiB.*Received: "100 GiB"/],
+    ['EFS access point', DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0', accessPointId: 'ap-1' }), /invalid-dataset-source.*accessPointId/],
     ['S3 bucket', DatasetVolumeSource.s3({ bucketName: 'Bad_Bucket' }), /invalid-name.*bucketName/],
     ['S3 prefix', DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: '/features' }), /invalid-dataset-source.*prefix.*Fix: Use a prefix such as "curated\/"/],
-    ['S3 region', DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', region: 'Europe' }), /region/],
+    ['S3 region', DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', region: 'Europe' }), /invalid-dataset-source.*region/],
   ])('rejects bad %s', (_name, source, pattern) => {
-    expect(() => new DatasetVolume(Testing.chart(), 'Data', { source })).toThrow(pattern);
+    expectValidationError(() => new DatasetVolume(Testing.chart(), 'Data', { source }), pattern);
   });
 
   test('rejects bad claim and namespace names', () => {
     const source = DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' });
-    expect(() => new DatasetVolume(Testing.chart(), 'A', { source, claimName: 'Features' })).toThrow(/invalid-name.*claimName/);
-    expect(() => new DatasetVolume(Testing.chart(), 'B', { source, namespace: 'Team_A' })).toThrow(/invalid-name.*namespace/);
+    expectValidationError(() => new DatasetVolume(Testing.chart(), 'A', { source, claimName: 'Features' }), /invalid-name.*claimName/);
+    expectValidationError(() => new DatasetVolume(Testing.chart(), 'B', { source, namespace: 'Team_A' }), /invalid-name.*namespace/);
   });
 });

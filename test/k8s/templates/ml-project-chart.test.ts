@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { DatasetVolumeSource, MlProjectChart } from '../../../lib';
+import { expectValidationError } from '../../support/errors';
 
 const identity = { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' };
 
@@ -39,7 +40,7 @@ describe('MlProjectChart', () => {
   });
 
   test('rejects bad identity and namespace', () => {
-    expect(() => new MlProjectChart(Testing.app(), 'P', { identity: { ...identity, team: 'Risk ML' } })).toThrow(/invalid-identity.*"team"/);
-    expect(() => new MlProjectChart(Testing.app(), 'Q', { identity, namespace: 'Risk_Team' })).toThrow(/invalid-name.*namespace/);
+    expectValidationError(() => new MlProjectChart(Testing.app(), 'P', { identity: { ...identity, team: 'Risk ML' } }), /invalid-identity.*"team"/);
+    expectValidationError(() => new MlProjectChart(Testing.app(), 'Q', { identity, namespace: 'Risk_Team' }), /invalid-name.*namespace/);
   });
 });
