@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { DatasetVersion, DatasetVersionOptions } from './dataset-version';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
+import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
 import { createDataKey } from '../private/keys';
 import { createSecureBucket } from '../private/secure-bucket';
 
@@ -173,34 +174,17 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
   }
 
   public grantRead(grantee: iam.IGrantable, zone?: string): iam.Grant {
-    const prefix = zone === undefined ? '' : this.zonePrefix(zone);
-    const objects = iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'],
-      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
-      resource: this.bucket,
+    return grantBucketObjects({
+      grantee, bucket: this.bucket, key: this.encryptionKey, prefix: zone === undefined ? '' : this.zonePrefix(zone),
+      actions: S3_READ_OBJECT_ACTIONS, keyActions: KMS_S3_READ_ACTIONS, list: true,
     });
-    const list = iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'],
-      resourceArns: [this.bucket.bucketArn],
-      resource: this.bucket,
-      conditions: prefix ? { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } } : undefined,
-    });
-    this.encryptionKey?.grantDecrypt(grantee);
-    return objects.combine(list);
   }
 
   public grantWrite(grantee: iam.IGrantable, zone?: string): iam.Grant {
-    const prefix = zone === undefined ? '' : this.zonePrefix(zone);
-    const grant = iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
-      resource: this.bucket,
+    return grantBucketObjects({
+      grantee, bucket: this.bucket, key: this.encryptionKey, prefix: zone === undefined ? '' : this.zonePrefix(zone),
+      actions: S3_PUT_OBJECT_ACTIONS, keyActions: KMS_S3_WRITE_ACTIONS, list: false,
     });
-    this.encryptionKey?.grantEncryptDecrypt(grantee);
-    return grant;
   }
 
   public datasetVersion(options: DatasetVersionOptions): DatasetVersion {

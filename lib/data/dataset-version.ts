@@ -93,7 +93,7 @@ export class DatasetVersion {
       resourceArns: [this.store.bucket.arnForObjects(this.objectKey)],
       resource: this.store.bucket,
     });
-    this.store.encryptionKey?.grantDecrypt(grantee);
-    return grant;
+    const key = this.store.encryptionKey;
+    return key ? grant.combine(key.grant(grantee, 'kms:Decrypt')) : grant;
   }
 }

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { createDataKey } from '../private/keys';
+import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
 import { createSecureBucket } from '../private/secure-bucket';
 
 /** Approval status of a model package, as SageMaker reports it. */
@@ -53,6 +54,13 @@ export interface IModelRegistry extends IResource {
   grantApprove(grantee: iam.IGrantable): iam.Grant;
   /** Grants what a deployment needs: describe model packages, pull images, read artifacts. */
   grantPull(grantee: iam.IGrantable): iam.Grant;
+  /** Grants reading artifacts (objects and versions, listing) under `prefix`, with decrypt. */
+  grantReadArtifacts(grantee: iam.IGrantable, prefix?: string): iam.Grant;
+  /**
+   * Grants writing artifacts under `prefix` (put and multipart uploads, never delete), with the
+   * key actions S3 needs. Training jobs write their output here.
+   */
+  grantWriteArtifacts(grantee: iam.IGrantable, prefix: string): iam.Grant;
 }
 
 /** Properties of a {@link ModelRegistry}. */
@@ -179,10 +187,11 @@ export abstract class ModelRegistryBase extends Resource implements IModelRegist
       resourceArns: [this.modelPackagesArn],
     }));
     // Read and put, never delete: registered artifacts are evidence of what was released.
-    this.artifactBucket.grantRead(grantee);
-    this.artifactBucket.grantPut(grantee);
     this.repository.grantPullPush(grantee);
-    return grant;
+    return grant.combine(grantBucketObjects({
+      grantee, bucket: this.artifactBucket, key: this.encryptionKey, prefix: '',
+      actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS], keyActions: KMS_S3_WRITE_ACTIONS, list: true,
+    }));
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
@@ -203,9 +212,22 @@ export abstract class ModelRegistryBase extends Resource implements IModelRegist
       actions: ['sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeModelPackage'],
       resourceArns: [this.modelPackageGroupArn, this.modelPackagesArn],
     });
-    this.artifactBucket.grantRead(grantee);
     this.repository.grantPull(grantee);
-    return grant;
+    return grant.combine(this.grantReadArtifacts(grantee));
+  }
+
+  public grantReadArtifacts(grantee: iam.IGrantable, prefix = ''): iam.Grant {
+    return grantBucketObjects({
+      grantee, bucket: this.artifactBucket, key: this.encryptionKey, prefix,
+      actions: S3_READ_OBJECT_ACTIONS, keyActions: KMS_S3_READ_ACTIONS, list: true,
+    });
+  }
+
+  public grantWriteArtifacts(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    return grantBucketObjects({
+      grantee, bucket: this.artifactBucket, key: this.encryptionKey, prefix,
+      actions: S3_PUT_OBJECT_ACTIONS, keyActions: KMS_S3_WRITE_ACTIONS, list: false,
+    });
   }
 
   private lowerName(): string {
@@ -386,7 +408,6 @@ export class ModelRegistry extends ModelRegistryBase {
       }),
     );
     this.repository.grantPull(principal);
-    this.artifactBucket.grantRead(principal);
-    this.encryptionKey.grantDecrypt(principal);
+    this.grantReadArtifacts(principal);
   }
 }

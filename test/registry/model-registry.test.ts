@@ -134,6 +134,15 @@ describe('grants', () => {
     expect(policy).not.toContain('s3:PutObject');
     expect(policy).not.toContain('ecr:PutImage');
     expect(policy).not.toContain('sagemaker:CreateModelPackage');
+    expect(policy).not.toMatch(/"(s3|kms|sagemaker):[A-Za-z]*\*"/);
+  });
+
+  test('grantWriteArtifacts: put under the prefix only, with the key actions S3 needs', () => {
+    const policy = policyOf((r, role) => r.grantWriteArtifacts(role, 'training-output/'));
+    expect(policy).toContain('/training-output/*');
+    expect(policy).toContain('"kms:GenerateDataKey","kms:Decrypt"');
+    expect(policy).not.toContain('s3:GetObject');
+    expect(policy).not.toContain('s3:DeleteObject');
   });
 });
 

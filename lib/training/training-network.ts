@@ -1,0 +1,193 @@
+import { Annotations, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ValidationError } from '../core/errors';
+import { createDataKey } from '../private/keys';
+
+/** Properties of a {@link TrainingNetwork}. */
+export interface TrainingNetworkProps {
+  /**
+   * Availability zones to spread subnets over (SageMaker, HyperPod, FSx and EKS want at least 2).
+   *
+   * @default 2
+   */
+  readonly maxAzs?: number;
+  /**
+   * IPv4 range of the VPC.
+   *
+   * @default '10.64.0.0/16'
+   */
+  readonly cidr?: string;
+  /**
+   * NAT gateways for outbound internet access (package mirrors, public model hubs). With 0 the
+   * training subnets are isolated and reach AWS services only through VPC endpoints.
+   * Any other value leaves a warning: training code can then send data out.
+   *
+   * @default 0
+   */
+  readonly natGateways?: number;
+  /**
+   * Interface endpoints to create, in addition to the S3 gateway endpoint.
+   *
+   * @default - ECR (api, dkr), STS, CloudWatch Logs and Monitoring, SageMaker API, SSM (+ messages), EKS, EKS Auth, EC2
+   */
+  readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
+  /**
+   * Retention of the VPC flow logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * Key for the flow log group.
+   *
+   * @default - a new key with rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+const DEFAULT_ENDPOINTS = [
+  ec2.InterfaceVpcEndpointAwsService.ECR,
+  ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  ec2.InterfaceVpcEndpointAwsService.STS,
+  ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+  ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API,
+  ec2.InterfaceVpcEndpointAwsService.SSM,
+  ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+  ec2.InterfaceVpcEndpointAwsService.EKS,
+  ec2.InterfaceVpcEndpointAwsService.EKS_AUTH,
+  ec2.InterfaceVpcEndpointAwsService.EC2,
+];
+
+/**
+ * The network GPU training runs in: a VPC whose training subnets have no route to the internet
+ * (unless NAT gateways are asked for), VPC endpoints for the AWS services training needs, flow
+ * logs to an encrypted log group, and a security group for training nodes that allows all traffic
+ * between its members (NCCL, EFA, Lustre) and nothing from outside.
+ */
+export class TrainingNetwork extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.Vpc;
+  /** Subnets for training instances, FSx and cluster nodes. */
+  public readonly trainingSubnets: ec2.SubnetSelection;
+  /** Security group of training nodes: all traffic among members, egress within the VPC only. */
+  public readonly trainingSecurityGroup: ec2.SecurityGroup;
+  /** Log group of the flow logs. */
+  public readonly flowLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: TrainingNetworkProps = {}) {
+    super(scope, id);
+    const maxAzs = props.maxAzs ?? 2;
+    const natGateways = props.natGateways ?? 0;
+    if (!Number.isInteger(maxAzs) || maxAzs < 2 || maxAzs > 6) {
+      throw new ValidationError({
+        code: 'invalid-network', scope: this,
+        message: 'maxAzs must be a whole number from 2 to 6: FSx, EKS and HyperPod need subnets in at least two zones.',
+        received: maxAzs, fix: 'Use maxAzs: 2 or 3.',
+      });
+    }
+    if (!Number.isInteger(natGateways) || natGateways < 0 || natGateways > maxAzs) {
+      throw new ValidationError({
+        code: 'invalid-network', scope: this,
+        message: `natGateways must be a whole number from 0 to maxAzs (${maxAzs}).`,
+        received: natGateways, fix: 'Use 0 (isolated, the default) or 1 per zone.',
+      });
+    }
+    const isolated = natGateways === 0;
+    const subnetType = isolated ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
+    const subnetConfiguration: ec2.SubnetConfiguration[] = [{ name: 'training', subnetType, cidrMask: 19 }];
+    if (!isolated) {
+      subnetConfiguration.push({ name: 'egress', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false });
+      Annotations.of(this).addWarningV2('mlops-constructs:training-egress',
+        `The training network has ${natGateways} NAT gateway(s): training code can reach the internet and send data out.`);
+    }
+
+    const cidr = props.cidr ?? '10.64.0.0/16';
+    this.vpc = new ec2.Vpc(this, 'Resource', {
+      ipAddresses: ec2.IpAddresses.cidr(cidr),
+      maxAzs,
+      natGateways,
+      subnetConfiguration,
+      // Removing the default security group's rules needs a custom resource; nothing uses that group.
+      restrictDefaultSecurityGroup: false,
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+    this.trainingSubnets = { subnetType };
+
+    const key = props.encryptionKey ?? createDataKey(this, 'FlowLogKey', `Flow logs of ${this.node.path}`, RemovalPolicy.RETAIN);
+    if (key instanceof kms.Key) {
+      key.grantEncryptDecrypt(new iam.ServicePrincipal('logs.amazonaws.com'));
+    }
+    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Flow logs through L1 resources so the delivery role's permissions sit in a managed policy.
+    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: `Delivers the flow logs of ${this.node.path}`,
+    });
+    new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+      roles: [flowLogRole],
+      statements: [new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [this.flowLogGroup.logGroupArn],
+      })],
+    });
+    new ec2.CfnFlowLog(this, 'FlowLog', {
+      resourceId: this.vpc.vpcId,
+      resourceType: 'VPC',
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logGroupName: this.flowLogGroup.logGroupName,
+      deliverLogsPermissionArn: flowLogRole.roleArn,
+    });
+
+    this.trainingSecurityGroup = new ec2.SecurityGroup(this, 'TrainingSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Training nodes: all traffic among members (NCCL, EFA, Lustre), egress within the VPC',
+      allowAllOutbound: false,
+    });
+    this.trainingSecurityGroup.addIngressRule(this.trainingSecurityGroup, ec2.Port.allTraffic(), 'Members of the training group');
+    const selfIngress = this.trainingSecurityGroup.node.tryFindChild(`from ${Names.nodeUniqueId(this.trainingSecurityGroup.node)}:ALL TRAFFIC`);
+    if (selfIngress) {
+      const reason = 'The only source is the training security group itself: EFA and NCCL need all ports open between members; no address range is open.';
+      Validations.of(selfIngress).acknowledge(
+        { id: 'NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
+        { id: 'HIPAA.Security::HIPAA.Security-EC2RestrictedCommonPorts', reason },
+        { id: 'PCI.DSS.321::PCI.DSS.321-EC2RestrictedCommonPorts', reason },
+      );
+    }
+    this.trainingSecurityGroup.addEgressRule(this.trainingSecurityGroup, ec2.Port.allTraffic(), 'Members of the training group');
+    // HTTPS out: to the interface endpoints and to S3 through the gateway endpoint (S3 has no
+    // fixed addresses). Isolated subnets have no other route, so nothing else is reachable.
+    this.trainingSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
+
+    const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'VPC interface endpoints: HTTPS from the VPC',
+      allowAllOutbound: false,
+    });
+    endpointSg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
+    for (const service of props.interfaceEndpoints ?? DEFAULT_ENDPOINTS) {
+      const name = service.shortName.replace(/[^a-zA-Z0-9]/g, '-');
+      this.vpc.addInterfaceEndpoint(`Endpoint-${name}`, {
+        service, subnets: this.trainingSubnets, securityGroups: [endpointSg], privateDnsEnabled: true, open: false,
+      });
+    }
+
+    const defaultSg = 'Closing the default security group needs a custom resource (Lambda); no resource of this network is placed in the default group.';
+    Validations.of(this.vpc).acknowledge(
+      { id: 'NIST.800.53.R5::NIST.800.53.R5-VPCDefaultSecurityGroupClosed', reason: defaultSg },
+      { id: 'HIPAA.Security::HIPAA.Security-VPCDefaultSecurityGroupClosed', reason: defaultSg },
+      { id: 'PCI.DSS.321::PCI.DSS.321-VPCDefaultSecurityGroupClosed', reason: defaultSg },
+    );
+  }
+}
