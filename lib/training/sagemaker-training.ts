@@ -1,0 +1,501 @@
+import { Annotations, ArnFormat, Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { AcceleratorInstanceType } from '../core/accelerators';
+import { ValidationError } from '../core/errors';
+import { NameRule } from '../core/names';
+import { IDatasetStore } from '../data/dataset-store';
+import { DatasetVersion } from '../data/dataset-version';
+import { IModelRegistry } from '../registry/model-registry';
+import { grantBucketObjects, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
+import { acknowledgeInherentWildcards, ManagedPolicyPrincipal } from '../private/iam';
+
+const MAX_RUNTIME = Duration.days(28);
+
+/** On-demand or managed spot capacity for a SageMaker training job. */
+export class TrainingCompute {
+  /** On-demand instances. */
+  public static onDemand(): TrainingCompute {
+    return new TrainingCompute(false);
+  }
+
+  /**
+   * Managed spot training: up to 90% cheaper, interrupted jobs resume from their checkpoints.
+   * Needs `checkpoints` on the template.
+   *
+   * @param maxWait how long the job may wait for spot capacity plus run; at least `maxRuntime`
+   */
+  public static spot(maxWait: Duration): TrainingCompute {
+    return new TrainingCompute(true, maxWait);
+  }
+
+  private constructor(
+    /** Whether managed spot training is used. */
+    public readonly spot: boolean,
+    /** Maximum wait plus run time (spot only). */
+    public readonly maxWait?: Duration,
+  ) {}
+}
+
+/** Where checkpoints are written, so interrupted (spot) jobs resume. */
+export class CheckpointLocation {
+  /** Checkpoints in a zone of a dataset store, under `prefix` (e.g. `checkpoints/`). */
+  public static inDatasetStore(store: IDatasetStore, zone: string, prefix = ''): CheckpointLocation {
+    return new CheckpointLocation(store.bucket, store.encryptionKey, () => `${store.zonePrefix(zone)}${prefix}`);
+  }
+
+  /** Checkpoints in any bucket under `prefix`. */
+  public static inBucket(bucket: s3.IBucket, prefix: string): CheckpointLocation {
+    return new CheckpointLocation(bucket, bucket.encryptionKey, () => prefix);
+  }
+
+  private constructor(
+    /** The bucket. */
+    public readonly bucket: s3.IBucket,
+    /** Its key, if customer-managed. */
+    public readonly encryptionKey: kms.IKey | undefined,
+    private readonly prefixOf: () => string,
+  ) {}
+
+  /** Key prefix of the checkpoints (validated when the template binds it). */
+  public get prefix(): string {
+    return this.prefixOf();
+  }
+}
+
+/** Options of a training input channel. */
+export interface TrainingInputOptions {
+  /**
+   * Channel name; the data appears under `/opt/ml/input/data/<channel>`.
+   *
+   * @default 'train'
+   */
+  readonly channelName?: string;
+  /**
+   * Stream the data (`Pipe`/`FastFile`) instead of copying it to the volume first (`File`).
+   *
+   * @default 'FastFile'
+   */
+  readonly inputMode?: string;
+}
+
+/** One input channel of a training job: a dataset zone, or one pinned dataset version. */
+export class TrainingInput {
+  /** Everything in a zone of a dataset store. */
+  public static fromZone(store: IDatasetStore, zone: string, options: TrainingInputOptions = {}): TrainingInput {
+    return new TrainingInput(options, () => store.s3Uri(zone), 'S3Prefix',
+      (grantee) => store.grantRead(grantee, zone), { 'dataset:zone': zone });
+  }
+
+  /**
+   * One immutable dataset version (object at a version id, or a manifest). Preferred for
+   * releases: the model's lineage names exactly the bytes it was trained on.
+   */
+  public static fromDatasetVersion(version: DatasetVersion, options: TrainingInputOptions = {}): TrainingInput {
+    return new TrainingInput(options, () => version.s3Uri, version.sageMakerS3DataType,
+      (grantee) => version.grantRead(grantee), version.toLineage());
+  }
+
+  /** Channel name. */
+  public readonly channelName: string;
+  /** Input mode: `File`, `FastFile` or `Pipe`. */
+  public readonly inputMode: string;
+  /** SageMaker S3 data type (`S3Prefix` or `ManifestFile`). */
+  public readonly s3DataType: string;
+  /** Lineage of the data (dataset version and URI when pinned). */
+  public readonly lineage: Record<string, string>;
+
+  private constructor(
+    options: TrainingInputOptions,
+    private readonly uriOf: () => string,
+    s3DataType: string,
+    private readonly grantRead: (grantee: iam.IGrantable) => iam.Grant,
+    lineage: Record<string, string>,
+  ) {
+    this.channelName = channel(options);
+    this.inputMode = options.inputMode ?? 'FastFile';
+    this.s3DataType = s3DataType;
+    this.lineage = lineage;
+  }
+
+  /** S3 URI of the data. */
+  public get s3Uri(): string {
+    return this.uriOf();
+  }
+
+  /** @internal */
+  public _bind(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRead(grantee);
+  }
+}
+
+function channel(options: TrainingInputOptions): string {
+  return options.channelName ?? 'train';
+}
+
+/** A metric SageMaker parses from the training logs (the quality gate reads these). */
+export interface TrainingMetric {
+  /** Metric name, for example `validation:auc`. */
+  readonly name: string;
+  /** Regular expression with one capture group for the value, for example `val_auc=([0-9.]+)`. */
+  readonly regex: string;
+}
+
+/** Properties of a {@link SageMakerTrainingTemplate}. */
+export interface SageMakerTrainingTemplateProps {
+  /** Input channels (1-20, unique names). */
+  readonly inputs: TrainingInput[];
+  /** Registry whose repository holds the training image and whose bucket receives the output. */
+  readonly registry: IModelRegistry;
+  /** Tag of the training image in the registry repository (tags are immutable there). */
+  readonly imageTag: string;
+  /** Instance type, from the accelerator catalog (or `AcceleratorInstanceType.of('ml.x')`). */
+  readonly instanceType: AcceleratorInstanceType;
+  /**
+   * Instances (nodes) per job.
+   *
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * Size of the ML storage volume per instance.
+   *
+   * @default Size.gibibytes(200)
+   */
+  readonly volumeSize?: Size;
+  /**
+   * On-demand or managed spot.
+   *
+   * @default TrainingCompute.onDemand()
+   */
+  readonly compute?: TrainingCompute;
+  /**
+   * Where checkpoints go; required for spot.
+   *
+   * @default - no checkpoints
+   */
+  readonly checkpoints?: CheckpointLocation;
+  /**
+   * Maximum run time of a job (at most 28 days).
+   *
+   * @default Duration.days(1)
+   */
+  readonly maxRuntime?: Duration;
+  /** VPC the training instances run in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the training instances.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups of the training instances.
+   *
+   * @default - a new group: all traffic among its members, HTTPS out
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Whether the training container has no network access at all (data comes in through the
+   * channels, output goes out through SageMaker). Turning it off leaves a warning.
+   *
+   * @default true
+   */
+  readonly networkIsolation?: boolean;
+  /**
+   * Whether traffic between the instances of a distributed job is encrypted. Turning it off
+   * leaves a warning.
+   *
+   * @default true
+   */
+  readonly interContainerEncryption?: boolean;
+  /**
+   * Key for the ML storage volumes and the output.
+   *
+   * @default - the registry's key (the output lands in its artifact bucket)
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Hyperparameters (at most 100; keys up to 256, values up to 2500 characters).
+   *
+   * @default - none
+   */
+  readonly hyperparameters?: Record<string, string>;
+  /**
+   * Environment variables of the training container (at most 100).
+   *
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Metrics parsed from the logs (at most 40).
+   *
+   * @default - none
+   */
+  readonly metrics?: TrainingMetric[];
+  /**
+   * Prefix of the output under the registry's artifact bucket.
+   *
+   * @default 'training-output/'
+   */
+  readonly outputPrefix?: string;
+}
+
+const INHERENT_WILDCARDS = [
+  { sid: 'TrainingJobLogs', reason: 'SageMaker names each job\'s log stream at run time; the grant is limited to the /aws/sagemaker/TrainingJobs log group.' },
+  { sid: 'TrainingJobMetrics', reason: 'cloudwatch:PutMetricData supports no resource-level permission; the grant is limited to the /aws/sagemaker/TrainingJobs namespace by condition.' },
+  { sid: 'TrainingJobNetworkInterfaces', reason: 'SageMaker creates the job\'s network interfaces at run time, and EC2 Describe actions support no resource-level permission.' },
+  { actions: ['ecr:GetAuthorizationToken'], reason: 'ECR authorization tokens are account-wide: ecr:GetAuthorizationToken supports no resource-level permission.' },
+  {
+    actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS],
+    reason: 'S3 object ARNs need a wildcard after the dataset zone, checkpoint or output prefix that scopes the grant.',
+  },
+];
+
+/**
+ * A SageMaker training job template: the execution role (scoped to the input zones or dataset
+ * versions, the registry's image and output prefix, the checkpoint prefix and the keys; no
+ * managed policies), VPC placement with a security group, network isolation and inter-container
+ * encryption on, KMS for volumes and output, managed spot with checkpoints, and the job
+ * configuration, rendered as a `CreateTrainingJob` request or a SageMaker Pipelines step.
+ *
+ * Training jobs are not CloudFormation resources: pipelines (Step Functions, SageMaker Pipelines)
+ * start them from the configuration this template renders.
+ */
+export class SageMakerTrainingTemplate extends Construct implements iam.IGrantable {
+  /** The execution role SageMaker assumes. */
+  public readonly role: iam.Role;
+  /** Grant to this to give the job more permissions (they land in its managed policy). */
+  public readonly grantPrincipal: iam.IPrincipal;
+  /** Security groups of the training instances. */
+  public readonly securityGroups: ec2.ISecurityGroup[];
+  /** The instance type. */
+  public readonly instanceType: AcceleratorInstanceType;
+  /** Instances per job. */
+  public readonly instanceCount: number;
+  /** Lineage of the inputs (dataset URIs and versions), for the model registry. */
+  public readonly lineage: Record<string, string>;
+
+  private readonly props: SageMakerTrainingTemplateProps;
+  private readonly subnetIds: string[];
+  private readonly key?: kms.IKey;
+  private readonly outputPrefix: string;
+  private readonly checkpointPrefix?: string;
+  private readonly maxRuntime: Duration;
+
+  constructor(scope: Construct, id: string, props: SageMakerTrainingTemplateProps) {
+    super(scope, id);
+    this.props = props;
+    this.instanceType = props.instanceType;
+    this.instanceCount = props.instanceCount ?? 1;
+    this.maxRuntime = props.maxRuntime ?? Duration.days(1);
+    this.outputPrefix = props.outputPrefix ?? 'training-output/';
+    this.key = props.encryptionKey ?? props.registry.encryptionKey;
+    this.validate(props);
+
+    const stack = Stack.of(this);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: `SageMaker training jobs of ${this.node.path}`,
+      maxSessionDuration: Duration.hours(12),
+    });
+    const principal = new ManagedPolicyPrincipal(this, 'Policy', this.role, `Permissions of the training jobs of ${this.node.path}`);
+    this.grantPrincipal = principal;
+
+    const lineage: Record<string, string> = {};
+    for (const input of props.inputs) {
+      input._bind(principal);
+      for (const [k, v] of Object.entries(input.lineage)) lineage[`${input.channelName}:${k}`] = v;
+      lineage[`${input.channelName}:s3-uri`] = input.s3Uri;
+    }
+    this.lineage = lineage;
+    props.registry.repository.grantPull(principal);
+    props.registry.grantWriteArtifacts(principal, this.outputPrefix);
+    if (props.encryptionKey) props.encryptionKey.grant(principal, 'kms:GenerateDataKey', 'kms:Decrypt', 'kms:CreateGrant', 'kms:DescribeKey');
+    if (props.checkpoints) {
+      this.checkpointPrefix = props.checkpoints.prefix;
+      grantBucketObjects({
+        grantee: principal, bucket: props.checkpoints.bucket, key: props.checkpoints.encryptionKey, prefix: this.checkpointPrefix,
+        actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS], keyActions: KMS_S3_WRITE_ACTIONS, list: true,
+      });
+    }
+    principal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobLogs',
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/TrainingJobs:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    principal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } },
+    }));
+    principal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobNetworkInterfaces',
+      actions: [
+        'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
+        'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs',
+        'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+      ],
+      resources: ['*'],
+    }));
+    acknowledgeInherentWildcards(principal.policy, INHERENT_WILDCARDS);
+
+    this.subnetIds = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds;
+    if (props.securityGroups && props.securityGroups.length > 0) {
+      this.securityGroups = props.securityGroups;
+    } else {
+      const sg = new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: props.vpc,
+        description: 'SageMaker training instances: all traffic among members, HTTPS out',
+        allowAllOutbound: false,
+      });
+      sg.addEgressRule(sg, ec2.Port.allTraffic(), 'Members of the training job');
+      sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
+      sg.addIngressRule(sg, ec2.Port.allTraffic(), 'Members of the training job');
+      this.securityGroups = [sg];
+    }
+
+    if (props.networkIsolation === false) {
+      Annotations.of(this).addWarningV2('mlops-constructs:network-isolation-off', 'Network isolation is off: training code can reach the network from the container.');
+    }
+    if (props.interContainerEncryption === false) {
+      Annotations.of(this).addWarningV2('mlops-constructs:inter-container-encryption-off', 'Inter-container traffic encryption is off: distributed training traffic crosses the network in clear text.');
+    }
+  }
+
+  /**
+   * The `CreateTrainingJob` request for a job named `jobName` (SageMaker rules, at most 63
+   * characters). Values that are only known at deploy time are CloudFormation tokens; embed the
+   * request in a CloudFormation-deployed definition (Step Functions, SageMaker Pipelines).
+   */
+  public toCreateTrainingJobRequest(jobName: string): Record<string, unknown> {
+    NameRule.SAGEMAKER.validate(this, 'jobName', jobName);
+    return { TrainingJobName: jobName, ...this.jobArguments(jobName) };
+  }
+
+  /**
+   * A SageMaker Pipelines training step (`Type: Training`) named `stepName`; the pipeline names
+   * the job itself.
+   */
+  public toPipelineStep(stepName: string): Record<string, unknown> {
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(stepName)) {
+      throw new ValidationError({
+        code: 'invalid-name', scope: this,
+        message: 'A pipeline step name is 1-64 letters, digits and hyphens.',
+        received: stepName, fix: 'Use a name such as "Train".',
+      });
+    }
+    return { Name: stepName, Type: 'Training', Arguments: this.jobArguments(stepName) };
+  }
+
+  private jobArguments(runName: string): Record<string, unknown> {
+    const p = this.props;
+    const spot = p.compute?.spot ?? false;
+    const stopping: Record<string, number> = { MaxRuntimeInSeconds: this.maxRuntime.toSeconds() };
+    if (spot) stopping.MaxWaitTimeInSeconds = p.compute!.maxWait!.toSeconds();
+    const request: Record<string, unknown> = {
+      AlgorithmSpecification: {
+        TrainingImage: p.registry.repository.repositoryUriForTag(p.imageTag),
+        TrainingInputMode: 'File',
+        MetricDefinitions: p.metrics?.map((m) => ({ Name: m.name, Regex: m.regex })),
+      },
+      RoleArn: this.role.roleArn,
+      InputDataConfig: p.inputs.map((input) => ({
+        ChannelName: input.channelName,
+        InputMode: input.inputMode,
+        DataSource: { S3DataSource: { S3DataType: input.s3DataType, S3Uri: input.s3Uri, S3DataDistributionType: 'FullyReplicated' } },
+      })),
+      OutputDataConfig: {
+        S3OutputPath: `s3://${p.registry.artifactBucket.bucketName}/${this.outputPrefix}${runName}/`,
+        KmsKeyId: this.key?.keyArn,
+      },
+      ResourceConfig: {
+        InstanceType: this.instanceType.sageMakerName,
+        InstanceCount: this.instanceCount,
+        VolumeSizeInGB: (p.volumeSize ?? Size.gibibytes(200)).toGibibytes(),
+        VolumeKmsKeyId: this.key?.keyArn,
+      },
+      VpcConfig: { Subnets: this.subnetIds, SecurityGroupIds: this.securityGroups.map((sg) => sg.securityGroupId) },
+      StoppingCondition: stopping,
+      EnableNetworkIsolation: p.networkIsolation ?? true,
+      EnableInterContainerTrafficEncryption: p.interContainerEncryption ?? true,
+      EnableManagedSpotTraining: spot,
+      HyperParameters: p.hyperparameters,
+      Environment: p.environment,
+    };
+    if (this.checkpointPrefix !== undefined) {
+      request.CheckpointConfig = {
+        S3Uri: `s3://${p.checkpoints!.bucket.bucketName}/${this.checkpointPrefix}${runName}/`,
+        LocalPath: '/opt/ml/checkpoints',
+      };
+    }
+    return Stack.of(this).resolve(request);
+  }
+
+  private validate(props: SageMakerTrainingTemplateProps): void {
+    const fail = (code: string, message: string, received: unknown, fix: string): never => {
+      throw new ValidationError({ code, scope: this, message, received, fix });
+    };
+    const type = props.instanceType;
+    if (!type.wellFormed) fail('invalid-instance-type', 'The instance type is not a SageMaker or EC2 instance type name.', type.ec2Name, 'Use a catalog entry such as AcceleratorInstanceType.G6E_XLARGE or AcceleratorInstanceType.of("ml.g6e.xlarge").');
+    if (!type.catalogued) Annotations.of(this).addInfo(`Instance type ${type.sageMakerName} is not in the accelerator catalog; its accelerators are not checked.`);
+    if (!Number.isInteger(this.instanceCount) || this.instanceCount < 1) fail('invalid-instance-count', 'instanceCount must be a whole number of at least 1.', props.instanceCount, 'Use 1 for single-node training, more for distributed training.');
+    const volume = props.volumeSize?.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (volume !== undefined && (!Number.isInteger(volume) || volume < 1 || volume > 16384)) fail('invalid-volume-size', 'volumeSize must be a whole number of GiB from 1 to 16384.', `${volume} GiB`, 'Use Size.gibibytes(n).');
+    const runtime = this.maxRuntime.toSeconds({ integral: false });
+    if (runtime < 1 || runtime > MAX_RUNTIME.toSeconds()) fail('invalid-max-runtime', 'maxRuntime must be between 1 second and 28 days.', this.maxRuntime.toHumanString(), 'Use a duration such as Duration.hours(24).');
+    if (props.compute?.spot) {
+      if (!props.checkpoints) fail('spot-without-checkpoints', 'Managed spot training without checkpoints restarts interrupted jobs from scratch.', 'compute: spot, checkpoints: undefined', 'Set checkpoints, e.g. CheckpointLocation.inDatasetStore(store, "features", "checkpoints/"), or use TrainingCompute.onDemand().');
+      const wait = props.compute.maxWait!.toSeconds({ integral: false });
+      if (wait < runtime || wait > MAX_RUNTIME.toSeconds()) fail('invalid-max-wait', 'The spot maxWait must be at least maxRuntime and at most 28 days.', { maxWait: props.compute.maxWait!.toHumanString(), maxRuntime: this.maxRuntime.toHumanString() }, 'Use a maxWait of maxRuntime plus the time you accept waiting for capacity.');
+    }
+    if (props.checkpoints) {
+      const prefix = props.checkpoints.prefix;
+      if (!Token.isUnresolved(prefix) && prefix !== '' && (prefix.startsWith('/') || !prefix.endsWith('/'))) fail('invalid-prefix', 'A checkpoint prefix must not start with "/" and must end with "/".', prefix, 'Use a prefix such as "checkpoints/".');
+    }
+    if (!this.outputPrefix.endsWith('/') || this.outputPrefix.startsWith('/')) fail('invalid-prefix', 'outputPrefix must not start with "/" and must end with "/".', this.outputPrefix, 'Use a prefix such as "training-output/".');
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(props.imageTag) && !Token.isUnresolved(props.imageTag)) fail('invalid-image-tag', 'imageTag is not a valid image tag (1-128 letters, digits, ".", "_", "-").', props.imageTag, 'Use the immutable tag you pushed, such as "2026-11-25-abc1234".');
+    if (props.inputs.length < 1 || props.inputs.length > 20) fail('invalid-inputs', 'A training job has 1 to 20 input channels.', props.inputs.length, 'Give at least one TrainingInput.');
+    const names = new Set<string>();
+    for (const input of props.inputs) {
+      if (!/^[A-Za-z0-9.\-_]{1,64}$/.test(input.channelName)) fail('invalid-inputs', 'A channel name is 1-64 letters, digits, ".", "-" or "_".', input.channelName, 'Use a name such as "train" or "validation".');
+      if (names.has(input.channelName)) fail('invalid-inputs', 'Channel names must be unique.', input.channelName, 'Give each input its own channelName.');
+      if (!['File', 'FastFile', 'Pipe'].includes(input.inputMode)) fail('invalid-inputs', 'inputMode must be File, FastFile or Pipe.', input.inputMode, 'Use "FastFile" (streaming) or "File" (copy first).');
+      names.add(input.channelName);
+    }
+    checkMap(this, 'hyperparameters', props.hyperparameters, 100, 256, 2500);
+    checkMap(this, 'environment', props.environment, 100, 512, 512);
+    const metrics = props.metrics ?? [];
+    if (metrics.length > 40) fail('invalid-metrics', 'A training job parses at most 40 metrics.', metrics.length, 'Keep the metrics the quality gate and dashboards use.');
+    for (const m of metrics) {
+      if (m.name.length < 1 || m.name.length > 255 || m.regex.length < 1 || m.regex.length > 500) fail('invalid-metrics', 'A metric has a name of 1-255 characters and a regex of 1-500 characters.', m, 'Shorten the name or the regex.');
+      let groups = 0;
+      try {
+        groups = new RegExp(`${m.regex}|`).exec('')!.length - 1;
+      } catch {
+        fail('invalid-metrics', 'The metric regex does not compile.', m.regex, 'Fix the regular expression.');
+      }
+      if (groups !== 1) fail('invalid-metrics', 'A metric regex needs exactly one capture group: the value.', m.regex, 'Capture the number, e.g. "val_auc=([0-9.]+)".');
+    }
+  }
+}
+
+function checkMap(scope: IConstruct, prop: string, map: Record<string, string> | undefined, maxEntries: number, maxKey: number, maxValue: number): void {
+  if (!map) return;
+  const entries = Object.entries(map);
+  const bad = entries.find(([k, v]) => k.length < 1 || k.length > maxKey || typeof v !== 'string' || v.length > maxValue);
+  if (entries.length > maxEntries || bad) {
+    throw new ValidationError({
+      code: `invalid-${prop}`, scope,
+      message: `${prop} allows at most ${maxEntries} entries, keys of 1-${maxKey} characters and string values of at most ${maxValue} characters.`,
+      received: bad ? bad[0] : `${entries.length} entries`,
+      fix: `Trim ${prop}; pass large configuration as an input channel instead.`,
+    });
+  }
+}
