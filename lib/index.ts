@@ -7,6 +7,8 @@ export * from './core/accelerators';
 export * from './data/dataset-store';
 export * from './data/dataset-version';
 export * from './registry/model-registry';
+export * from './training/training-network';
+export * from './training/sagemaker-training';
 export * from './templates/ml-project-stack';
 // Kubernetes capabilities
 export * from './k8s/core/security';
