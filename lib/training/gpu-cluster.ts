@@ -1,0 +1,383 @@
+import { Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ValidationError } from '../core/errors';
+import { createDataKey } from '../private/keys';
+import { acknowledgeInherentWildcards, InherentWildcard, ManagedPolicyPrincipal } from '../private/iam';
+
+/** Properties of a {@link GpuCluster}. */
+export interface GpuClusterProps {
+  /** VPC of the cluster. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the control plane network interfaces, the system nodes and the GPU nodes. They are
+   * tagged for Karpenter discovery.
+   *
+   * @default - the VPC's isolated subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups GPU nodes get in addition to the cluster security group (for example the
+   * training network's group, so nodes reach FSx). Tagged for Karpenter discovery.
+   *
+   * @default - none
+   */
+  readonly nodeSecurityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Cluster name (1-100 letters, digits, `-`, `_`, starting with a letter or digit).
+   *
+   * @default - generated from the construct path
+   */
+  readonly clusterName?: string;
+  /**
+   * Kubernetes version.
+   *
+   * @default eks.KubernetesVersion.V1_33
+   */
+  readonly version?: eks.KubernetesVersion;
+  /**
+   * Key that encrypts Kubernetes secrets.
+   *
+   * @default - a new key with rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Roles that administer the cluster (EKS access entries with the cluster admin policy). The
+   * identity that deploys the stack gets no implicit access.
+   *
+   * @default - none
+   */
+  readonly adminRoles?: iam.IRole[];
+  /**
+   * Instance type of the system node group that runs Karpenter, CoreDNS and other controllers.
+   *
+   * @default m7i.xlarge
+   */
+  readonly systemInstanceType?: ec2.InstanceType;
+  /**
+   * Nodes of the system node group (spread over the subnets).
+   *
+   * @default 2
+   */
+  readonly systemNodes?: number;
+  /**
+   * A kubectl Lambda layer (for example from `@aws-cdk/lambda-layer-kubectl-v33`). With it,
+   * `applyChart()` deploys charts through CloudFormation; without it, charts are written to
+   * `dist/` and applied by a GitOps controller.
+   *
+   * @default - no kubectl provider (GitOps)
+   */
+  readonly kubectlLayer?: lambda.ILayerVersion;
+  /**
+   * What happens to the cluster when removed from the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+
+/**
+ * An EKS cluster for GPU training: private API endpoint only, all control-plane logs, secrets
+ * encrypted with KMS, access through EKS access entries, a small on-demand system node group, and
+ * what self-managed Karpenter needs to provision GPU nodes: the node role (with its access entry),
+ * the controller role (EKS Pod Identity), the spot interruption queue and its EventBridge rules,
+ * and discovery tags on subnets and security groups.
+ *
+ * GPU capacity itself is declared on the Kubernetes side (`GpuNodePool`: Karpenter NodePool and
+ * EC2NodeClass); point its EC2NodeClass at `nodeRole.roleName` and `discoveryTags`.
+ */
+export class GpuCluster extends Construct {
+  /** The EKS cluster. */
+  public readonly cluster: eks.Cluster;
+  /** Cluster name. */
+  public readonly clusterName: string;
+  /** Role of the GPU nodes Karpenter launches (for the EC2NodeClass `role`). */
+  public readonly nodeRole: iam.Role;
+  /** Role of the Karpenter controller (EKS Pod Identity, `kube-system/karpenter`). */
+  public readonly karpenterRole: iam.Role;
+  /** Queue of spot interruption and instance health events Karpenter reads. */
+  public readonly interruptionQueue: sqs.Queue;
+  /** Tags on the subnets and security groups Karpenter selects (`karpenter.sh/discovery`). */
+  public readonly discoveryTags: Record<string, string>;
+
+  private readonly hasKubectl: boolean;
+
+  constructor(scope: Construct, id: string, props: GpuClusterProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.clusterName = props.clusterName ?? generatedName(this);
+    if (!Token.isUnresolved(this.clusterName) && !CLUSTER_NAME.test(this.clusterName)) {
+      throw new ValidationError({
+        code: 'invalid-name', scope: this,
+        message: 'An EKS cluster name is 1-100 letters, digits, "-" and "_", starting with a letter or digit.',
+        received: this.clusterName, fix: 'Use a name such as "ml-training".',
+      });
+    }
+    const systemNodes = props.systemNodes ?? 2;
+    if (!Number.isInteger(systemNodes) || systemNodes < 1 || systemNodes > 10) {
+      throw new ValidationError({
+        code: 'invalid-node-count', scope: this,
+        message: 'systemNodes must be a whole number from 1 to 10 (the system group runs controllers, not training).',
+        received: systemNodes, fix: 'Use 2 for high availability.',
+      });
+    }
+    const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.discoveryTags = { 'karpenter.sh/discovery': this.clusterName };
+    this.hasKubectl = props.kubectlLayer !== undefined;
+
+    const key = props.encryptionKey ?? createDataKey(this, 'Key', `Kubernetes secrets of ${this.node.path}`, removalPolicy);
+    this.cluster = new eks.Cluster(this, 'Resource', {
+      clusterName: this.clusterName,
+      version: props.version ?? eks.KubernetesVersion.V1_33,
+      vpc: props.vpc,
+      vpcSubnets: [subnets],
+      endpointAccess: eks.EndpointAccess.PRIVATE,
+      secretsEncryptionKey: key,
+      clusterLogging: [
+        eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR,
+        eks.ClusterLoggingTypes.CONTROLLER_MANAGER, eks.ClusterLoggingTypes.SCHEDULER,
+      ],
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      bootstrapClusterCreatorAdminPermissions: false,
+      kubectlProviderOptions: props.kubectlLayer ? { kubectlLayer: props.kubectlLayer } : undefined,
+      removalPolicy,
+    });
+    Validations.of(this.cluster.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
+      reason: 'AmazonEKSClusterPolicy is the AWS-maintained policy the EKS control plane needs to manage the cluster\'s network interfaces and load balancers.',
+    });
+    Validations.of(this.cluster.node.defaultChild!).acknowledge({
+      id: 'CloudFormation-Validate::W9009',
+      reason: 'aws-eks-v2 renders EncryptionConfig.Resources ["secrets"], which the schema marks deprecated but EKS still accepts; secrets are encrypted with the given key.',
+    });
+    for (const [i, role] of (props.adminRoles ?? []).entries()) {
+      this.cluster.grantAccess(`Admin${i}`, role.roleArn, [
+        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER }),
+      ]);
+    }
+
+    // System node group: on-demand, tainted so that only controllers run there.
+    const systemRole = workerRole(this, 'SystemNodeRole', 'EKS system nodes');
+    this.cluster.addNodegroupCapacity('SystemNodes', {
+      instanceTypes: [props.systemInstanceType ?? new ec2.InstanceType('m7i.xlarge')],
+      minSize: systemNodes, desiredSize: systemNodes, maxSize: systemNodes + 1,
+      subnets,
+      nodeRole: systemRole,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      labels: { 'mlops-constructs.io/node-role': 'system' },
+      taints: [{ key: 'CriticalAddonsOnly', value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }],
+      enableNodeAutoRepair: true,
+    });
+
+    // GPU nodes launched by Karpenter.
+    this.nodeRole = workerRole(this, 'NodeRole', 'GPU nodes launched by Karpenter');
+    new eks.AccessEntry(this, 'NodeAccess', {
+      cluster: this.cluster, principal: this.nodeRole.roleArn, accessEntryType: eks.AccessEntryType.EC2_LINUX, accessPolicies: [],
+    });
+
+    this.interruptionQueue = new sqs.Queue(this, 'InterruptionQueue', {
+      retentionPeriod: Duration.minutes(5),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const noDlq = 'Interruption notices matter only within the two-minute spot warning; a dead-letter queue would only keep stale events.';
+    Validations.of(this.interruptionQueue).acknowledge(
+      { id: 'AwsSolutions::AwsSolutions-SQS3', reason: noDlq },
+      { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: noDlq },
+    );
+    const interruptionEvents: Array<[string, events.EventPattern]> = [
+      ['SpotInterruption', { source: ['aws.ec2'], detailType: ['EC2 Spot Instance Interruption Warning'] }],
+      ['Rebalance', { source: ['aws.ec2'], detailType: ['EC2 Instance Rebalance Recommendation'] }],
+      ['InstanceStateChange', { source: ['aws.ec2'], detailType: ['EC2 Instance State-change Notification'] }],
+      ['ScheduledChange', { source: ['aws.health'], detailType: ['AWS Health Event'] }],
+    ];
+    for (const [name, eventPattern] of interruptionEvents) {
+      new events.Rule(this, `${name}Rule`, { eventPattern, targets: [new targets.SqsQueue(this.interruptionQueue)] });
+    }
+
+    this.karpenterRole = new iam.Role(this, 'KarpenterRole', {
+      assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com'),
+      description: `Karpenter controller of ${this.clusterName}`,
+    });
+    this.karpenterRole.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:TagSession'],
+      principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')],
+    }));
+    const karpenter = new ManagedPolicyPrincipal(this, 'KarpenterPolicy', this.karpenterRole, `Karpenter controller of ${this.clusterName}`);
+    addKarpenterStatements(karpenter, stack, this.clusterName, this.nodeRole, this.interruptionQueue, this.cluster.clusterArn);
+    acknowledgeInherentWildcards(karpenter.policy, KARPENTER_WILDCARDS);
+    const podIdentityAgent = new eks.Addon(this, 'PodIdentityAgent', { cluster: this.cluster, addonName: 'eks-pod-identity-agent' });
+    const association = new eks.CfnPodIdentityAssociation(this, 'KarpenterIdentity', {
+      clusterName: this.cluster.clusterName, namespace: 'kube-system', serviceAccount: 'karpenter', roleArn: this.karpenterRole.roleArn,
+    });
+    association.node.addDependency(podIdentityAgent);
+
+    for (const subnet of props.vpc.selectSubnets(subnets).subnets) Tags.of(subnet).add('karpenter.sh/discovery', this.clusterName);
+    for (const sg of props.nodeSecurityGroups ?? []) Tags.of(sg).add('karpenter.sh/discovery', this.clusterName);
+    Tags.of(this.cluster).add('karpenter.sh/discovery', this.clusterName);
+  }
+
+  /**
+   * Deploys a cdk8s chart through CloudFormation (kubectl provider). Needs `kubectlLayer`;
+   * otherwise synthesize the chart to `dist/` and let a GitOps controller apply it.
+   */
+  public applyChart(id: string, chart: Construct): eks.KubernetesManifest {
+    if (!this.hasKubectl) {
+      throw new ValidationError({
+        code: 'kubectl-not-configured', scope: this,
+        message: 'applyChart() deploys through a kubectl provider, and this cluster has none.',
+        received: id,
+        fix: 'Pass kubectlLayer (e.g. from @aws-cdk/lambda-layer-kubectl-v33) to GpuCluster, or write the chart to dist/ for GitOps.',
+      });
+    }
+    return this.cluster.addCdk8sChart(id, chart);
+  }
+}
+
+function generatedName(scope: Construct): string {
+  const path = scope.node.path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return path.length <= 92 ? path : `${path.slice(0, 83)}-${scope.node.addr.slice(-8)}`;
+}
+
+const WORKER_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'];
+
+function workerRole(scope: Construct, id: string, what: string): iam.Role {
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    description: `${what} of ${scope.node.path}`,
+    managedPolicies: WORKER_POLICIES.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p)),
+  });
+  Validations.of(role).acknowledge(...WORKER_POLICIES.map((p) => ({
+    id: `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${p}]`,
+    reason: `${p} is the AWS-maintained policy EKS worker nodes need (kubelet, VPC CNI, image pulls, SSM); it grants no *FullAccess.`,
+  })));
+  return role;
+}
+
+const KARPENTER_WILDCARDS: InherentWildcard[] = [
+  { sid: 'KarpenterLaunchResources', reason: 'Instances, fleets, volumes and network interfaces get their ids at launch; the grant is limited by cluster and node pool tags.' },
+  { sid: 'KarpenterLaunchFrom', reason: 'Karpenter chooses images, subnets, security groups and capacity reservations at run time from the EC2NodeClass selectors.' },
+  { sid: 'KarpenterLaunchTemplates', reason: 'Launch templates are created per node pool at run time; the grant requires the cluster and node pool tags.' },
+  { sid: 'KarpenterTagOnCreate', reason: 'Tags are applied to resources as they are created; the grant requires the cluster tag and a create action.' },
+  { sid: 'KarpenterTagNodes', reason: 'Nodes are tagged after launch; the grant requires the cluster and node pool tags.' },
+  { sid: 'KarpenterDelete', reason: 'Nodes and launch templates are deleted by id chosen at run time; the grant requires the cluster and node pool tags.' },
+  { sid: 'KarpenterRead', reason: 'EC2 Describe actions and pricing:GetProducts support no resource-level permission; limited to this region.' },
+  { sid: 'KarpenterAmiParameters', reason: 'Karpenter resolves EKS-optimized AMI ids from the public /aws/service SSM parameters.' },
+  { sid: 'KarpenterInstanceProfileCreate', reason: 'Karpenter creates one instance profile per EC2NodeClass at run time; the grant requires the cluster tag on the request.' },
+  { sid: 'KarpenterInstanceProfileManage', reason: 'Instance profiles are named at run time; the grant requires the cluster and node class tags.' },
+  { sid: 'KarpenterInstanceProfileRead', reason: 'Karpenter reads the instance profiles it created, whose names are chosen at run time.' },
+];
+
+function addKarpenterStatements(principal: ManagedPolicyPrincipal, stack: Stack, clusterName: string, nodeRole: iam.IRole, queue: sqs.IQueue, clusterArn: string): void {
+  const ec2Arn = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
+  const owned = { [`aws:ResourceTag/kubernetes.io/cluster/${clusterName}`]: 'owned' };
+  const requestOwned = { [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: 'owned', 'aws:RequestTag/eks:eks-cluster-name': clusterName };
+  const add = (s: iam.PolicyStatementProps) => principal.addToPrincipalPolicy(new iam.PolicyStatement(s));
+  add({
+    sid: 'KarpenterLaunchFrom',
+    actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
+    resources: [
+      stack.formatArn({ service: 'ec2', account: '', resource: 'image', resourceName: '*' }),
+      stack.formatArn({ service: 'ec2', account: '', resource: 'snapshot', resourceName: '*' }),
+      ec2Arn('security-group'), ec2Arn('subnet'), ec2Arn('capacity-reservation'),
+    ],
+  });
+  add({
+    sid: 'KarpenterLaunchTemplates',
+    actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
+    resources: [ec2Arn('launch-template')],
+    conditions: { StringEquals: owned, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
+  });
+  add({
+    sid: 'KarpenterLaunchResources',
+    actions: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'],
+    resources: ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map(ec2Arn),
+    conditions: { StringEquals: requestOwned, StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' } },
+  });
+  add({
+    sid: 'KarpenterTagOnCreate',
+    actions: ['ec2:CreateTags'],
+    resources: ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map(ec2Arn),
+    conditions: {
+      StringEquals: { ...requestOwned, 'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'] },
+      StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' },
+    },
+  });
+  add({
+    sid: 'KarpenterTagNodes',
+    actions: ['ec2:CreateTags'],
+    resources: [ec2Arn('instance')],
+    conditions: {
+      StringEquals: owned,
+      StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] },
+    },
+  });
+  add({
+    sid: 'KarpenterDelete',
+    actions: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
+    resources: [ec2Arn('instance'), ec2Arn('launch-template')],
+    conditions: { StringEquals: owned, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
+  });
+  add({
+    sid: 'KarpenterRead',
+    actions: [
+      'ec2:DescribeAvailabilityZones', 'ec2:DescribeCapacityReservations', 'ec2:DescribeImages', 'ec2:DescribeInstances',
+      'ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeLaunchTemplates',
+      'ec2:DescribeSecurityGroups', 'ec2:DescribeSpotPriceHistory', 'ec2:DescribeSubnets', 'pricing:GetProducts',
+    ],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+  });
+  add({
+    sid: 'KarpenterAmiParameters',
+    actions: ['ssm:GetParameter'],
+    resources: [stack.formatArn({ service: 'ssm', account: '', resource: 'parameter', resourceName: 'aws/service/*' })],
+  });
+  add({
+    sid: 'KarpenterInterruptionQueue',
+    actions: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+    resources: [queue.queueArn],
+  });
+  add({
+    sid: 'KarpenterPassNodeRole',
+    actions: ['iam:PassRole'],
+    resources: [nodeRole.roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com'] } },
+  });
+  const instanceProfiles = [stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: '*' })];
+  add({
+    sid: 'KarpenterInstanceProfileCreate',
+    actions: ['iam:CreateInstanceProfile', 'iam:TagInstanceProfile'],
+    resources: instanceProfiles,
+    conditions: { StringEquals: requestOwned, StringLike: { 'aws:RequestTag/karpenter.k8s.aws/ec2nodeclass': '*' } },
+  });
+  add({
+    sid: 'KarpenterInstanceProfileManage',
+    actions: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:TagInstanceProfile'],
+    resources: instanceProfiles,
+    conditions: { StringEquals: owned, StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*' } },
+  });
+  add({
+    sid: 'KarpenterInstanceProfileRead',
+    actions: ['iam:GetInstanceProfile'],
+    resources: instanceProfiles,
+  });
+  add({
+    sid: 'KarpenterDescribeCluster',
+    actions: ['eks:DescribeCluster'],
+    resources: [clusterArn],
+  });
+}
