@@ -2,7 +2,7 @@
  * The default app: `npm run synth` runs it through `cdk synth`. CloudFormation goes to cdk.out/
  * (written by the CDK CLI), Kubernetes YAML to dist/.
  *
- * Environment: MLOPS_PROJECTS (number of project instances, default 1), MLOPS_COMPLIANCE=false
+ * Environment: MLOPS_PROJECTS (number of project instances, default 3: the reference projects), MLOPS_COMPLIANCE=false
  * (skip cdk-nag and cfn-guard, for benchmarks), CDK_VALIDATION=false (skip the built-in
  * CloudFormation schema validation).
  */
@@ -11,7 +11,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { addCompliancePlugins, buildPlatform } from './platform';
 
-const projects = Number(process.env.MLOPS_PROJECTS ?? '1');
+const projects = Number(process.env.MLOPS_PROJECTS ?? '3');
 if (!Number.isInteger(projects) || projects < 1) {
   throw new Error(`MLOPS_PROJECTS must be a positive integer, got "${process.env.MLOPS_PROJECTS}"`);
 }

@@ -1,12 +1,18 @@
 import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import {
-  DatasetObjectLock, DatasetStore, DatasetVolumeSource, ModelRegistry, MlProjectChart, MlProjectStack, ProjectIdentityProps,
+  AcceleratorInstanceType, DatasetObjectLock, DatasetStore, DatasetVolumeSource, ModelRegistry, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
 } from '../lib';
 
 /** Options of the default platform. */
 export interface PlatformOptions {
-  /** Number of project instances (the first is the fraud-scoring reference project). */
+  /**
+   * Number of project instances. The first three are the reference projects (fraud scoring on
+   * SageMaker jobs, LLM fine-tuning on HyperPod, defect detection on Kubernetes); the others are
+   * plain projects.
+   *
+   * @default 3
+   */
   readonly projects?: number;
 }
 
@@ -54,32 +60,54 @@ function acknowledgeSingleRegion(stack: MlProjectStack): void {
   }
 }
 
-function identityOf(index: number): ProjectIdentityProps {
-  if (index === 0) {
-    return { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' };
-  }
-  const n = String(index).padStart(3, '0');
-  return { project: `project-${n}`, team: `team-${index % 10}`, stage: 'dev', costCentre: `CC-${1000 + (index % 10)}` };
+/** The reference projects the default platform starts with: one per way of training. */
+interface ReferenceProject {
+  readonly identity: ProjectIdentityProps;
+  readonly training?: ProjectTraining;
 }
 
-/**
- * The default platform: one MlProjectStack and one MlProjectChart per project instance. The
- * chart mounts the project's `features` zone of the dataset bucket read-only through the
- * Mountpoint for S3 CSI driver, so the bucket gets an explicit name both sides agree on
- * (`mlops-<project>-<stage>-datasets`, override with the `datasetBucketPrefix` context).
- */
+function referenceProject(index: number, app: cdk.App): ReferenceProject {
+  switch (index) {
+    case 0:
+      // Tabular fraud scoring: SageMaker training jobs on managed spot.
+      return {
+        identity: { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' },
+        training: ProjectTraining.sageMaker({
+          imageTag: 'xgboost-2026-11-25',
+          instanceType: AcceleratorInstanceType.G6E_2XLARGE,
+          compute: TrainingCompute.spot(cdk.Duration.hours(30)),
+          maxRuntime: cdk.Duration.hours(24),
+          metrics: [{ name: 'validation:auc', regex: 'validation-auc:([0-9.]+)' }],
+        }),
+      };
+    case 2:
+      // Vision defect detection: an EKS cluster whose GPU pools, queues and jobs are Kubernetes objects.
+      return {
+        identity: { project: 'defect-detection', team: 'vision-ml', stage: 'prod', costCentre: 'CC-5120' },
+        training: ProjectTraining.kubernetes({
+          adminRoleNames: [app.node.tryGetContext('eksAdminRoleName') ?? 'mlops-platform-admin'],
+        }),
+      };
+    default: {
+      const n = String(index).padStart(3, '0');
+      return { identity: { project: `project-${n}`, team: `team-${index % 10}`, stage: 'dev', costCentre: `CC-${1000 + (index % 10)}` } };
+    }
+  }
+}
+
 export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App, options: PlatformOptions = {}): Platform {
-  const count = options.projects ?? 1;
+  const count = options.projects ?? 3;
   const bucketPrefix = awsApp.node.tryGetContext('datasetBucketPrefix') ?? 'mlops';
   const stacks: MlProjectStack[] = [];
   const charts: MlProjectChart[] = [];
   for (let i = 0; i < count; i++) {
-    const identity = identityOf(i);
+    const { identity, training } = referenceProject(i, awsApp);
     const id = `${identity.project}-${identity.stage}`;
     const bucketName = `${bucketPrefix}-${id}-datasets`;
     const stack = new MlProjectStack(awsApp, id, {
       identity,
-      description: `ML project ${identity.project} (${identity.stage}): datasets and model registry`,
+      description: `ML project ${identity.project} (${identity.stage})`,
+      training,
       datasetStoreProps: {
         bucketName,
         zones: ['raw', 'curated', 'features'],

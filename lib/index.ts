@@ -10,6 +10,7 @@ export * from './registry/model-registry';
 export * from './training/training-network';
 export * from './training/sagemaker-training';
 export * from './training/gpu-cluster';
+export * from './templates/project-training';
 export * from './templates/ml-project-stack';
 // Kubernetes capabilities
 export * from './k8s/core/security';

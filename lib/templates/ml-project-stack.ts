@@ -1,9 +1,14 @@
-import { Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ProjectIdentity, ProjectIdentityProps } from '../core/identity';
 import { NameRule } from '../core/names';
 import { DatasetStore, DatasetStoreProps, IDatasetStore } from '../data/dataset-store';
 import { IModelRegistry, ModelRegistry, ModelRegistryProps } from '../registry/model-registry';
+import { GpuCluster } from '../training/gpu-cluster';
+import { CheckpointLocation, SageMakerTrainingTemplate, TrainingInput } from '../training/sagemaker-training';
+import { TrainingNetwork, TrainingNetworkProps } from '../training/training-network';
+import { ProjectTraining } from './project-training';
 
 /** Properties of an {@link MlProjectStack}. */
 export interface MlProjectStackProps extends StackProps {
@@ -33,6 +38,24 @@ export interface MlProjectStackProps extends StackProps {
    * @default - ModelRegistry defaults, with the group named `<project>-<stage>`
    */
   readonly registryProps?: ModelRegistryProps;
+  /**
+   * How the project trains: SageMaker jobs, HyperPod or Kubernetes.
+   *
+   * @default - no training section
+   */
+  readonly training?: ProjectTraining;
+  /**
+   * The network training runs in.
+   *
+   * @default - a new TrainingNetwork (configured by `trainingNetworkProps`) when `training` is set
+   */
+  readonly trainingNetwork?: TrainingNetwork;
+  /**
+   * Configuration of the network created when `trainingNetwork` is not given.
+   *
+   * @default - TrainingNetwork defaults
+   */
+  readonly trainingNetworkProps?: TrainingNetworkProps;
 }
 
 /**
@@ -53,6 +76,12 @@ export class MlProjectStack extends Stack {
   public readonly datasets: IDatasetStore;
   /** The project's model registry. */
   public readonly registry: IModelRegistry;
+  /** The training network (when the project trains). */
+  public readonly trainingNetwork?: TrainingNetwork;
+  /** The SageMaker training job template (SageMaker training). */
+  public readonly sageMakerTraining?: SageMakerTrainingTemplate;
+  /** The EKS GPU cluster (Kubernetes training). */
+  public readonly gpuCluster?: GpuCluster;
 
   constructor(scope: Construct, id: string, props: MlProjectStackProps) {
     super(scope, id, props);
@@ -65,5 +94,45 @@ export class MlProjectStack extends Stack {
       description: `Models of ${this.identity.project} (${this.identity.stage}), team ${this.identity.team}`,
       ...props.registryProps,
     });
+
+    const training = props.training;
+    if (!training) return;
+    const network = props.trainingNetwork ?? new TrainingNetwork(this, 'TrainingNetwork', props.trainingNetworkProps);
+    this.trainingNetwork = network;
+    const sm = training.sageMakerOptions;
+    if (sm) {
+      const spot = sm.compute?.spot ?? false;
+      this.sageMakerTraining = new SageMakerTrainingTemplate(this, 'Training', {
+        inputs: [TrainingInput.fromZone(this.datasets, sm.inputZone ?? 'features')],
+        registry: this.registry,
+        imageTag: sm.imageTag,
+        instanceType: sm.instanceType,
+        instanceCount: sm.instanceCount,
+        compute: sm.compute,
+        checkpoints: spot ? CheckpointLocation.inBucket(this.registry.artifactBucket, 'checkpoints/') : undefined,
+        maxRuntime: sm.maxRuntime,
+        metrics: sm.metrics,
+        vpc: network.vpc,
+        vpcSubnets: network.trainingSubnets,
+        securityGroups: [network.trainingSecurityGroup],
+      });
+    }
+    const k8s = training.kubernetesOptions;
+    if (k8s) {
+      this.gpuCluster = new GpuCluster(this, 'GpuCluster', {
+        vpc: network.vpc,
+        vpcSubnets: network.trainingSubnets,
+        nodeSecurityGroups: [network.trainingSecurityGroup],
+        clusterName: k8s.clusterName ?? this.identity.qualifiedName,
+        adminRoles: (k8s.adminRoleNames ?? []).map((name, i) => iam.Role.fromRoleName(this, `ClusterAdmin${i}`, name)),
+        kubectlLayer: k8s.kubectlLayer,
+      });
+      if (!props.trainingNetwork) {
+        Validations.of(this.gpuCluster.cluster).acknowledge({
+          id: 'Annotation::@aws-cdk/aws-eks:isolatedSubnetsForKubectlPrivateSubnets',
+          reason: 'The TrainingNetwork this template created has the STS, EKS, EKS Auth, ECR, EC2, SSM, CloudWatch and S3 endpoints isolated subnets need.',
+        });
+      }
+    }
   }
 }
