@@ -2,7 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DatasetStore, ModelRegistry, MlProjectStack } from '../../lib';
+import { Duration } from 'aws-cdk-lib';
+import { AcceleratorInstanceType, DatasetStore, ModelRegistry, MlProjectStack, ProjectTraining, TrainingCompute, TrainingNetwork } from '../../lib';
 import { expectValidationError } from '../support/errors';
 
 const identity = { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' };
@@ -69,5 +70,45 @@ describe('MlProjectStack', () => {
       identity: { ...identity, project: 'a'.repeat(32), stage: 'b'.repeat(16) },
     });
     expect(stack.registry.modelPackageGroupName).toBe(`${'a'.repeat(32)}-${'b'.repeat(16)}`);
+  });
+
+  test('no training section by default', () => {
+    const stack = new MlProjectStack(new App(), 'P', { identity });
+    expect(stack.trainingNetwork).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 0);
+  });
+
+  test('SageMaker training: network, job template reading features, spot checkpoints in the artifact bucket', () => {
+    const stack = new MlProjectStack(new App(), 'P', {
+      identity,
+      training: ProjectTraining.sageMaker({
+        imageTag: 'v1', instanceType: AcceleratorInstanceType.G6E_2XLARGE, compute: TrainingCompute.spot(Duration.hours(30)),
+      }),
+    });
+    expect(stack.trainingNetwork).toBeInstanceOf(TrainingNetwork);
+    expect(stack.gpuCluster).toBeUndefined();
+    const request = stack.sageMakerTraining!.toCreateTrainingJobRequest('job');
+    expect(JSON.stringify(request.InputDataConfig)).toContain('/features/');
+    expect(JSON.stringify(request.CheckpointConfig)).toContain('/checkpoints/job/');
+    expect(request.VpcConfig).toEqual({ Subnets: expect.any(Array), SecurityGroupIds: [expect.anything()] });
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 1);
+  });
+
+  test('Kubernetes training: a GPU cluster named after the project, administered by the named roles', () => {
+    const stack = new MlProjectStack(new App(), 'P', { identity, training: ProjectTraining.kubernetes({ adminRoleNames: ['platform-admin'] }) });
+    expect(stack.gpuCluster!.clusterName).toBe('fraud-scoring-prod');
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::EKS::Cluster', { Name: 'fraud-scoring-prod' });
+    expect(JSON.stringify(t.findResources('AWS::EKS::AccessEntry'))).toContain(':role/platform-admin');
+  });
+
+  test('a brought training network is used', () => {
+    const app = new App();
+    const stack = new MlProjectStack(app, 'P', {
+      identity,
+      trainingNetworkProps: { maxAzs: 3 },
+      training: ProjectTraining.sageMaker({ imageTag: 'v1', instanceType: AcceleratorInstanceType.G5_XLARGE }),
+    });
+    expect(stack.trainingNetwork!.vpc.isolatedSubnets).toHaveLength(3);
   });
 });
