@@ -102,13 +102,20 @@ describe('MlProjectStack', () => {
     expect(JSON.stringify(t.findResources('AWS::EKS::AccessEntry'))).toContain(':role/platform-admin');
   });
 
-  test('a brought training network is used', () => {
+  test('trainingNetworkProps configure the created network; a brought network is used as is', () => {
     const app = new App();
     const stack = new MlProjectStack(app, 'P', {
       identity,
-      trainingNetworkProps: { maxAzs: 3 },
+      trainingNetworkProps: { cidr: '10.80.0.0/16' },
       training: ProjectTraining.sageMaker({ imageTag: 'v1', instanceType: AcceleratorInstanceType.G5_XLARGE }),
     });
-    expect(stack.trainingNetwork!.vpc.isolatedSubnets).toHaveLength(3);
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.80.0.0/16' });
+    const shared = new TrainingNetwork(new Stack(app, 'Network'), 'Net');
+    const other = new MlProjectStack(app, 'Q', {
+      identity: { ...identity, project: 'churn' }, trainingNetwork: shared,
+      training: ProjectTraining.sageMaker({ imageTag: 'v1', instanceType: AcceleratorInstanceType.G5_XLARGE }),
+    });
+    expect(other.trainingNetwork).toBe(shared);
+    Template.fromStack(other).resourceCountIs('AWS::EC2::VPC', 0);
   });
 });
