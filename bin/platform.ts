@@ -1,7 +1,8 @@
 import * as cdk from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cdk8s from 'cdk8s';
 import {
-  AcceleratorInstanceType, DatasetObjectLock, DatasetStore, DatasetVolumeSource, ModelRegistry, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
+  AcceleratorInstanceType, DatasetObjectLock, DatasetStore, DatasetVolumeSource, IDatasetStore, ModelRegistry, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
 } from '../lib';
 
 /** Options of the default platform. */
@@ -50,14 +51,22 @@ const REPLICATION_RULES = [
   'cdk-validator-cfnguard::s3_bucket_replication_enabled_check',
 ];
 
-/** Acknowledges, bucket by bucket, that the project's buckets are not replicated to another region. */
-function acknowledgeSingleRegion(stack: MlProjectStack): void {
-  const buckets = [stack.datasets.bucket, stack.registry.artifactBucket];
-  if (stack.datasets instanceof DatasetStore) buckets.push(stack.datasets.accessLogsBucket);
-  if (stack.registry instanceof ModelRegistry && stack.registry.accessLogsBucket) buckets.push(stack.registry.accessLogsBucket);
+/** Acknowledges, on each bucket, that it is not replicated to another region. */
+export function acknowledgeSingleRegionBuckets(buckets: s3.IBucket[]): void {
   for (const bucket of buckets) {
     cdk.Validations.of(bucket).acknowledge(...REPLICATION_RULES.map((id) => ({ id, reason: SINGLE_REGION })));
   }
+}
+
+/** The buckets of a dataset store: data and, when created here, access logs. */
+export function storeBuckets(store: IDatasetStore): s3.IBucket[] {
+  return store instanceof DatasetStore ? [store.bucket, store.accessLogsBucket] : [store.bucket];
+}
+
+function acknowledgeSingleRegion(stack: MlProjectStack): void {
+  const buckets = [...storeBuckets(stack.datasets), stack.registry.artifactBucket];
+  if (stack.registry instanceof ModelRegistry && stack.registry.accessLogsBucket) buckets.push(stack.registry.accessLogsBucket);
+  acknowledgeSingleRegionBuckets(buckets);
 }
 
 /** The reference projects the default platform starts with: one per way of training. */

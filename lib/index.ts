@@ -10,6 +10,8 @@ export * from './registry/model-registry';
 export * from './training/training-network';
 export * from './training/sagemaker-training';
 export * from './training/gpu-cluster';
+export * from './training/lustre-file-system';
+export * from './training/hyperpod-cluster';
 export * from './templates/project-training';
 export * from './templates/ml-project-stack';
 // Kubernetes capabilities

@@ -1,6 +1,6 @@
-import { Aspects, IAspect, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 
 /**
  * A principal that is a role, but whose grants land in one customer-managed policy attached to
@@ -45,33 +45,37 @@ export interface InherentWildcard {
 
 /**
  * Acknowledges the AwsSolutions-IAM5 findings (wildcards) of `policy` that come from statements
- * matched by `rules`, each with its rule's reason. Runs as an aspect because the finding ids
- * contain resolved logical ids. Wildcards in any other statement stay reported. @internal
+ * matched by `rules`, each with its rule's reason (a wildcard several statements share gets all
+ * their reasons). Wildcards in any other statement stay reported. Finding ids contain resolved
+ * ARNs, which are final only once cross-stack references are resolved, so they are computed when
+ * the tree is validated. @internal
  */
 export function acknowledgeInherentWildcards(policy: iam.ManagedPolicy, rules: InherentWildcard[]): void {
-  Aspects.of(policy).add(new InherentWildcardAcknowledger(policy, rules));
-}
-
-class InherentWildcardAcknowledger implements IAspect {
-  constructor(private readonly policy: iam.ManagedPolicy, private readonly rules: InherentWildcard[]) {}
-
-  public visit(node: IConstruct): void {
-    if (!(node instanceof iam.CfnManagedPolicy)) return;
-    const document = Stack.of(node).resolve(node.policyDocument) as { Statement?: Statement[] };
-    const acks = new Map<string, string>();
-    for (const statement of document.Statement ?? []) {
-      if (statement.Effect !== 'Allow') continue;
-      const actions = asArray(statement.Action);
-      const rule = this.rules.find((r) => (r.sid !== undefined && r.sid === statement.Sid)
-        || (r.actions !== undefined && actions.every((a) => r.actions!.includes(String(a)))));
-      if (!rule) continue;
-      for (const action of actions.map(String).filter((a) => a.includes('*'))) acks.set(`Action::${action}`, rule.reason);
-      for (const resource of asArray(statement.Resource).map(flatten).filter((r) => r.includes('*'))) acks.set(`Resource::${resource}`, rule.reason);
-    }
-    for (const [finding, reason] of acks) {
-      Validations.of(this.policy).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`, reason });
-    }
-  }
+  const cfn = policy.node.defaultChild as iam.CfnManagedPolicy;
+  policy.node.addValidation({
+    validate: () => {
+      const document = Stack.of(policy).resolve(cfn.policyDocument) as { Statement?: Statement[] };
+      const acks = new Map<string, string[]>();
+      const add = (finding: string, reason: string) => {
+        const reasons = acks.get(finding) ?? [];
+        if (!reasons.includes(reason)) reasons.push(reason);
+        acks.set(finding, reasons);
+      };
+      for (const statement of document.Statement ?? []) {
+        if (statement.Effect !== 'Allow') continue;
+        const actions = asArray(statement.Action).map(String);
+        const rule = rules.find((r) => (r.sid !== undefined && r.sid === statement.Sid)
+          || (r.actions !== undefined && actions.every((a) => r.actions!.includes(a))));
+        if (!rule) continue;
+        for (const action of actions.filter((a) => a.includes('*'))) add(`Action::${action}`, rule.reason);
+        for (const resource of asArray(statement.Resource).map(flatten).filter((r) => r.includes('*'))) add(`Resource::${resource}`, rule.reason);
+      }
+      for (const [finding, reasons] of acks) {
+        Validations.of(policy).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`, reason: reasons.join(' ') });
+      }
+      return [];
+    },
+  });
 }
 
 interface Statement {

@@ -15,7 +15,7 @@ export function cdkJsonContext(): Record<string, unknown> {
 export interface PluginReport {
   readonly pluginName: string;
   readonly conclusion: string;
-  readonly violations: { ruleName: string; severity?: string; violatingConstructs: { constructPath: string }[] }[];
+  readonly violations: { ruleName: string; severity?: string; violatingConstructs?: { constructPath: string }[] }[];
   readonly suppressedViolations?: {
     ruleName: string; acknowledgedId: string; reason: string; acknowledgedAt: string;
     violatingConstructs: { constructPath: string }[];
@@ -23,23 +23,27 @@ export interface PluginReport {
 }
 
 /** Result of synthesizing the default platform with every validation plugin on. */
-export interface ValidatedSynth {
+export interface ValidatedSynth extends CompliantSynth {
   readonly platform: Platform;
+}
+
+/** Result of a synth with every validation plugin on. */
+export interface CompliantSynth {
   readonly outdir: string;
   readonly error?: Error;
   readonly reports: PluginReport[];
 }
 
 /**
- * Builds the default platform with the compliance plugins and the CloudFormation schema validation
- * made to fail synth, lets `mutate` change it, synthesizes, and returns the validation report.
+ * Synthesizes what `build` adds to an app that has the compliance plugins of the default
+ * platform and the CloudFormation schema validation made to fail synth, and returns the
+ * validation report. Call from a test file that deleted `process.env.CDK_VALIDATION`.
  */
-export function synthValidated(projects: number, mutate?: (platform: Platform, app: cdk.App) => void): ValidatedSynth {
+export function synthCompliant(build: (app: cdk.App) => void): CompliantSynth {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cdk-'));
   const app = new cdk.App({ outdir, context: cdkJsonContext() });
   addCompliancePlugins(app);
-  const platform = buildPlatform(app, new cdk8s.App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-k8s-')) }), { projects });
-  mutate?.(platform, app);
+  build(app);
   let error: Error | undefined;
   try {
     app.synth();
@@ -48,5 +52,18 @@ export function synthValidated(projects: number, mutate?: (platform: Platform, a
   }
   const reportFile = path.join(outdir, 'validation-report.json');
   const reports = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf8')).pluginReports as PluginReport[] : [];
-  return { platform, outdir, error, reports };
+  return { outdir, error, reports };
+}
+
+/**
+ * Builds the default platform with every validation plugin on, lets `mutate` change it, and
+ * synthesizes it.
+ */
+export function synthValidated(projects: number, mutate?: (platform: Platform, app: cdk.App) => void): ValidatedSynth {
+  let platform: Platform | undefined;
+  const result = synthCompliant((app) => {
+    platform = buildPlatform(app, new cdk8s.App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-k8s-')) }), { projects });
+    mutate?.(platform, app);
+  });
+  return { ...result, platform: platform! };
 }

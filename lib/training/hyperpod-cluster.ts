@@ -1,0 +1,767 @@
+import {
+  Annotations, ArnFormat, IResource, Lazy, Names, RemovalPolicy, Resource, Size, SizeRoundingBehavior, Stack, Token, Validations,
+} from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { AcceleratorInstanceType } from '../core/accelerators';
+import { ValidationError } from '../core/errors';
+import { NameRule } from '../core/names';
+import { IDatasetStore } from '../data/dataset-store';
+import { acknowledgeInherentWildcards } from '../private/iam';
+import { isUnresolvedString } from '../private/tokens';
+
+// Sources of the HyperPod rules enforced below (checked 2025):
+// - Instance types: the `ClusterInstanceType` enum of the SageMaker API (CreateCluster /
+//   ClusterInstanceGroupSpecification.InstanceType), as published in the AWS SDKs, cross-checked
+//   with the `InstanceType` enum of the AWS::SageMaker::Cluster resource schema.
+// - AWS::SageMaker::Cluster schema: InstanceGroups 1-100 items; InstanceGroupName 1-63 characters,
+//   `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; InstanceCount 0-6758 (this library requires at least 1);
+//   ThreadsPerCore 1-2; EbsVolumeConfig.VolumeSizeInGB 1-16384; LifeCycleConfig.OnCreate 1-128
+//   characters, SourceS3Uri at most 1024; VpcConfig 1-16 subnets, 1-5 security groups;
+//   Orchestrator.Eks.ClusterArn pattern; NodeRecovery `Automatic` | `None`.
+// - Execution role: the statements of the AWS managed policy AmazonSageMakerClusterInstanceRolePolicy
+//   (CloudWatch Logs under /aws/sagemaker/Clusters, PutMetricData in that namespace, SSM channels,
+//   S3 read of the lifecycle scripts), narrowed to this cluster and these scripts, plus the ENI
+//   permissions HyperPod documents for clusters in a VPC and, for EKS, image pulls and EKS Pod
+//   Identity.
+
+/** Every instance type HyperPod offers for instance groups (SageMaker API `ClusterInstanceType`). */
+const HYPERPOD_INSTANCE_TYPES: readonly string[] = [
+  ...sizes('c5', ['large', 'xlarge', '2xlarge', '4xlarge', '9xlarge', '12xlarge', '18xlarge', '24xlarge']),
+  ...sizes('c5n', ['large', '2xlarge', '4xlarge', '9xlarge', '18xlarge']),
+  ...sizes('c6i', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge']),
+  ...sizes('m5', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge']),
+  ...sizes('m6i', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge']),
+  ...sizes('m7i', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge']),
+  ...sizes('r6i', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge']),
+  ...sizes('r7i', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge']),
+  ...sizes('t3', ['medium', 'large', 'xlarge', '2xlarge']),
+  ...sizes('i3en', ['large', 'xlarge', '2xlarge', '3xlarge', '6xlarge', '12xlarge', '24xlarge']),
+  ...sizes('g5', ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge']),
+  ...sizes('g6', ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge']),
+  ...sizes('g6e', ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge']),
+  ...sizes('gr6', ['4xlarge', '8xlarge']),
+  'ml.p4d.24xlarge', 'ml.p4de.24xlarge', 'ml.p5.4xlarge', 'ml.p5.48xlarge', 'ml.p5e.48xlarge', 'ml.p5en.48xlarge',
+  'ml.p6-b200.48xlarge', 'ml.p6e-gb200.36xlarge',
+  'ml.trn1.32xlarge', 'ml.trn1n.32xlarge', 'ml.trn2.3xlarge', 'ml.trn2.48xlarge',
+];
+const HYPERPOD_TYPE_SET = new Set(HYPERPOD_INSTANCE_TYPES);
+
+function sizes(family: string, list: string[]): string[] {
+  return list.map((size) => `ml.${family}.${size}`);
+}
+
+const MAX_INSTANCE_GROUPS = 100;
+const MAX_INSTANCE_COUNT = 6758;
+const MAX_SUBNETS = 16;
+const MAX_EBS_GIB = 16384;
+const EKS_CLUSTER_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]*:[0-9]{12}:cluster\/[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const PREFIX = /^([A-Za-z0-9!_.*'()-]+\/)+$/;
+const LOG_NAMESPACE = '/aws/sagemaker/Clusters';
+
+/**
+ * An instance type for a HyperPod instance group: a GPU / Trainium type of the accelerator
+ * catalog, or any other type HyperPod offers (controller, login and CPU worker nodes) by name.
+ * Types HyperPod does not offer are rejected when the group is added.
+ */
+export class HyperPodInstanceType {
+  /** ml.t3.medium: small Slurm login node. */
+  public static readonly T3_MEDIUM = HyperPodInstanceType.of('ml.t3.medium');
+  /** ml.m5.xlarge: Slurm controller for small clusters. */
+  public static readonly M5_XLARGE = HyperPodInstanceType.of('ml.m5.xlarge');
+  /** ml.m5.2xlarge: Slurm controller. */
+  public static readonly M5_2XLARGE = HyperPodInstanceType.of('ml.m5.2xlarge');
+  /** ml.m5.4xlarge: Slurm controller for large clusters. */
+  public static readonly M5_4XLARGE = HyperPodInstanceType.of('ml.m5.4xlarge');
+  /** ml.c5.4xlarge: CPU workers (data preparation). */
+  public static readonly C5_4XLARGE = HyperPodInstanceType.of('ml.c5.4xlarge');
+
+  /** A type of the accelerator catalog, for example `AcceleratorInstanceType.P5_48XLARGE`. */
+  public static accelerated(type: AcceleratorInstanceType): HyperPodInstanceType {
+    return new HyperPodInstanceType(type.sageMakerName, type);
+  }
+
+  /** Any type by name, with or without the `ml.` prefix: `of('ml.m5.2xlarge')`. */
+  public static of(name: string): HyperPodInstanceType {
+    const sageMakerName = name.startsWith('ml.') ? name : `ml.${name}`;
+    const catalogued = AcceleratorInstanceType.of(sageMakerName);
+    return new HyperPodInstanceType(sageMakerName, catalogued.catalogued ? catalogued : undefined);
+  }
+
+  /** The `ml.*` names of every instance type HyperPod offers, as this library knows them. */
+  public static supportedTypes(): string[] {
+    return [...HYPERPOD_INSTANCE_TYPES];
+  }
+
+  /** SageMaker name, for example `ml.p5.48xlarge`. */
+  public readonly sageMakerName: string;
+  /** The catalog entry, for GPU and Trainium types. */
+  public readonly accelerator?: AcceleratorInstanceType;
+
+  private constructor(sageMakerName: string, accelerator: AcceleratorInstanceType | undefined) {
+    this.sageMakerName = sageMakerName;
+    this.accelerator = accelerator;
+  }
+
+  /** Whether HyperPod offers this type. */
+  public get supported(): boolean {
+    return HYPERPOD_TYPE_SET.has(this.sageMakerName);
+  }
+
+  /** The SageMaker name. */
+  public toString(): string {
+    return this.sageMakerName;
+  }
+}
+
+/** Where an instance group's lifecycle scripts are: a prefix of a dataset store zone. */
+export interface HyperPodLifecycleScripts {
+  /** The dataset store holding the scripts. */
+  readonly datasets: IDatasetStore;
+  /** Zone of the store, for example `curated`. */
+  readonly zone: string;
+  /**
+   * Key prefix of the scripts inside the zone, ending in `/`.
+   *
+   * @default 'lifecycle-scripts/'
+   */
+  readonly prefix?: string;
+  /**
+   * File name of the entry-point script under the prefix, run when a node is created.
+   *
+   * @default 'on_create.sh'
+   */
+  readonly onCreate?: string;
+}
+
+/** One instance group of a HyperPod cluster. */
+export interface HyperPodInstanceGroupOptions {
+  /** Name of the group: 1-63 letters, digits and hyphens, starting and ending with a letter or digit. */
+  readonly instanceGroupName: string;
+  /** Instance type; must be one HyperPod offers. */
+  readonly instanceType: HyperPodInstanceType;
+  /** Number of instances, 1-6758. */
+  readonly instanceCount: number;
+  /**
+   * Threads per CPU core: 1 disables multithreading, 2 enables it where the type supports it.
+   *
+   * @default - the HyperPod default for the type
+   */
+  readonly threadsPerCore?: number;
+  /**
+   * Size of an additional EBS volume attached to each instance and mounted at `/opt/sagemaker`,
+   * in whole GiB from 1 to 16384 (encrypted by HyperPod with an AWS owned key).
+   *
+   * @default - no additional volume
+   */
+  readonly ebsVolumeSize?: Size;
+  /**
+   * Lifecycle scripts of this group.
+   *
+   * @default - the cluster's `lifecycleScripts`
+   */
+  readonly lifecycleScripts?: HyperPodLifecycleScripts;
+  /**
+   * Role the instances of the group assume. The least-privilege permissions HyperPod needs are
+   * attached to it as a customer managed policy.
+   *
+   * @default - a new role for this group, trusted by `sagemaker.amazonaws.com`
+   */
+  readonly executionRole?: iam.IRole;
+}
+
+/** Whether HyperPod replaces or reboots faulty nodes by itself. */
+export enum HyperPodNodeRecovery {
+  /** HyperPod detects faulty nodes (health checks) and replaces or reboots them. */
+  AUTOMATIC = 'Automatic',
+  /** No automatic recovery. */
+  NONE = 'None',
+}
+
+/** What HyperPod renders for an orchestrator. @internal */
+export interface HyperPodOrchestratorConfig {
+  readonly orchestrator?: sagemaker.CfnCluster.OrchestratorProperty;
+  readonly eksClusterArn?: string;
+}
+
+/** The orchestrator of a HyperPod cluster: Slurm (lifecycle scripts) or an EKS cluster. */
+export abstract class HyperPodOrchestrator {
+  /** Slurm, configured by the lifecycle scripts (controller, login and worker groups). */
+  public static slurm(): HyperPodOrchestrator {
+    return new (class extends HyperPodOrchestrator {
+      public readonly kind = 'slurm';
+      public _bind(): HyperPodOrchestratorConfig {
+        return {};
+      }
+    })();
+  }
+
+  /**
+   * An EKS cluster of this app. The HyperPod security group admits the cluster security group
+   * (TCP 443 and 1025-65535, as for EKS nodes), and the cluster security group admits the
+   * HyperPod nodes on TCP 443.
+   */
+  public static eks(cluster: eks.ICluster): HyperPodOrchestrator {
+    return new (class extends HyperPodOrchestrator {
+      public readonly kind = 'eks';
+      public _bind(scope: HyperPodCluster): HyperPodOrchestratorConfig {
+        scope.connections.allowFrom(cluster.clusterSecurityGroup, ec2.Port.tcp(443), 'EKS control plane (TCP 443)');
+        scope.connections.allowFrom(cluster.clusterSecurityGroup, ec2.Port.tcpRange(1025, 65535), 'EKS control plane (TCP 1025-65535)');
+        cluster.clusterSecurityGroup.connections.allowFrom(scope.connections, ec2.Port.tcp(443), 'HyperPod nodes to the EKS API (TCP 443)');
+        return { orchestrator: { eks: { clusterArn: cluster.clusterArn } }, eksClusterArn: cluster.clusterArn };
+      }
+    })();
+  }
+
+  /**
+   * An EKS cluster by ARN. Its security group must admit the HyperPod security group on TCP 443
+   * (see `HyperPodCluster.connections`).
+   */
+  public static eksClusterArn(clusterArn: string): HyperPodOrchestrator {
+    return new (class extends HyperPodOrchestrator {
+      public readonly kind = 'eks';
+      public _bind(scope: HyperPodCluster): HyperPodOrchestratorConfig {
+        if (!isUnresolvedString(clusterArn) && !EKS_CLUSTER_ARN.test(clusterArn)) {
+          throw new ValidationError({
+            code: 'invalid-eks-cluster-arn',
+            scope,
+            message: 'The orchestrator must be named by the ARN of an EKS cluster.',
+            received: clusterArn,
+            fix: 'Give an ARN such as "arn:aws:eks:us-east-1:123456789012:cluster/training", or use HyperPodOrchestrator.eks(cluster).',
+          });
+        }
+        return { orchestrator: { eks: { clusterArn } }, eksClusterArn: clusterArn };
+      }
+    })();
+  }
+
+  /** `slurm` or `eks`. */
+  public abstract readonly kind: string;
+
+  /** @internal */
+  public abstract _bind(scope: HyperPodCluster): HyperPodOrchestratorConfig;
+}
+
+/** A SageMaker HyperPod cluster. */
+export interface IHyperPodCluster extends IResource, ec2.IConnectable {
+  /** Name of the cluster. @attribute */
+  readonly clusterName: string;
+  /** ARN of the cluster. @attribute */
+  readonly clusterArn: string;
+}
+
+/** Attributes of a cluster created elsewhere. */
+export interface HyperPodClusterAttributes {
+  /** Name of the cluster. */
+  readonly clusterName: string;
+  /** ARN of the cluster (`arn:...:cluster/<id>`; the id is not the name). */
+  readonly clusterArn: string;
+  /** Security group of the cluster's nodes. */
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/** Properties of a {@link HyperPodCluster}. */
+export interface HyperPodClusterProps {
+  /**
+   * Name of the cluster (SageMaker rules: 1-63 letters, digits and hyphens).
+   *
+   * @default - generated from the construct path
+   */
+  readonly clusterName?: string;
+  /** The instance groups: at least one, at most 100. More with `addInstanceGroup()`. */
+  readonly instanceGroups: HyperPodInstanceGroupOptions[];
+  /** Where the lifecycle scripts of the instance groups are (a group may override it). */
+  readonly lifecycleScripts: HyperPodLifecycleScripts;
+  /**
+   * Orchestrator.
+   *
+   * @default HyperPodOrchestrator.slurm()
+   */
+  readonly orchestrator?: HyperPodOrchestrator;
+  /** VPC the nodes' network interfaces are placed in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the nodes (at most 16; public subnets are rejected). Put the GPU groups in the
+   * Availability Zone of the FSx for Lustre file system.
+   *
+   * @default - the VPC's private subnets (with egress, else isolated)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security group of the nodes.
+   *
+   * @default - a new group that allows all traffic within itself (NCCL and EFA need it) and all outbound traffic
+   */
+  readonly securityGroup?: ec2.ISecurityGroup;
+  /**
+   * Node recovery. `NONE` leaves a warning.
+   *
+   * @default HyperPodNodeRecovery.AUTOMATIC
+   */
+  readonly nodeRecovery?: HyperPodNodeRecovery;
+  /**
+   * What happens to the cluster when it is removed from the stack. A cluster holds no durable
+   * data (keep checkpoints on FSx for Lustre or S3) and retaining it would keep GPU instances
+   * running and billed, so it is destroyed by default.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+interface GroupState {
+  readonly options: HyperPodInstanceGroupOptions;
+  readonly role: iam.IRole;
+  readonly scripts: Required<HyperPodLifecycleScripts>;
+}
+
+/** What created and imported clusters share. */
+export abstract class HyperPodClusterBase extends Resource implements IHyperPodCluster {
+  public abstract readonly clusterName: string;
+  public abstract readonly clusterArn: string;
+  public abstract readonly connections: ec2.Connections;
+}
+
+/**
+ * A SageMaker HyperPod cluster (`AWS::SageMaker::Cluster`): instance groups of GPU, Trainium or
+ * CPU instances with lifecycle scripts from a dataset store, Slurm or EKS orchestration, automatic
+ * node recovery, nodes in private subnets with a security group open only to itself (NCCL/EFA),
+ * and one least-privilege execution role per group (a customer managed policy; no AWS managed
+ * policies).
+ *
+ * @example
+ * const cluster = new HyperPodCluster(this, 'Cluster', {
+ *   vpc,
+ *   lifecycleScripts: { datasets: store, zone: 'curated' },
+ *   instanceGroups: [
+ *     { instanceGroupName: 'controller', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1 },
+ *     { instanceGroupName: 'workers', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.P5_48XLARGE), instanceCount: 4 },
+ *   ],
+ * });
+ */
+export class HyperPodCluster extends HyperPodClusterBase {
+  /** Imports a cluster created elsewhere. */
+  public static fromHyperPodClusterAttributes(scope: Construct, id: string, attrs: HyperPodClusterAttributes): IHyperPodCluster {
+    class Imported extends HyperPodClusterBase {
+      public readonly clusterName = attrs.clusterName;
+      public readonly clusterArn = attrs.clusterArn;
+      public readonly connections = new ec2.Connections({ securityGroups: [attrs.securityGroup] });
+    }
+    const imported = new Imported(scope, id);
+    NameRule.SAGEMAKER.validate(imported, 'clusterName', attrs.clusterName);
+    return imported;
+  }
+
+  public readonly clusterName: string;
+  public readonly clusterArn: string;
+  public readonly connections: ec2.Connections;
+  /** Security group of the nodes. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** Orchestrator (`slurm` or `eks`). */
+  public readonly orchestrator: HyperPodOrchestrator;
+  /** The L1 cluster. */
+  public readonly cluster: sagemaker.CfnCluster;
+
+  private readonly groups = new Map<string, GroupState>();
+  private readonly subnetIds: string[];
+  private readonly lifecycleScripts: HyperPodLifecycleScripts;
+  private readonly eksClusterArn?: string;
+
+  constructor(scope: Construct, id: string, props: HyperPodClusterProps) {
+    super(scope, id);
+    this.clusterName = props.clusterName === undefined
+      ? NameRule.SAGEMAKER.generate(this, Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }))
+      : NameRule.SAGEMAKER.validate(this, 'clusterName', props.clusterName);
+    if (!props.instanceGroups || props.instanceGroups.length === 0) {
+      throw new ValidationError({
+        code: 'no-instance-groups',
+        scope: this,
+        message: 'A HyperPod cluster needs at least one instance group.',
+        received: props.instanceGroups ?? [],
+        fix: 'Give instanceGroups, for example a controller group and a GPU worker group.',
+      });
+    }
+    this.lifecycleScripts = props.lifecycleScripts;
+    this.subnetIds = this.selectSubnets(props.vpc, props.vpcSubnets);
+
+    this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `HyperPod cluster ${this.node.path}: all traffic between the nodes (NCCL, EFA)`,
+      allowAllOutbound: true,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
+    if (!props.securityGroup) {
+      // EFA requires all protocols between the nodes (its SRD transport is neither TCP nor UDP),
+      // so the rule is all traffic, with the group itself as the only source.
+      const selfIngress = new ec2.CfnSecurityGroupIngress(this.securityGroup, 'AllTrafficWithinGroup', {
+        groupId: this.securityGroup.securityGroupId,
+        sourceSecurityGroupId: this.securityGroup.securityGroupId,
+        ipProtocol: '-1',
+        description: 'All traffic between the nodes (NCCL, EFA)',
+      });
+      const reason = 'The only source of this all-protocol rule is the security group itself: EFA (whose SRD transport is '
+        + 'neither TCP nor UDP) and NCCL need all traffic between the nodes. The packs flag every all-protocol rule, whatever its source.';
+      Validations.of(selfIngress).acknowledge(
+        { id: 'NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
+        { id: 'HIPAA.Security::HIPAA.Security-EC2RestrictedCommonPorts', reason },
+        { id: 'PCI.DSS.321::PCI.DSS.321-EC2RestrictedCommonPorts', reason },
+      );
+    }
+
+    this.orchestrator = props.orchestrator ?? HyperPodOrchestrator.slurm();
+    const orchestration = this.orchestrator._bind(this);
+    this.eksClusterArn = orchestration.eksClusterArn;
+
+    const recovery = props.nodeRecovery ?? HyperPodNodeRecovery.AUTOMATIC;
+    if (recovery !== HyperPodNodeRecovery.AUTOMATIC) {
+      Annotations.of(this).addWarningV2('mlops-constructs:hyperpod-no-node-recovery',
+        'Node recovery is off: a faulty GPU node stays in the cluster until someone replaces it.');
+    }
+
+    this.cluster = new sagemaker.CfnCluster(this, 'Resource', {
+      clusterName: this.clusterName,
+      nodeRecovery: recovery,
+      orchestrator: orchestration.orchestrator,
+      vpcConfig: {
+        subnets: this.subnetIds,
+        securityGroupIds: [this.securityGroup.securityGroupId],
+      },
+      instanceGroups: Lazy.any({ produce: () => [...this.groups.values()].map((g) => this.renderGroup(g)) }, { omitEmptyArray: true }),
+    });
+    this.cluster.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
+    this.clusterArn = this.cluster.attrClusterArn;
+
+    for (const group of props.instanceGroups) this.addInstanceGroup(group);
+  }
+
+  /** Adds an instance group (at most 100 per cluster; names unique). */
+  public addInstanceGroup(options: HyperPodInstanceGroupOptions): void {
+    const name = options.instanceGroupName;
+    const problem = NameRule.SAGEMAKER.problem(name);
+    if (problem) {
+      throw new ValidationError({
+        code: 'invalid-name',
+        scope: this,
+        message: `instanceGroupName is not a valid HyperPod instance group name: it ${problem}.`,
+        received: name,
+        fix: 'Name the group with 1-63 letters, digits and hyphens, starting and ending with a letter or digit, for example "gpu-workers".',
+      });
+    }
+    if (this.groups.has(name)) {
+      throw new ValidationError({
+        code: 'duplicate-instance-group',
+        scope: this,
+        message: 'Two instance groups have the same name.',
+        received: name,
+        fix: 'Give each instance group its own name.',
+      });
+    }
+    if (this.groups.size >= MAX_INSTANCE_GROUPS) {
+      throw new ValidationError({
+        code: 'too-many-instance-groups',
+        scope: this,
+        message: `A HyperPod cluster has at most ${MAX_INSTANCE_GROUPS} instance groups.`,
+        received: this.groups.size + 1,
+        fix: 'Merge groups of the same instance type, or split the workload across clusters.',
+      });
+    }
+    this.validateInstanceType(name, options.instanceType);
+    const count = options.instanceCount;
+    if (!Token.isUnresolved(count) && (!Number.isInteger(count) || count < 1 || count > MAX_INSTANCE_COUNT)) {
+      throw new ValidationError({
+        code: 'invalid-instance-count',
+        scope: this,
+        message: `Instance group "${name}" must have a whole number of instances from 1 to ${MAX_INSTANCE_COUNT}.`,
+        received: count,
+        fix: 'Set instanceCount to at least 1.',
+      });
+    }
+    const threads = options.threadsPerCore;
+    if (threads !== undefined && !Token.isUnresolved(threads) && threads !== 1 && threads !== 2) {
+      throw new ValidationError({
+        code: 'invalid-threads-per-core',
+        scope: this,
+        message: `Instance group "${name}": threadsPerCore is 1 (multithreading off) or 2 (on).`,
+        received: threads,
+        fix: 'Set threadsPerCore to 1 or 2, or omit it.',
+      });
+    }
+    if (options.ebsVolumeSize) this.ebsGiB(name, options.ebsVolumeSize);
+    const scripts = this.resolveScripts(name, options.lifecycleScripts ?? this.lifecycleScripts);
+
+    const scope = new Construct(this, `InstanceGroup-${name}`);
+    const role = options.executionRole ?? new iam.Role(scope, 'Role', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `HyperPod instance group ${name} of ${this.node.path}`,
+    });
+    const policy = new iam.ManagedPolicy(scope, 'Policy', {
+      description: `What HyperPod instance group ${name} of ${this.node.path} needs`,
+      document: this.executionPolicy(scripts),
+    });
+    policy.attachToRole(role);
+    acknowledgeInherentWildcards(policy, Object.entries(WILDCARD_REASONS).map(([sid, reason]) => ({ sid, reason })));
+    // HyperPod uses the role while it creates the nodes: the policy must be attached first.
+    this.cluster.node.addDependency(policy);
+    this.groups.set(name, { options, role, scripts });
+  }
+
+  /** Names of the instance groups. */
+  public get instanceGroupNames(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  /**
+   * The execution role of an instance group, for further grants (for example
+   * `datasets.grantRead(cluster.instanceGroupRole('workers'), 'features')`).
+   */
+  public instanceGroupRole(instanceGroupName: string): iam.IRole {
+    const group = this.groups.get(instanceGroupName);
+    if (!group) {
+      throw new ValidationError({
+        code: 'unknown-instance-group',
+        scope: this,
+        message: 'The cluster has no such instance group.',
+        received: instanceGroupName,
+        fix: `Use one of ${JSON.stringify(this.instanceGroupNames)}.`,
+      });
+    }
+    return group.role;
+  }
+
+  private renderGroup(group: GroupState): sagemaker.CfnCluster.ClusterInstanceGroupProperty {
+    const o = group.options;
+    return {
+      instanceGroupName: o.instanceGroupName,
+      instanceType: o.instanceType.sageMakerName,
+      instanceCount: o.instanceCount,
+      executionRole: group.role.roleArn,
+      threadsPerCore: o.threadsPerCore,
+      lifeCycleConfig: {
+        sourceS3Uri: `${group.scripts.datasets.s3Uri(group.scripts.zone)}${group.scripts.prefix}`,
+        onCreate: group.scripts.onCreate,
+      },
+      instanceStorageConfigs: o.ebsVolumeSize
+        ? [{ ebsVolumeConfig: { volumeSizeInGb: this.ebsGiB(o.instanceGroupName, o.ebsVolumeSize) } }]
+        : undefined,
+    };
+  }
+
+  private validateInstanceType(group: string, type: HyperPodInstanceType): void {
+    if (isUnresolvedString(type.sageMakerName) || type.supported) return;
+    const accelerated = HYPERPOD_INSTANCE_TYPES.filter((t) => AcceleratorInstanceType.of(t).catalogued);
+    throw new ValidationError({
+      code: 'unsupported-instance-type',
+      scope: this,
+      message: `Instance group "${group}": HyperPod does not offer this instance type.`,
+      received: type.sageMakerName,
+      fix: `Use a type HyperPod offers (HyperPodInstanceType.supportedTypes()), for example ${accelerated.slice(0, 6).join(', ')}, ... or ml.m5.2xlarge for a controller.`,
+    });
+  }
+
+  private ebsGiB(group: string, size: Size): number {
+    const gib = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (Token.isUnresolved(gib)) return gib;
+    if (!Number.isInteger(gib) || gib < 1 || gib > MAX_EBS_GIB) {
+      throw new ValidationError({
+        code: 'invalid-volume-size',
+        scope: this,
+        message: `Instance group "${group}": the additional EBS volume is a whole number of GiB from 1 to ${MAX_EBS_GIB}.`,
+        received: `${gib} GiB`,
+        fix: 'Use Size.gibibytes(n) with 1 <= n <= 16384.',
+      });
+    }
+    return gib;
+  }
+
+  private resolveScripts(group: string, scripts: HyperPodLifecycleScripts): Required<HyperPodLifecycleScripts> {
+    const prefix = scripts.prefix ?? 'lifecycle-scripts/';
+    const onCreate = scripts.onCreate ?? 'on_create.sh';
+    const zonePrefix = scripts.datasets.zonePrefix(scripts.zone);
+    if (!isUnresolvedString(prefix) && (!PREFIX.test(prefix) || prefix.split('/').some((s) => s === '.' || s === '..'))) {
+      throw new ValidationError({
+        code: 'invalid-lifecycle-scripts',
+        scope: this,
+        message: `Instance group "${group}": the lifecycle scripts prefix is a relative key prefix inside the zone, ending in "/" (letters, digits and !_.*'()-).`,
+        received: prefix,
+        fix: 'Use a prefix such as "lifecycle-scripts/" or "hyperpod/slurm/".',
+      });
+    }
+    if (!isUnresolvedString(onCreate) && !SCRIPT_NAME.test(onCreate)) {
+      throw new ValidationError({
+        code: 'invalid-lifecycle-scripts',
+        scope: this,
+        message: `Instance group "${group}": onCreate is the file name of a script directly under the prefix (1-128 letters, digits, ".", "_" and "-").`,
+        received: onCreate,
+        fix: 'Use a file name such as "on_create.sh".',
+      });
+    }
+    const bucketName = scripts.datasets.bucket.bucketName;
+    if (!isUnresolvedString(bucketName) && `s3://${bucketName}/${zonePrefix}${prefix}`.length > 1024) {
+      throw new ValidationError({
+        code: 'invalid-lifecycle-scripts',
+        scope: this,
+        message: `Instance group "${group}": the lifecycle scripts URI is longer than 1024 characters.`,
+        received: `s3://${bucketName}/${zonePrefix}${prefix}`,
+        fix: 'Use a shorter prefix.',
+      });
+    }
+    return { datasets: scripts.datasets, zone: scripts.zone, prefix, onCreate };
+  }
+
+  private selectSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): string[] {
+    let selected: ec2.SelectedSubnets;
+    try {
+      selected = vpc.selectSubnets(selection);
+    } catch (e) {
+      // aws-cdk-lib throws when the VPC has no subnet group of the selected type.
+      throw new ValidationError({
+        code: 'invalid-subnet',
+        scope: this,
+        message: `The subnet selection matches no subnet of the VPC (${(e as Error).message}).`,
+        received: selection ?? 'the default selection (private subnets)',
+        fix: 'Select private subnets the VPC has, for example { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }.',
+      });
+    }
+    const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
+    if (selected.subnetIds.length === 0 || selected.subnetIds.some((id) => publicIds.has(id))) {
+      throw new ValidationError({
+        code: 'invalid-subnet',
+        scope: this,
+        message: selected.subnetIds.length === 0
+          ? 'The subnet selection matches no subnet of the VPC.'
+          : 'HyperPod nodes would be placed in public subnets.',
+        received: selected.subnetIds.length === 0 ? (selection ?? 'the default selection (private subnets)') : selected.subnetIds,
+        fix: 'Select private subnets (PRIVATE_WITH_EGRESS, or PRIVATE_ISOLATED with VPC endpoints).',
+      });
+    }
+    if (selected.subnetIds.length > MAX_SUBNETS) {
+      throw new ValidationError({
+        code: 'invalid-subnet',
+        scope: this,
+        message: `A HyperPod cluster takes at most ${MAX_SUBNETS} subnets.`,
+        received: selected.subnetIds.length,
+        fix: 'Narrow vpcSubnets, for example to the Availability Zones of your capacity.',
+      });
+    }
+    return selected.subnetIds;
+  }
+
+  /**
+   * The permissions of AWS's AmazonSageMakerClusterInstanceRolePolicy, narrowed to this cluster,
+   * its subnets and security group and the group's lifecycle scripts.
+   */
+  private executionPolicy(scripts: Required<HyperPodLifecycleScripts>): iam.PolicyDocument {
+    const stack = Stack.of(this);
+    const logGroup = (suffix: string) => stack.formatArn({
+      service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: `${LOG_NAMESPACE}/${this.clusterName}/${suffix}`,
+    });
+    const ec2Arn = (resource: string, name: string) => stack.formatArn({ service: 'ec2', resource, resourceName: name });
+    const bucket = scripts.datasets.bucket;
+    const keyPrefix = `${scripts.datasets.zonePrefix(scripts.zone)}${scripts.prefix}`;
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'ClusterLogStreams',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [logGroup('*:log-stream:*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ClusterLogGroup',
+        actions: ['logs:CreateLogGroup'],
+        resources: [logGroup('*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ClusterMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': LOG_NAMESPACE } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'SessionManagerChannels',
+        actions: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'NetworkInterfacesInClusterSubnets',
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [
+          ec2Arn('network-interface', '*'),
+          ...this.subnetIds.map((id) => ec2Arn('subnet', id)),
+          ec2Arn('security-group', this.securityGroup.securityGroupId),
+        ],
+      }),
+      new iam.PolicyStatement({
+        sid: 'NetworkInterfaceLifecycle',
+        actions: [
+          'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
+          'ec2:AssignPrivateIpAddresses', 'ec2:DetachNetworkInterface',
+        ],
+        resources: [ec2Arn('network-interface', '*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'TagNewNetworkInterfaces',
+        actions: ['ec2:CreateTags'],
+        resources: [ec2Arn('network-interface', '*')],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateNetworkInterface' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DescribeNetwork',
+        actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadLifecycleScripts',
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${keyPrefix}*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListLifecycleScripts',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [keyPrefix, `${keyPrefix}*`] } },
+      }),
+    ];
+    const key = scripts.datasets.encryptionKey;
+    if (key) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'DecryptLifecycleScripts',
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }));
+    }
+    if (this.eksClusterArn) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'PullHyperPodImages',
+          actions: ['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'EksPodIdentity',
+          actions: ['eks-auth:AssumeRoleForPodIdentity'],
+          resources: [this.eksClusterArn],
+        }),
+      );
+    }
+    return new iam.PolicyDocument({ statements });
+  }
+}
+
+/** Why each wildcard of the execution policy is inherent to HyperPod, by statement id. */
+const WILDCARD_REASONS: Record<string, string> = {
+  ClusterLogStreams: 'HyperPod writes one log stream per node into the log group /aws/sagemaker/Clusters/<name>/<id>, whose id SageMaker assigns at creation; the ARN is fixed up to that id and the stream names.',
+  ClusterLogGroup: 'The cluster log group is /aws/sagemaker/Clusters/<name>/<id> and SageMaker assigns the id when the cluster is created; the ARN is fixed up to that id.',
+  ClusterMetrics: 'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited to the /aws/sagemaker/Clusters namespace by condition.',
+  SessionManagerChannels: 'ssmmessages channel actions have no resource-level permissions; they let administrators reach nodes through Session Manager instead of SSH.',
+  NetworkInterfacesInClusterSubnets: 'HyperPod creates the nodes\' network interfaces, whose ids do not exist before; the subnets and security group are named exactly.',
+  NetworkInterfaceLifecycle: 'HyperPod manages the nodes\' network interfaces, whose ids do not exist before deployment; limited to this account and region.',
+  TagNewNetworkInterfaces: 'HyperPod tags the network interfaces it creates; only at creation (ec2:CreateAction condition).',
+  DescribeNetwork: 'EC2 Describe* actions have no resource-level permissions.',
+  ReadLifecycleScripts: 'HyperPod downloads every lifecycle script under the prefix; the object ARN is limited to that prefix of one zone.',
+  PullHyperPodImages: 'HyperPod pulls its agents\' images from AWS-owned ECR repositories whose ARNs are not published; ecr:GetAuthorizationToken has no resource-level permissions.',
+};
