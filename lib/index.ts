@@ -17,4 +17,15 @@ export * from './templates/ml-project-stack';
 // Kubernetes capabilities
 export * from './k8s/core/security';
 export * from './k8s/data/dataset-volume';
+export * from './k8s/core/accelerators';
+export * from './k8s/training/gpu-node-pool';
+export * from './k8s/training/node-pool-options';
+export * from './k8s/training/resource-flavor';
+export * from './k8s/training/cluster-queue';
+export * from './k8s/training/local-queue';
+export * from './k8s/training/workload-priority-class';
+export * from './k8s/training/torch-training-runtime';
+export * from './k8s/training/training-job-options';
+export * from './k8s/training/train-job';
+export * from './k8s/training/indexed-training-job';
 export * from './k8s/templates/ml-project-chart';

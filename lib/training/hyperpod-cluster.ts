@@ -11,6 +11,7 @@ import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { IDatasetStore } from '../data/dataset-store';
 import { acknowledgeInherentWildcards } from '../private/iam';
+import { selectPrivateSubnets } from '../private/subnets';
 import { isUnresolvedString } from '../private/tokens';
 
 // Sources of the HyperPod rules enforced below (checked 2025):
@@ -613,41 +614,17 @@ export class HyperPodCluster extends HyperPodClusterBase {
   }
 
   private selectSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): string[] {
-    let selected: ec2.SelectedSubnets;
-    try {
-      selected = vpc.selectSubnets(selection);
-    } catch (e) {
-      // aws-cdk-lib throws when the VPC has no subnet group of the selected type.
-      throw new ValidationError({
-        code: 'invalid-subnet',
-        scope: this,
-        message: `The subnet selection matches no subnet of the VPC (${(e as Error).message}).`,
-        received: selection ?? 'the default selection (private subnets)',
-        fix: 'Select private subnets the VPC has, for example { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }.',
-      });
-    }
-    const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
-    if (selected.subnetIds.length === 0 || selected.subnetIds.some((id) => publicIds.has(id))) {
-      throw new ValidationError({
-        code: 'invalid-subnet',
-        scope: this,
-        message: selected.subnetIds.length === 0
-          ? 'The subnet selection matches no subnet of the VPC.'
-          : 'HyperPod nodes would be placed in public subnets.',
-        received: selected.subnetIds.length === 0 ? (selection ?? 'the default selection (private subnets)') : selected.subnetIds,
-        fix: 'Select private subnets (PRIVATE_WITH_EGRESS, or PRIVATE_ISOLATED with VPC endpoints).',
-      });
-    }
-    if (selected.subnetIds.length > MAX_SUBNETS) {
+    const subnetIds = selectPrivateSubnets(this, vpc, selection, 'HyperPod nodes');
+    if (subnetIds.length > MAX_SUBNETS) {
       throw new ValidationError({
         code: 'invalid-subnet',
         scope: this,
         message: `A HyperPod cluster takes at most ${MAX_SUBNETS} subnets.`,
-        received: selected.subnetIds.length,
+        received: subnetIds.length,
         fix: 'Narrow vpcSubnets, for example to the Availability Zones of your capacity.',
       });
     }
-    return selected.subnetIds;
+    return subnetIds;
   }
 
   /**

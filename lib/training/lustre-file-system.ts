@@ -11,6 +11,7 @@ import { ValidationError } from '../core/errors';
 import { IDatasetStore } from '../data/dataset-store';
 import { createDataKey } from '../private/keys';
 import { isUnresolvedString } from '../private/tokens';
+import { selectPrivateSubnets } from '../private/subnets';
 
 // Sources of the FSx rules enforced below (checked 2025):
 // - Storage capacity steps: CloudFormation AWS::FSx::FileSystem `StorageCapacity` and FSx API
@@ -654,40 +655,8 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
   }
 
   private selectSubnet(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): string {
-    let selected: ec2.SelectedSubnets;
-    try {
-      selected = vpc.selectSubnets(selection);
-    } catch (e) {
-      // aws-cdk-lib throws when the VPC has no subnet group of the selected type.
-      throw new ValidationError({
-        code: 'invalid-subnet',
-        scope: this,
-        message: `The subnet selection matches no subnet of the VPC (${(e as Error).message}).`,
-        received: selection ?? 'the default selection (private subnets)',
-        fix: 'Select private subnets the VPC has, for example { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }.',
-      });
-    }
-    const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
-    if (selected.subnetIds.length === 0) {
-      throw new ValidationError({
-        code: 'invalid-subnet',
-        scope: this,
-        message: 'The subnet selection matches no subnet of the VPC.',
-        received: selection ?? 'the default selection (private subnets)',
-        fix: 'Select a private subnet, for example { subnetType: ec2.SubnetType.PRIVATE_ISOLATED, availabilityZones: [...] }.',
-      });
-    }
-    const subnetId = selected.subnetIds[0];
-    if (publicIds.has(subnetId)) {
-      throw new ValidationError({
-        code: 'invalid-subnet',
-        scope: this,
-        message: 'The file system would be placed in a public subnet.',
-        received: subnetId,
-        fix: 'Select a private subnet (PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED).',
-      });
-    }
-    return subnetId;
+    // A Lustre file system lives in one subnet: the first of the selection.
+    return selectPrivateSubnets(this, vpc, selection, 'The file system')[0];
   }
 
   private validateLinkPath(zone: string, path: string): void {

@@ -12,6 +12,7 @@ import { DatasetVersion } from '../data/dataset-version';
 import { IModelRegistry } from '../registry/model-registry';
 import { grantBucketObjects, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
 import { acknowledgeInherentWildcards, ManagedPolicyPrincipal } from '../private/iam';
+import { selectPrivateSubnets } from '../private/subnets';
 
 const MAX_RUNTIME = Duration.days(28);
 
@@ -187,7 +188,7 @@ export interface SageMakerTrainingTemplateProps {
   /** VPC the training instances run in. */
   readonly vpc: ec2.IVpc;
   /**
-   * Subnets of the training instances.
+   * Subnets of the training instances (private ones only).
    *
    * @default - the VPC's private subnets
    */
@@ -346,7 +347,7 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     }));
     acknowledgeInherentWildcards(principal.policy, INHERENT_WILDCARDS);
 
-    this.subnetIds = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds;
+    this.subnetIds = selectPrivateSubnets(this, props.vpc, props.vpcSubnets, 'Training instances');
     if (props.securityGroups && props.securityGroups.length > 0) {
       this.securityGroups = props.securityGroups;
     } else {

@@ -383,7 +383,7 @@ describe('bad input', () => {
   });
 
   test('a public or empty subnet selection', () => {
-    expectValidationError(() => fileSystem({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }), /\[mlops:invalid-subnet\] S\/Lustre: The file system would be placed in a public subnet/);
+    expectValidationError(() => fileSystem({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }), /\[mlops:invalid-subnet\] S\/Lustre: The file system would be placed in public subnets/);
     expectValidationError(() => fileSystem({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }), /\[mlops:invalid-subnet\] S\/Lustre: The subnet selection matches no subnet/);
   });
 

@@ -1,0 +1,107 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { ClusterQueue, IClusterQueue } from './cluster-queue';
+import { checkName, generateName } from './private/render';
+import { ValidationError } from '../../core/errors';
+
+/** A Kueue LocalQueue: where workloads of one namespace are submitted. */
+export interface ILocalQueue extends IConstruct {
+  /** Name of the LocalQueue (the value of the `kueue.x-k8s.io/queue-name` label of workloads). */
+  readonly localQueueName: string;
+  /** Namespace of the LocalQueue; workloads submitted to it live there too. */
+  readonly namespace: string;
+  /** The ClusterQueue it submits to, when known. */
+  readonly clusterQueue?: IClusterQueue;
+}
+
+/** What describes a LocalQueue defined outside this app. */
+export interface LocalQueueAttributes {
+  /** Name of the LocalQueue. */
+  readonly localQueueName: string;
+  /** Namespace of the LocalQueue. */
+  readonly namespace: string;
+  /**
+   * The ClusterQueue it submits to; without it, quotas cannot be checked.
+   *
+   * @default - unknown
+   */
+  readonly clusterQueue?: IClusterQueue;
+}
+
+/** Properties of a {@link LocalQueue}. */
+export interface LocalQueueProps {
+  /** The ClusterQueue whose quota the LocalQueue's workloads use. */
+  readonly clusterQueue: IClusterQueue;
+  /**
+   * Namespace of the LocalQueue (a team namespace the ClusterQueue admits).
+   *
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Name of the LocalQueue.
+   *
+   * @default - generated from the construct path
+   */
+  readonly localQueueName?: string;
+}
+
+/**
+ * A Kueue `LocalQueue` (kueue.x-k8s.io/v1beta2) in a team namespace, pointing at a ClusterQueue.
+ * Training jobs given this queue carry its `kueue.x-k8s.io/queue-name` label.
+ *
+ * @example
+ * const queue = new LocalQueue(chart, 'Queue', { clusterQueue, namespace: 'fraud-scoring-prod', localQueueName: 'training' });
+ */
+export class LocalQueue extends Construct implements ILocalQueue {
+  /** Refers to a LocalQueue defined outside this app. */
+  public static fromLocalQueueAttributes(scope: Construct, id: string, attrs: LocalQueueAttributes): ILocalQueue {
+    class Imported extends Construct implements ILocalQueue {
+      public readonly localQueueName = checkName(this, 'localQueueName', attrs.localQueueName);
+      public readonly namespace = checkName(this, 'namespace', attrs.namespace);
+      public readonly clusterQueue = attrs.clusterQueue;
+    }
+    return new Imported(scope, id);
+  }
+
+  /** Name of the LocalQueue. */
+  public readonly localQueueName: string;
+  /** Namespace of the LocalQueue. */
+  public readonly namespace: string;
+  /** The ClusterQueue it submits to. */
+  public readonly clusterQueue: IClusterQueue;
+  /** The LocalQueue object. */
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: LocalQueueProps) {
+    super(scope, id);
+    this.clusterQueue = props.clusterQueue;
+    this.localQueueName = props.localQueueName !== undefined ? checkName(this, 'localQueueName', props.localQueueName) : generateName(this);
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    if (namespace === undefined) {
+      throw new ValidationError({
+        code: 'invalid-name', scope: this,
+        message: 'A LocalQueue lives in a namespace, and neither the props nor the chart give one.',
+        received: namespace,
+        fix: 'Set namespace to the team namespace, for example chart.namespaceName of an MlProjectChart.',
+      });
+    }
+    this.namespace = checkName(this, 'namespace', namespace);
+    const cq = props.clusterQueue;
+    if (cq instanceof ClusterQueue && !cq.namespaces.includes(this.namespace)) {
+      throw new ValidationError({
+        code: 'namespace-not-admitted', scope: this,
+        message: `ClusterQueue ${cq.clusterQueueName} does not admit namespace ${this.namespace}, so nothing submitted to this LocalQueue would ever run.`,
+        received: { namespace: this.namespace, admitted: cq.namespaces },
+        fix: `Add "${this.namespace}" to the namespaces of ClusterQueue ${cq.clusterQueueName}, or put the LocalQueue in one of ${cq.namespaces.join(', ')}.`,
+      });
+    }
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      kind: 'LocalQueue',
+      metadata: { name: this.localQueueName, namespace: this.namespace },
+      spec: { clusterQueue: cq.clusterQueueName },
+    });
+    if (cq instanceof ClusterQueue) this.node.addDependency(cq);
+  }
+}

@@ -1,0 +1,137 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { IGpuNodePool } from './gpu-node-pool';
+import { checkLabels, checkName, clusterScoped, generateName } from './private/render';
+import { ValidationError } from '../../core/errors';
+import { k8s } from '../core/plus';
+
+/** A Kueue ResourceFlavor: a kind of node quota is granted in. */
+export interface IResourceFlavor extends IConstruct {
+  /** Name of the ResourceFlavor. */
+  readonly flavorName: string;
+  /** The node pool whose nodes the flavor stands for, when known. */
+  readonly pool?: IGpuNodePool;
+}
+
+/** What describes a ResourceFlavor defined outside this app. */
+export interface ResourceFlavorAttributes {
+  /** Name of the ResourceFlavor. */
+  readonly flavorName: string;
+  /**
+   * The node pool the flavor stands for; without it, quotas in the flavor cannot be checked.
+   *
+   * @default - unknown
+   */
+  readonly pool?: IGpuNodePool;
+}
+
+/** Properties of a {@link ResourceFlavor}. */
+export interface ResourceFlavorProps {
+  /**
+   * Name of the ResourceFlavor.
+   *
+   * @default - the pool's name, else generated from the construct path
+   */
+  readonly flavorName?: string;
+  /**
+   * The node pool the flavor stands for: admitted pods are pinned to its nodes
+   * (`karpenter.sh/nodepool`) and only workloads that tolerate its taints are admitted to it.
+   *
+   * @default - give nodeLabels instead
+   */
+  readonly pool?: IGpuNodePool;
+  /**
+   * Node labels Kueue adds as node selector to admitted pods (at most 8).
+   *
+   * @default - `karpenter.sh/nodepool: <pool>` when a pool is given
+   */
+  readonly nodeLabels?: { [key: string]: string };
+  /**
+   * Taints of the flavor's nodes: a workload is admitted to the flavor only if it tolerates them
+   * (at most 8). This keeps CPU-only workloads out of GPU quota.
+   *
+   * @default - the pool's taints
+   */
+  readonly nodeTaints?: k8s.Taint[];
+  /**
+   * Tolerations Kueue adds to pods admitted to the flavor (at most 8). Leave empty for GPU pools:
+   * accelerator pods already tolerate the taint, and adding it would let CPU-only pods onto GPU nodes.
+   *
+   * @default - none
+   */
+  readonly tolerations?: k8s.Toleration[];
+}
+
+/**
+ * A Kueue `ResourceFlavor` (kueue.x-k8s.io/v1beta2) standing for the nodes of one GPU node pool.
+ *
+ * @example
+ * const h100 = new ResourceFlavor(chart, 'H100Flavor', { pool: h100Pool });
+ */
+export class ResourceFlavor extends Construct implements IResourceFlavor {
+  /** Refers to a ResourceFlavor defined outside this app. */
+  public static fromResourceFlavorAttributes(scope: Construct, id: string, attrs: ResourceFlavorAttributes): IResourceFlavor {
+    class Imported extends Construct implements IResourceFlavor {
+      public readonly flavorName = checkName(this, 'flavorName', attrs.flavorName);
+      public readonly pool = attrs.pool;
+    }
+    return new Imported(scope, id);
+  }
+
+  /** Name of the ResourceFlavor. */
+  public readonly flavorName: string;
+  /** The node pool the flavor stands for, if given. */
+  public readonly pool?: IGpuNodePool;
+  /** The ResourceFlavor object. */
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ResourceFlavorProps) {
+    super(scope, id);
+    this.pool = props.pool;
+    this.flavorName = props.flavorName !== undefined
+      ? checkName(this, 'flavorName', props.flavorName)
+      : props.pool?.nodePoolName ?? generateName(this);
+    const nodeLabels = props.nodeLabels ?? (props.pool ? { 'karpenter.sh/nodepool': props.pool.nodePoolName } : undefined);
+    if (!nodeLabels || Object.keys(nodeLabels).length === 0) {
+      throw new ValidationError({
+        code: 'invalid-resource-flavor', scope: this,
+        message: 'A ResourceFlavor without node labels matches every node, so quota granted in it says nothing about where pods run.',
+        received: props.nodeLabels,
+        fix: 'Give the pool the flavor stands for, or nodeLabels that select its nodes.',
+      });
+    }
+    checkLabels(this, 'nodeLabels', nodeLabels, 8);
+    const nodeTaints = props.nodeTaints ?? props.pool?.taints ?? [];
+    const tolerations = props.tolerations ?? [];
+    for (const [prop, list] of [['nodeTaints', nodeTaints], ['tolerations', tolerations]] as const) {
+      if (list.length > 8) {
+        throw new ValidationError({
+          code: 'invalid-resource-flavor', scope: this,
+          message: `${prop} has ${list.length} entries; a ResourceFlavor allows at most 8.`,
+          received: list.length,
+          fix: `Keep ${prop} to 8 entries or fewer.`,
+        });
+      }
+    }
+    for (const taint of nodeTaints) {
+      if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(taint.effect)) {
+        throw new ValidationError({
+          code: 'invalid-resource-flavor', scope: this,
+          message: `Taint "${taint.key}" has effect "${taint.effect}"; Kueue accepts NoSchedule, PreferNoSchedule and NoExecute.`,
+          received: taint,
+          fix: 'Use one of NoSchedule, PreferNoSchedule, NoExecute.',
+        });
+      }
+    }
+    this.resource = clusterScoped(new ApiObject(this, 'Resource', {
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      kind: 'ResourceFlavor',
+      metadata: { name: this.flavorName },
+      spec: {
+        nodeLabels,
+        nodeTaints: nodeTaints.length > 0 ? nodeTaints.map((t) => k8s.toJson_Taint(t)) : undefined,
+        tolerations: tolerations.length > 0 ? tolerations.map((t) => k8s.toJson_Toleration(t)) : undefined,
+      },
+    }));
+  }
+}

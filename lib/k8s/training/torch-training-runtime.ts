@@ -1,0 +1,148 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { checkCount, checkName, clusterScoped, generateName } from './private/render';
+import { containerSecurityContext, ignoreDisruptions, TORCH_NODE } from './private/pod';
+import { ValidationError } from '../../core/errors';
+import { k8s } from '../core/plus';
+
+/** A Kubeflow Trainer runtime that TrainJobs reference (`spec.runtimeRef`). */
+export interface ITrainingRuntime extends IConstruct {
+  /** Name of the runtime. */
+  readonly runtimeName: string;
+  /** `ClusterTrainingRuntime` or `TrainingRuntime`. */
+  readonly runtimeKind: string;
+}
+
+/** Properties of a {@link TorchTrainingRuntime}. */
+export interface TorchTrainingRuntimeProps {
+  /**
+   * Name of the ClusterTrainingRuntime.
+   *
+   * @default - generated from the construct path
+   */
+  readonly runtimeName?: string;
+  /**
+   * Default image of the training container; TrainJobs normally give their own.
+   *
+   * @default 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime'
+   */
+  readonly image?: string;
+  /**
+   * Default entrypoint of the training container; TrainJobs normally give their own.
+   *
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+  /**
+   * Training nodes when a TrainJob does not say.
+   *
+   * @default 1
+   */
+  readonly numNodes?: number;
+  /**
+   * How often the whole job (all nodes) is restarted after a node fails, resuming from the last
+   * checkpoint. Disruptions (preemption, node drain) do not count.
+   *
+   * @default 3
+   */
+  readonly maxRestarts?: number;
+  /**
+   * User and group id of the training container (non-root).
+   *
+   * @default 1000
+   */
+  readonly runAsUser?: number;
+}
+
+/**
+ * A Kubeflow Trainer `ClusterTrainingRuntime` (trainer.kubeflow.org/v1alpha1) for distributed
+ * PyTorch: the `torch` ML policy (the Trainer injects the `PET_*` torchrun rendezvous settings)
+ * and a JobSet template with one replicated job `node`.
+ *
+ * The template is secure by default (non-root, read-only root filesystem, no capabilities, no
+ * service account token); a failed node fails its Job at once and the JobSet restarts all nodes
+ * together, up to `maxRestarts` times, while preemptions and node drains do not count as failures.
+ *
+ * @example
+ * const torch = new TorchTrainingRuntime(chart, 'Torch', { runtimeName: 'torch-distributed-secure' });
+ */
+export class TorchTrainingRuntime extends Construct implements ITrainingRuntime {
+  /**
+   * Refers to a ClusterTrainingRuntime defined outside this app, for example the Trainer's own
+   * `torch-distributed`.
+   */
+  public static fromClusterTrainingRuntimeName(scope: Construct, id: string, runtimeName: string): ITrainingRuntime {
+    class Imported extends Construct implements ITrainingRuntime {
+      public readonly runtimeName = checkName(this, 'runtimeName', runtimeName);
+      public readonly runtimeKind: string = 'ClusterTrainingRuntime';
+    }
+    return new Imported(scope, id);
+  }
+
+  /** Name of the ClusterTrainingRuntime. */
+  public readonly runtimeName: string;
+  /** Always `ClusterTrainingRuntime`. */
+  public readonly runtimeKind: string = 'ClusterTrainingRuntime';
+  /** The ClusterTrainingRuntime object. */
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: TorchTrainingRuntimeProps = {}) {
+    super(scope, id);
+    this.runtimeName = props.runtimeName !== undefined ? checkName(this, 'runtimeName', props.runtimeName) : generateName(this);
+    const image = props.image ?? 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime';
+    if (image.trim() === '' || /\s/.test(image)) {
+      throw new ValidationError({
+        code: 'invalid-training-runtime', scope: this,
+        message: 'image must be a container image reference without whitespace.',
+        received: image,
+        fix: 'Give an image such as "pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime".',
+      });
+    }
+    const numNodes = checkCount(this, 'invalid-training-runtime', 'numNodes', props.numNodes ?? 1);
+    const maxRestarts = checkCount(this, 'invalid-training-runtime', 'maxRestarts', props.maxRestarts ?? 3, true);
+    const user = checkCount(this, 'invalid-training-runtime', 'runAsUser', props.runAsUser ?? 1000);
+
+    const podSecurityContext: k8s.PodSecurityContext = {
+      runAsNonRoot: true, runAsUser: user, runAsGroup: user, fsGroup: user,
+      fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
+    };
+    const container: k8s.Container = {
+      name: TORCH_NODE,
+      image,
+      command: props.command,
+      securityContext: containerSecurityContext(user, user),
+    };
+    this.resource = clusterScoped(new ApiObject(this, 'Resource', {
+      apiVersion: 'trainer.kubeflow.org/v1alpha1',
+      kind: 'ClusterTrainingRuntime',
+      metadata: { name: this.runtimeName, labels: { 'trainer.kubeflow.org/framework': 'torch' } },
+      spec: {
+        mlPolicy: { numNodes, torch: {} },
+        template: {
+          spec: {
+            failurePolicy: { maxRestarts },
+            replicatedJobs: [{
+              name: TORCH_NODE,
+              template: {
+                metadata: { labels: { 'trainer.kubeflow.org/trainjob-ancestor-step': 'trainer' } },
+                spec: {
+                  backoffLimit: 0,
+                  podFailurePolicy: k8s.toJson_PodFailurePolicy(ignoreDisruptions()),
+                  template: {
+                    spec: {
+                      restartPolicy: 'Never',
+                      automountServiceAccountToken: false,
+                      enableServiceLinks: false,
+                      securityContext: k8s.toJson_PodSecurityContext(podSecurityContext),
+                      containers: [k8s.toJson_Container(container)],
+                    },
+                  },
+                },
+              },
+            }],
+          },
+        },
+      },
+    }));
+  }
+}

@@ -1,0 +1,145 @@
+import { App, Chart, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { AcceleratorInstanceType } from '../../../lib/core/accelerators';
+import { ValidationError } from '../../../lib/core/errors';
+import { Accelerator } from '../../../lib/k8s/core/accelerators';
+import { ClusterQueue, FlavorQuota } from '../../../lib/k8s/training/cluster-queue';
+import { GpuNodePool } from '../../../lib/k8s/training/gpu-node-pool';
+import { IndexedTrainingJob } from '../../../lib/k8s/training/indexed-training-job';
+import { LocalQueue } from '../../../lib/k8s/training/local-queue';
+import { ResourceFlavor } from '../../../lib/k8s/training/resource-flavor';
+import { TorchTrainingRuntime } from '../../../lib/k8s/training/torch-training-runtime';
+import { TrainJob } from '../../../lib/k8s/training/train-job';
+import { TrainingJobOptions } from '../../../lib/k8s/training/training-job-options';
+import { expectValidationError } from '../../support/errors';
+import { chart, h100Pool, jobOptions, POOL_NETWORK, synth } from './fixtures';
+
+const { P4DE_24XLARGE, G6E_12XLARGE, TRN1_32XLARGE } = AcceleratorInstanceType;
+
+/** An IndexedTrainingJob named `train` in `c`. */
+function job(c: Chart, overrides: Partial<TrainingJobOptions> = {}): IndexedTrainingJob {
+  return new IndexedTrainingJob(c, 'Train', { ...jobOptions(overrides), jobName: 'train' });
+}
+
+describe('schedulability check at synth', () => {
+  test('passes when a pool of the chart can run the job; pods pack onto nodes within the limit', () => {
+    const c = chart();
+    h100Pool(c, { acceleratorLimit: 8 });
+    // 4 pods of 2 GPUs fit one 8-GPU node
+    job(c, { nodes: 4, accelerator: Accelerator.nvidiaGpu({ count: 2, model: 'H100' }), cpu: kplus.Cpu.units(40), memory: Size.gibibytes(400) });
+    expect(synth(c).some((o) => o.kind === 'Job')).toBe(true);
+  });
+
+  test('a job no pool of the chart offers the accelerator for: the error names the job, the pools and the fix', () => {
+    const c = chart();
+    h100Pool(c);
+    job(c, { accelerator: Accelerator.nvidiaGpu({ count: 8, model: 'A100' }) });
+    const err = expectValidationError(() => Testing.synth(c),
+      /^\[mlops:unschedulable-accelerator\] Test\/Train: Job train asks for 2 node\(s\) with 8 x NVIDIA A100, 160 vCPU and 1600 GiB each, which no node pool can give: node pool gpu-h100 offers p5.48xlarge \(H100\)\./);
+    expect(err.constructPath).toBe('Test/Train');
+    expect(err.fix).toMatch(/extend or add a GpuNodePool/);
+  });
+
+  test('app.synth() surfaces the ValidationError itself, not cdk8s\'s wrapped validation message', () => {
+    const app = Testing.app();
+    const c = new Chart(app, 'Platform');
+    job(c, { namespace: 'team-a' });
+    let caught: unknown;
+    try {
+      app.synth();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    expect((caught as Error).message).not.toMatch(/Validation failed with the following errors/);
+    expectValidationError(() => app.synth(), /^\[mlops:unschedulable-accelerator\] Platform\/Train: .*chart Platform defines or declares no GPU node pool.*Fix: Define a GpuNodePool in the chart, or declare the cluster's pool with GpuNodePool.fromNodePoolAttributes\(\)/);
+    expect(() => new App({ outdir: app.outdir }).synth()).not.toThrow();
+  });
+
+  test.each<[string, (c: Chart) => void, Partial<TrainingJobOptions>, RegExp]>([
+    ['vendor', (c) => h100Pool(c), { accelerator: Accelerator.neuron({ count: 16, model: 'Trainium' }), memory: Size.gibibytes(400) },
+      /unschedulable-accelerator.*gpu-h100 has NVIDIA accelerators, not AWS Neuron ones/],
+    ['per-node count', (c) => h100Pool(c, { nodePoolName: 'l40s', instanceTypes: [G6E_12XLARGE], efa: false }), { accelerator: Accelerator.nvidiaGpu({ count: 8, model: 'L40S' }), cpu: kplus.Cpu.units(40), memory: Size.gibibytes(300) },
+      /unschedulable-accelerator.*l40s has at most 4 accelerators per node/],
+    ['node count over the GPU limit', (c) => h100Pool(c, { acceleratorLimit: 16 }), { nodes: 3 },
+      /unschedulable-accelerator.*gpu-h100 may launch 16 accelerators in total \(acceleratorLimit\), but 3 such node\(s\) take at least 24/],
+    ['EFA on a pool without it', (c) => h100Pool(c, { efa: false }), { accelerator: Accelerator.nvidiaGpu({ count: 8, model: 'H100', efa: 32 }) },
+      /unschedulable-accelerator.*gpu-h100 does not attach EFA interfaces/],
+    ['MIG devices on a whole-GPU pool', (c) => h100Pool(c), { accelerator: Accelerator.nvidiaGpu({ count: 1, model: 'H100', migProfile: '1g.10gb' }), cpu: kplus.Cpu.units(4), memory: Size.gibibytes(32) },
+      /unschedulable-accelerator.*gpu-h100 has whole GPUs, not MIG 1g.10gb devices/],
+    ['whole GPUs on a MIG pool', (c) => new GpuNodePool(c, 'Mig', { nodePoolName: 'mig', instanceTypes: [P4DE_24XLARGE], acceleratorLimit: 8, migProfile: '1g.10gb', ...POOL_NETWORK }),
+      { accelerator: Accelerator.nvidiaGpu({ count: 1, model: 'A100' }), cpu: kplus.Cpu.units(4), memory: Size.gibibytes(32) },
+      /unschedulable-accelerator.*mig partitions its GPUs into MIG 1g.10gb devices \(request migProfile "1g.10gb"\)/],
+    ['more CPU than a node has', (c) => h100Pool(c), { cpu: kplus.Cpu.units(192) },
+      /unschedulable-accelerator.*gpu-h100 has nodes with about 191.4 vCPU and \d+(\.\d)? GiB allocatable at most/],
+    ['more memory than a node has', (c) => h100Pool(c), { memory: Size.gibibytes(2000) },
+      /unschedulable-accelerator.*allocatable at most/],
+  ])('rejects a job no pool can give: %s', (_name, pools, overrides, pattern) => {
+    const c = chart();
+    pools(c);
+    job(c, overrides);
+    expectValidationError(() => Testing.synth(c), pattern);
+  });
+
+  test('MIG jobs run on a MIG pool of the profile', () => {
+    const c = chart();
+    new GpuNodePool(c, 'Mig', { nodePoolName: 'mig', instanceTypes: [P4DE_24XLARGE], acceleratorLimit: 8, migProfile: '1g.10gb', ...POOL_NETWORK });
+    job(c, { nodes: 10, accelerator: Accelerator.nvidiaGpu({ count: 1, migProfile: '1g.10gb' }), cpu: kplus.Cpu.units(4), memory: Size.gibibytes(32) });
+    expect(() => synth(c)).not.toThrow();
+  });
+
+  test('pools declared with fromNodePoolAttributes count, for pools defined elsewhere', () => {
+    const c = chart();
+    GpuNodePool.fromNodePoolAttributes(c, 'Shared', { nodePoolName: 'shared-trn1', instanceTypes: [TRN1_32XLARGE], acceleratorLimit: 64, efa: true });
+    job(c, { accelerator: Accelerator.neuron({ count: 16, model: 'Trainium', efa: 8 }), cpu: kplus.Cpu.units(120), memory: Size.gibibytes(400) });
+    expect(() => synth(c)).not.toThrow();
+  });
+
+  describe('queues', () => {
+    function queued(quota: Omit<FlavorQuota, 'flavor'>, cohort?: string, overrides: Partial<TrainingJobOptions> = {}) {
+      const c = chart();
+      const pool = h100Pool(c);
+      const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: ['team-a'], cohort, quotas: [{ flavor: new ResourceFlavor(c, 'Flavor', { pool }), ...quota }] });
+      const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, localQueueName: 'training', namespace: 'team-a' });
+      new TrainJob(c, 'Finetune', { ...jobOptions(overrides), jobName: 'finetune', runtime: new TorchTrainingRuntime(c, 'Torch'), queue });
+      return c;
+    }
+
+    test('passes with enough quota, or borrowing from a cohort without a limit', () => {
+      expect(() => synth(queued({ accelerators: 16 }))).not.toThrow();
+      expect(() => synth(queued({ accelerators: 8 }, 'ml-platform'))).not.toThrow();
+    });
+
+    test('rejects a job whose queue grants too little, even when borrowing up to its limit', () => {
+      const err = expectValidationError(() => synth(queued({ accelerators: 8 })),
+        /^\[mlops:queue-quota-too-small\] Test\/Finetune: TrainJob finetune needs 16 nvidia.com\/gpu, 320 vCPU, 3200 GiB at once, more than LocalQueue training \(ClusterQueue risk-ml\) can ever admit: flavor gpu-h100 grants 8 nvidia.com\/gpu, 192 vCPU, 2048 GiB, 32 EFA\. Received: \{"resource":"nvidia.com\/gpu","accelerators":16,"cpu":320,"memoryGiB":3200,"efa":0\}/);
+      expect(err.fix).toMatch(/Raise the quota of ClusterQueue risk-ml in flavor gpu-h100/);
+      expectValidationError(() => synth(queued({ accelerators: 8, acceleratorBorrowingLimit: 4 }, 'ml-platform')), /queue-quota-too-small.*\(\+4 borrowed\)/);
+      // CPU quota counts too
+      expectValidationError(() => synth(queued({ accelerators: 16, cpu: kplus.Cpu.units(100), memory: Size.gibibytes(4096) })), /queue-quota-too-small.*100 vCPU/);
+    });
+
+    test('rejects a job whose queue has no quota for its accelerator', () => {
+      const c = chart();
+      h100Pool(c);
+      const trn = new GpuNodePool(c, 'Trn', { nodePoolName: 'trn1', instanceTypes: [TRN1_32XLARGE], acceleratorLimit: 32, ...POOL_NETWORK });
+      const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'neuron-only', namespaces: ['team-a'], quotas: [{ flavor: new ResourceFlavor(c, 'Flavor', { pool: trn }), accelerators: 32 }] });
+      const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, localQueueName: 'training', namespace: 'team-a' });
+      job(c, { queue });
+      const err = expectValidationError(() => synth(c),
+        /^\[mlops:queue-has-no-quota\] Test\/Train: Job train is submitted to LocalQueue training \(ClusterQueue neuron-only\), which has no nvidia.com\/gpu quota in a flavor of a node pool that can run it \(gpu-h100\); its flavors: trn1 \(node pool trn1, 32 aws.amazon.com\/neuron\)\./);
+      expect(err.fix).toBe('Add quota to ClusterQueue neuron-only in a ResourceFlavor of node pool gpu-h100, or submit to a queue that has it.');
+    });
+
+    test('a queue\'s flavor pool counts even when the pool is defined in another chart', () => {
+      const app = Testing.app();
+      const platform = new Chart(app, 'Platform');
+      const pool = h100Pool(platform);
+      const cq = new ClusterQueue(platform, 'Cq', { namespaces: ['team-a'], quotas: [{ flavor: new ResourceFlavor(platform, 'Flavor', { pool }), accelerators: 32 }] });
+      const project = new Chart(app, 'Project');
+      const queue = new LocalQueue(project, 'Queue', { clusterQueue: cq, namespace: 'team-a' });
+      new IndexedTrainingJob(project, 'Train', { ...jobOptions(), queue });
+      expect(() => app.synth()).not.toThrow();
+    });
+  });
+});
