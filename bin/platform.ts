@@ -1,8 +1,10 @@
 import * as cdk from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cdk8s from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
-  AcceleratorInstanceType, DatasetObjectLock, DatasetStore, DatasetVolumeSource, IDatasetStore, ModelRegistry, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
+  Accelerator, AcceleratorInstanceType, CapacityType, CheckpointVolume, ClusterQueue, GpuNodePool, HyperPodInstanceType,
+  IndexedTrainingJob, LocalQueue, ResourceFlavor, TorchTrainingRuntime, TrainJob, WorkloadPriorityClass, DatasetObjectLock, DatasetStore, DatasetVolumeSource, IDatasetStore, ModelRegistry, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
 } from '../lib';
 
 /** Options of the default platform. */
@@ -73,6 +75,10 @@ function acknowledgeSingleRegion(stack: MlProjectStack): void {
 interface ReferenceProject {
   readonly identity: ProjectIdentityProps;
   readonly training?: ProjectTraining;
+  /** Dataset zones (default raw, curated, features). */
+  readonly zones?: string[];
+  /** Whether the project's chart gets node pools, queues and training jobs. */
+  readonly kubernetesTraining?: boolean;
 }
 
 function referenceProject(index: number, app: cdk.App): ReferenceProject {
@@ -89,13 +95,28 @@ function referenceProject(index: number, app: cdk.App): ReferenceProject {
           metrics: [{ name: 'validation:auc', regex: 'validation-auc:([0-9.]+)' }],
         }),
       };
+    case 1:
+      // LLM fine-tuning: a HyperPod cluster (Slurm) of H100 nodes reading datasets from FSx for Lustre.
+      return {
+        identity: { project: 'llm-finetune', team: 'genai', stage: 'prod', costCentre: 'CC-6200' },
+        training: ProjectTraining.hyperPod({
+          instanceGroups: [
+            { instanceGroupName: 'controller', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1 },
+            { instanceGroupName: 'workers', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.P5_48XLARGE), instanceCount: 2 },
+          ],
+          lustre: { zones: ['features'], storageCapacity: cdk.Size.gibibytes(2400) },
+        }),
+      };
     case 2:
       // Vision defect detection: an EKS cluster whose GPU pools, queues and jobs are Kubernetes objects.
       return {
         identity: { project: 'defect-detection', team: 'vision-ml', stage: 'prod', costCentre: 'CC-5120' },
+        zones: ['raw', 'curated', 'features', 'checkpoints'],
         training: ProjectTraining.kubernetes({
           adminRoleNames: [app.node.tryGetContext('eksAdminRoleName') ?? 'mlops-platform-admin'],
+          lustre: { zones: ['features'] },
         }),
+        kubernetesTraining: true,
       };
     default: {
       const n = String(index).padStart(3, '0');
@@ -110,7 +131,7 @@ export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App, options: Platf
   const stacks: MlProjectStack[] = [];
   const charts: MlProjectChart[] = [];
   for (let i = 0; i < count; i++) {
-    const { identity, training } = referenceProject(i, awsApp);
+    const { identity, training, zones, kubernetesTraining } = referenceProject(i, awsApp);
     const id = `${identity.project}-${identity.stage}`;
     const bucketName = `${bucketPrefix}-${id}-datasets`;
     const stack = new MlProjectStack(awsApp, id, {
@@ -119,16 +140,61 @@ export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App, options: Platf
       training,
       datasetStoreProps: {
         bucketName,
-        zones: ['raw', 'curated', 'features'],
+        zones: zones ?? ['raw', 'curated', 'features'],
         objectLock: i === 0 ? DatasetObjectLock.governance(cdk.Duration.days(30)) : undefined,
       },
     });
     acknowledgeSingleRegion(stack);
     stacks.push(stack);
-    charts.push(new MlProjectChart(k8sApp, id, {
+    const chart = new MlProjectChart(k8sApp, id, {
       identity,
       datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName, prefix: 'features/' }) }],
-    }));
+    });
+    if (kubernetesTraining) addKubernetesTraining(chart, stack, bucketName, awsApp);
+    charts.push(chart);
   }
   return { stacks, charts };
+}
+
+/**
+ * The Kubernetes side of a project that trains on its EKS cluster: an L40S node pool (spot first,
+ * then on-demand) capped at 32 GPUs, its Kueue flavor, the team's ClusterQueue (16 GPUs,
+ * borrowing in the `ml` cohort) and LocalQueue, a priority class, the torch runtime, a
+ * checkpoint volume on the dataset store, and the detector training as a TrainJob and, for
+ * clusters without the Kubeflow Trainer, as an indexed Job.
+ */
+function addKubernetesTraining(chart: MlProjectChart, stack: MlProjectStack, bucketName: string, app: cdk.App): void {
+  const cluster = stack.gpuCluster!;
+  const namespace = chart.namespaceName;
+  const pool = new GpuNodePool(chart, 'L40S', {
+    nodePoolName: 'gpu-l40s',
+    instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE, AcceleratorInstanceType.G6E_48XLARGE],
+    acceleratorLimit: 32,
+    capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND],
+    nodeRole: cluster.nodeRoleName,
+    subnetTags: cluster.discoveryTags,
+    securityGroupTags: cluster.discoveryTags,
+  });
+  const flavor = new ResourceFlavor(chart, 'L40SFlavor', { pool });
+  const clusterQueue = new ClusterQueue(chart, 'TeamQueue', { namespaces: [namespace], cohort: 'ml', quotas: [{ flavor, accelerators: 16 }] });
+  const queue = new LocalQueue(chart, 'Queue', { clusterQueue, namespace });
+  const priority = new WorkloadPriorityClass(chart, 'Production', { value: 1000, description: 'Production retraining' });
+  const runtime = new TorchTrainingRuntime(chart, 'Torch');
+  const checkpoints = new CheckpointVolume(chart, 'Checkpoints', { namespace, bucketName, prefix: 'checkpoints/' });
+  const image = app.node.tryGetContext('defectDetectionImage') ?? 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime';
+  const job = {
+    namespace,
+    image,
+    command: ['torchrun', '/app/train_detector.py'],
+    accelerator: Accelerator.nvidiaGpu({ count: 4, model: 'L40S' }),
+    nodes: 2,
+    cpu: kplus.Cpu.units(40),
+    memory: cdk8s.Size.gibibytes(320),
+    dataset: chart.datasets.features,
+    checkpoints: checkpoints.storage(),
+    queue,
+    priorityClass: priority,
+  };
+  new TrainJob(chart, 'TrainDetector', { ...job, jobName: 'train-detector', runtime });
+  new IndexedTrainingJob(chart, 'TrainDetectorIndexed', { ...job, jobName: 'train-detector-indexed' });
 }

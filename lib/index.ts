@@ -28,4 +28,5 @@ export * from './k8s/training/torch-training-runtime';
 export * from './k8s/training/training-job-options';
 export * from './k8s/training/train-job';
 export * from './k8s/training/indexed-training-job';
+export * from './k8s/training/checkpoint-volume';
 export * from './k8s/templates/ml-project-chart';

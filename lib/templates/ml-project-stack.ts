@@ -6,9 +6,11 @@ import { NameRule } from '../core/names';
 import { DatasetStore, DatasetStoreProps, IDatasetStore } from '../data/dataset-store';
 import { IModelRegistry, ModelRegistry, ModelRegistryProps } from '../registry/model-registry';
 import { GpuCluster } from '../training/gpu-cluster';
+import { HyperPodCluster } from '../training/hyperpod-cluster';
+import { DatasetFileSystem } from '../training/lustre-file-system';
 import { CheckpointLocation, SageMakerTrainingTemplate, TrainingInput } from '../training/sagemaker-training';
 import { TrainingNetwork, TrainingNetworkProps } from '../training/training-network';
-import { ProjectTraining } from './project-training';
+import { ProjectLustreOptions, ProjectTraining } from './project-training';
 
 /** Properties of an {@link MlProjectStack}. */
 export interface MlProjectStackProps extends StackProps {
@@ -82,6 +84,10 @@ export class MlProjectStack extends Stack {
   public readonly sageMakerTraining?: SageMakerTrainingTemplate;
   /** The EKS GPU cluster (Kubernetes training). */
   public readonly gpuCluster?: GpuCluster;
+  /** The SageMaker HyperPod cluster (HyperPod training). */
+  public readonly hyperPodCluster?: HyperPodCluster;
+  /** The FSx for Lustre file system linked to the dataset store (when asked for). */
+  public readonly lustre?: DatasetFileSystem;
 
   constructor(scope: Construct, id: string, props: MlProjectStackProps) {
     super(scope, id, props);
@@ -117,6 +123,19 @@ export class MlProjectStack extends Stack {
         securityGroups: [network.trainingSecurityGroup],
       });
     }
+    const hp = training.hyperPodOptions;
+    if (hp) {
+      this.hyperPodCluster = new HyperPodCluster(this, 'HyperPod', {
+        clusterName: this.identity.qualifiedName,
+        instanceGroups: hp.instanceGroups,
+        lifecycleScripts: { datasets: this.datasets, zone: hp.lifecycleScriptsZone ?? 'curated' },
+        orchestrator: hp.orchestrator,
+        vpc: network.vpc,
+        vpcSubnets: network.trainingSubnets,
+        securityGroup: network.trainingSecurityGroup,
+      });
+      this.lustre = this.createLustre(network, hp.lustre);
+    }
     const k8s = training.kubernetesOptions;
     if (k8s) {
       this.gpuCluster = new GpuCluster(this, 'GpuCluster', {
@@ -127,6 +146,7 @@ export class MlProjectStack extends Stack {
         adminRoles: (k8s.adminRoleNames ?? []).map((name, i) => iam.Role.fromRoleName(this, `ClusterAdmin${i}`, name)),
         kubectlLayer: k8s.kubectlLayer,
       });
+      this.lustre = this.createLustre(network, k8s.lustre);
       if (!props.trainingNetwork) {
         Validations.of(this.gpuCluster.cluster).acknowledge({
           id: 'Annotation::@aws-cdk/aws-eks:isolatedSubnetsForKubectlPrivateSubnets',
@@ -134,5 +154,17 @@ export class MlProjectStack extends Stack {
         });
       }
     }
+  }
+
+  private createLustre(network: TrainingNetwork, options: ProjectLustreOptions | undefined): DatasetFileSystem | undefined {
+    if (!options) return undefined;
+    return new DatasetFileSystem(this, 'Lustre', {
+      datasets: this.datasets,
+      vpc: network.vpc,
+      vpcSubnets: network.trainingSubnets,
+      storageCapacity: options.storageCapacity,
+      clients: [network.trainingSecurityGroup],
+      datasetLinks: options.zones.map((zone) => ({ zone, fileSystemPath: `/datasets/${zone}` })),
+    });
   }
 }

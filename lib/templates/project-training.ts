@@ -1,7 +1,21 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Size } from 'aws-cdk-lib';
 import { AcceleratorInstanceType } from '../core/accelerators';
+import { HyperPodInstanceGroupOptions, HyperPodOrchestrator } from '../training/hyperpod-cluster';
 import { TrainingCompute, TrainingMetric } from '../training/sagemaker-training';
+
+/** An FSx for Lustre file system linked to the project's dataset zones. */
+export interface ProjectLustreOptions {
+  /** Dataset zones linked into the file system, each at `/datasets/<zone>`. */
+  readonly zones: string[];
+  /**
+   * Storage capacity (FSx steps: 1200 GiB, 2400 GiB, then multiples of 2400 GiB).
+   *
+   * @default Size.gibibytes(1200)
+   */
+  readonly storageCapacity?: Size;
+}
 
 /** Options of SageMaker training jobs in a project. */
 export interface SageMakerProjectTrainingOptions {
@@ -63,6 +77,36 @@ export interface KubernetesProjectTrainingOptions {
    * @default - GitOps (charts written to dist/)
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
+  /**
+   * An FSx for Lustre file system for the GPU nodes.
+   *
+   * @default - none
+   */
+  readonly lustre?: ProjectLustreOptions;
+}
+
+/** Options of a SageMaker HyperPod cluster in a project. */
+export interface HyperPodProjectTrainingOptions {
+  /** Instance groups (controller, workers...). */
+  readonly instanceGroups: HyperPodInstanceGroupOptions[];
+  /**
+   * Dataset zone holding the lifecycle scripts (under `lifecycle-scripts/`).
+   *
+   * @default 'curated'
+   */
+  readonly lifecycleScriptsZone?: string;
+  /**
+   * Slurm or EKS.
+   *
+   * @default HyperPodOrchestrator.slurm()
+   */
+  readonly orchestrator?: HyperPodOrchestrator;
+  /**
+   * An FSx for Lustre file system for the cluster.
+   *
+   * @default - none
+   */
+  readonly lustre?: ProjectLustreOptions;
 }
 
 /**
@@ -73,6 +117,11 @@ export class ProjectTraining {
   /** SageMaker training jobs (a job template the pipeline starts jobs from). */
   public static sageMaker(options: SageMakerProjectTrainingOptions): ProjectTraining {
     return new ProjectTraining('sagemaker', options, undefined);
+  }
+
+  /** A SageMaker HyperPod cluster for long-running distributed training. */
+  public static hyperPod(options: HyperPodProjectTrainingOptions): ProjectTraining {
+    return new ProjectTraining('hyperpod', undefined, undefined, options);
   }
 
   /** An EKS cluster whose GPU node pools, queues and jobs are Kubernetes objects. */
@@ -87,5 +136,7 @@ export class ProjectTraining {
     public readonly sageMakerOptions?: SageMakerProjectTrainingOptions,
     /** Kubernetes options, when kind is `kubernetes`. */
     public readonly kubernetesOptions?: KubernetesProjectTrainingOptions,
+    /** HyperPod options, when kind is `hyperpod`. */
+    public readonly hyperPodOptions?: HyperPodProjectTrainingOptions,
   ) {}
 }

@@ -100,8 +100,13 @@ export class GpuCluster extends Construct {
   public readonly cluster: eks.Cluster;
   /** Cluster name. */
   public readonly clusterName: string;
-  /** Role of the GPU nodes Karpenter launches (for the EC2NodeClass `role`). */
+  /**
+   * Role of the GPU nodes Karpenter launches (for the EC2NodeClass `role`), named
+   * `KarpenterNode-<cluster>` so that manifests can name it before deployment.
+   */
   public readonly nodeRole: iam.Role;
+  /** Name of `nodeRole`, known at synth time (for EC2NodeClass manifests written to dist/). */
+  public readonly nodeRoleName: string;
   /** Role of the Karpenter controller (EKS Pod Identity, `kube-system/karpenter`). */
   public readonly karpenterRole: iam.Role;
   /** Queue of spot interruption and instance health events Karpenter reads. */
@@ -182,7 +187,9 @@ export class GpuCluster extends Construct {
     });
 
     // GPU nodes launched by Karpenter.
-    this.nodeRole = workerRole(this, 'NodeRole', 'GPU nodes launched by Karpenter');
+    // A fixed name: the EC2NodeClass, written to dist/ before deployment, names the role.
+    this.nodeRoleName = nodeRoleName(this, this.clusterName);
+    this.nodeRole = workerRole(this, 'NodeRole', 'GPU nodes launched by Karpenter', this.nodeRoleName);
     new eks.AccessEntry(this, 'NodeAccess', {
       cluster: this.cluster, principal: this.nodeRole.roleArn, accessEntryType: eks.AccessEntryType.EC2_LINUX, accessPolicies: [],
     });
@@ -253,8 +260,14 @@ function generatedName(scope: Construct): string {
 
 const WORKER_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'];
 
-function workerRole(scope: Construct, id: string, what: string): iam.Role {
+function nodeRoleName(scope: Construct, clusterName: string): string {
+  const name = `KarpenterNode-${clusterName}`;
+  return name.length <= 64 ? name : `${name.slice(0, 55)}-${scope.node.addr.slice(-8)}`;
+}
+
+function workerRole(scope: Construct, id: string, what: string, roleName?: string): iam.Role {
   const role = new iam.Role(scope, id, {
+    roleName,
     assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
     description: `${what} of ${scope.node.path}`,
     managedPolicies: WORKER_POLICIES.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p)),

@@ -25,7 +25,7 @@ describe('default platform compliance', () => {
       expect(report.conclusion).toBe('success');
     }
     const templates = fs.readdirSync(result.outdir).filter((f) => f.endsWith('.template.json'));
-    expect(templates.sort()).toEqual(['defect-detection-prod.template.json', 'fraud-scoring-prod.template.json', 'project-001-dev.template.json']);
+    expect(templates.sort()).toEqual(['defect-detection-prod.template.json', 'fraud-scoring-prod.template.json', 'llm-finetune-prod.template.json']);
   });
 
   test('every acknowledgment is a known rule on the specific construct it is about, with a reason', () => {
@@ -35,7 +35,7 @@ describe('default platform compliance', () => {
     const allowed: Array<[RegExp, RegExp]> = [
       [/(-S3BucketReplicationEnabled|::s3_bucket_replication_enabled_check)$/, /\/(Datasets|Registry)\/(Resource|AccessLogs|Artifacts)$/],
       [/(-S3DefaultEncryptionKMS|::s3_bucket_default_encryption_kms_check|::s3_bucket_logging_enabled_check)$/, /\/(Datasets|Registry)\/AccessLogs$/],
-      [/^AwsSolutions::AwsSolutions-IAM5\[/, /\/(Training\/Policy|GpuCluster\/KarpenterPolicy)$/],
+      [/^AwsSolutions::AwsSolutions-IAM5\[/, /\/(Training\/Policy|GpuCluster\/KarpenterPolicy|HyperPod\/InstanceGroup-[\w-]+\/Policy)$/],
       [/^AwsSolutions::AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/Amazon(EKS|EC2ContainerRegistryPullOnly|SSMManagedInstanceCore)/, /\/GpuCluster\/(NodeRole|SystemNodeRole|Resource\/Role)$/],
       [/-EC2RestrictedCommonPorts$/, /\/TrainingNetwork\/TrainingSecurityGroup\/from [\w-]+:ALL TRAFFIC$/],
       [/-VPCDefaultSecurityGroupClosed$/, /\/TrainingNetwork\/Resource$/],
@@ -65,6 +65,9 @@ describe('default platform compliance', () => {
     const eksTypes = new Set(Object.values<{ Type: string }>(eks.Resources).map((r) => r.Type));
     for (const type of ['AWS::EKS::Cluster', 'AWS::EKS::Nodegroup', 'AWS::EKS::PodIdentityAssociation', 'AWS::SQS::Queue']) expect(eksTypes).toContain(type);
     expect([...eksTypes].filter((t) => t.startsWith('Custom::') || t === 'AWS::Lambda::Function')).toEqual([]);
+    const hyperPod = JSON.parse(fs.readFileSync(path.join(result.outdir, 'llm-finetune-prod.template.json'), 'utf8'));
+    const hyperPodTypes = new Set(Object.values<{ Type: string }>(hyperPod.Resources).map((r) => r.Type));
+    for (const type of ['AWS::SageMaker::Cluster', 'AWS::FSx::FileSystem', 'AWS::FSx::DataRepositoryAssociation']) expect(hyperPodTypes).toContain(type);
   });
 });
 

@@ -8,7 +8,9 @@ import { KubernetesVersion, loadManifests, Manifest, ManifestValidator, sharedAv
 
 const VERSIONS: KubernetesVersion[] = ['1.27', '1.33'];
 /** Kinds without a namespace. */
-const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'PersistentVolume', 'NodePool', 'EC2NodeClass', 'ResourceFlavor', 'ClusterQueue', 'WorkloadPriorityClass', 'ClusterTrainingRuntime',
+]);
 
 let outdir: string;
 let manifests: Manifest[];
@@ -42,7 +44,37 @@ describe('default platform Kubernetes manifests', () => {
     const kinds = new Set(manifests.map((m) => m.kind));
     expect([...kinds].sort()).toEqual(expect.arrayContaining(['Namespace', 'PersistentVolume', 'PersistentVolumeClaim']));
     expect(manifests.filter((m) => m.kind === 'Namespace')).toHaveLength(3);
-    expect(manifests.filter((m) => m.kind === 'PersistentVolumeClaim')).toHaveLength(3);
+    const claims = manifests.filter((m) => m.kind === 'PersistentVolumeClaim').map((m) => `${String(metadataOf(m).namespace)}/${String(metadataOf(m).name)}`);
+    expect(claims.sort()).toEqual([
+      'defect-detection-prod/checkpoints', 'defect-detection-prod/features', 'fraud-scoring-prod/features', 'llm-finetune-prod/features',
+    ]);
+  });
+
+  test('contain the GPU training objects of the Kubernetes reference project', () => {
+    const kinds = new Set(manifests.map((m) => String(m.kind)));
+    for (const kind of ['NodePool', 'EC2NodeClass', 'ResourceFlavor', 'ClusterQueue', 'LocalQueue', 'WorkloadPriorityClass', 'ClusterTrainingRuntime', 'TrainJob', 'Job']) {
+      expect(kinds).toContain(kind);
+    }
+  });
+
+  test('every GPU quantity is a positive integer, never null', () => {
+    const gpuValues: unknown[] = [];
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) {
+          if (k === 'nvidia.com/gpu') gpuValues.push(v);
+          visit(v);
+        }
+      }
+    };
+    manifests.forEach(visit);
+    // the pool limit, and requests + limits of both jobs (the queue quota names the resource in a list)
+    expect(gpuValues).toHaveLength(5);
+    for (const v of gpuValues) {
+      expect(Number.isInteger(v)).toBe(true);
+      expect(v as number).toBeGreaterThan(0);
+    }
   });
 
   test.each(VERSIONS)('validate against the Kubernetes %s schemas with unknown fields rejected', (version) => {

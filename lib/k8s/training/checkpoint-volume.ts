@@ -1,0 +1,107 @@
+import { Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CheckpointStorage } from './training-job-options';
+import { ValidationError } from '../../core/errors';
+import { NameRule } from '../../core/names';
+import { k8s } from '../core/plus';
+
+/** Properties of a {@link CheckpointVolume}. */
+export interface CheckpointVolumeProps {
+  /** Namespace of the claim (the training jobs' namespace). */
+  readonly namespace: string;
+  /** Bucket the checkpoints go to (for example the project's dataset store, a `checkpoints` zone). */
+  readonly bucketName: string;
+  /** Key prefix of the checkpoints, ending in `/`, for example `checkpoints/`. */
+  readonly prefix: string;
+  /**
+   * Region of the bucket.
+   *
+   * @default - the region the driver detects
+   */
+  readonly region?: string;
+  /**
+   * Name of the claim.
+   *
+   * @default 'checkpoints'
+   */
+  readonly claimName?: string;
+  /**
+   * User and group that own the mounted files: the user the training containers run as.
+   *
+   * @default 1000
+   */
+  readonly uid?: number;
+}
+
+/**
+ * A writable, shared (ReadWriteMany) checkpoint volume on S3 through the Mountpoint for Amazon S3
+ * CSI driver: every node of a distributed job writes its shards, and a restarted or preempted job
+ * resumes from them. Files are owned by the training user; overwrites and deletes are allowed so
+ * that checkpoint rotation works. Statically provisioned and retained: deleting the claim keeps
+ * the checkpoints.
+ */
+export class CheckpointVolume extends Construct {
+  /** Name of the claim. */
+  public readonly claimName: string;
+  /** Name of the (cluster-scoped) PersistentVolume. */
+  public readonly volumeName: string;
+
+  constructor(scope: Construct, id: string, props: CheckpointVolumeProps) {
+    super(scope, id);
+    NameRule.KUBERNETES.validate(this, 'namespace', props.namespace);
+    this.claimName = NameRule.KUBERNETES.validate(this, 'claimName', props.claimName ?? 'checkpoints');
+    NameRule.S3_BUCKET.validate(this, 'bucketName', props.bucketName);
+    if (props.prefix.length === 0 || props.prefix.startsWith('/') || !props.prefix.endsWith('/')) {
+      throw new ValidationError({
+        code: 'invalid-checkpoint-volume', scope: this,
+        message: 'The checkpoint prefix must not be empty, must not start with "/" and must end with "/".',
+        received: props.prefix, fix: 'Use a prefix such as "checkpoints/".',
+      });
+    }
+    const uid = props.uid ?? 1000;
+    if (!Number.isInteger(uid) || uid < 1) {
+      throw new ValidationError({
+        code: 'invalid-checkpoint-volume', scope: this,
+        message: 'uid must be a positive whole number: training containers run as non-root.',
+        received: uid, fix: 'Use the runAsUser of the training jobs (1000 by default).',
+      });
+    }
+    this.volumeName = NameRule.KUBERNETES.generate(this, props.namespace, this.claimName);
+    const storage = k8s.Quantity.fromString(`${Size.tebibytes(1).toGibibytes()}Gi`);
+    const mountOptions = ['allow-overwrite', 'allow-delete', 'allow-other', `uid=${uid}`, `gid=${uid}`, `prefix ${props.prefix}`];
+    if (props.region) mountOptions.push(`region ${props.region}`);
+
+    new k8s.KubePersistentVolume(this, 'Volume', {
+      metadata: { name: this.volumeName },
+      spec: {
+        accessModes: ['ReadWriteMany'],
+        capacity: { storage },
+        csi: {
+          driver: 's3.csi.aws.com',
+          volumeHandle: `s3-${props.bucketName}-${props.prefix.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`,
+          volumeAttributes: { bucketName: props.bucketName },
+        },
+        mountOptions,
+        storageClassName: '',
+        persistentVolumeReclaimPolicy: 'Retain',
+        volumeMode: 'Filesystem',
+        claimRef: { name: this.claimName, namespace: props.namespace },
+      },
+    });
+    new k8s.KubePersistentVolumeClaim(this, 'Resource', {
+      metadata: { name: this.claimName, namespace: props.namespace },
+      spec: {
+        accessModes: ['ReadWriteMany'],
+        storageClassName: '',
+        volumeName: this.volumeName,
+        volumeMode: 'Filesystem',
+        resources: { requests: { storage } },
+      },
+    });
+  }
+
+  /** The job setting that writes checkpoints here (mounted read-write at `path`). */
+  public storage(path?: string): CheckpointStorage {
+    return CheckpointStorage.persistentVolumeClaim(this.claimName, { path });
+  }
+}
