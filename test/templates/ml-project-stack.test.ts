@@ -3,7 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Duration } from 'aws-cdk-lib';
-import { AcceleratorInstanceType, DatasetStore, ModelRegistry, MlProjectStack, ProjectTraining, TrainingCompute, TrainingNetwork } from '../../lib';
+import { Size } from 'aws-cdk-lib';
+import {
+  AcceleratorInstanceType, DatasetStore, HyperPodInstanceType, ModelRegistry, MlProjectStack, ProjectTraining, TrainingCompute, TrainingNetwork,
+} from '../../lib';
 import { expectValidationError } from '../support/errors';
 
 const identity = { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' };
@@ -117,5 +120,36 @@ describe('MlProjectStack', () => {
     expect(other.trainingNetwork).toBe(shared);
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.80.0.0/16' });
     Template.fromStack(other).resourceCountIs('AWS::EC2::VPC', 0);
+  });
+
+  test('HyperPod training: cluster named after the project in the training network, FSx linked to the zones', () => {
+    const stack = new MlProjectStack(new App(), 'P', {
+      identity,
+      training: ProjectTraining.hyperPod({
+        instanceGroups: [{ instanceGroupName: 'workers', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.P5_48XLARGE), instanceCount: 2 }],
+        lustre: { zones: ['features', 'curated'], storageCapacity: Size.gibibytes(2400) },
+      }),
+    });
+    expect(stack.hyperPodCluster!.clusterName).toBe('fraud-scoring-prod');
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::SageMaker::Cluster', {
+      ClusterName: 'fraud-scoring-prod',
+      NodeRecovery: 'Automatic',
+      InstanceGroups: [Match.objectLike({ InstanceType: 'ml.p5.48xlarge', InstanceCount: 2, LifeCycleConfig: Match.objectLike({ SourceS3Uri: Match.anyValue() }) })],
+    });
+    expect(JSON.stringify(t.findResources('AWS::SageMaker::Cluster'))).toContain('/curated/lifecycle-scripts/');
+    t.hasResourceProperties('AWS::FSx::FileSystem', { FileSystemType: 'LUSTRE', StorageCapacity: 2400 });
+    t.resourceCountIs('AWS::FSx::DataRepositoryAssociation', 2);
+    t.hasResourceProperties('AWS::FSx::DataRepositoryAssociation', { FileSystemPath: '/datasets/features' });
+  });
+
+  test('Kubernetes training with FSx: the file system admits the training security group', () => {
+    const stack = new MlProjectStack(new App(), 'P', { identity, training: ProjectTraining.kubernetes({ lustre: { zones: ['features'] } }) });
+    expect(stack.lustre).toBeDefined();
+    expect(stack.gpuCluster!.nodeRoleName).toBe('KarpenterNode-fraud-scoring-prod');
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 988, ToPort: 988,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TrainingNetworkTrainingSecurityGroup'), 'GroupId'] },
+    });
   });
 });

@@ -2,6 +2,7 @@ import { Chart, Names, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../../core/errors';
 import { NameRule } from '../../core/names';
+import { isUnresolvedString } from '../../private/tokens';
 import { k8s, kplus } from '../core/plus';
 
 /** What a dataset source renders into a PersistentVolume. @internal */
@@ -75,7 +76,8 @@ export abstract class DatasetVolumeSource {
         match(scope, 'fileSystemId', options.fileSystemId, FS_ID, 'fs-0123456789abcdef0');
         match(scope, 'dnsName', options.dnsName, FSX_DNS, 'fs-0123456789abcdef0.fsx.us-east-1.amazonaws.com');
         match(scope, 'mountName', options.mountName, FSX_MOUNT_NAME, 'the MountName output of the file system, such as "abcdefgh"');
-        if (!options.dnsName.startsWith(`${options.fileSystemId}.`)) {
+        const deployTime = isUnresolvedString(options.dnsName) || isUnresolvedString(options.fileSystemId);
+        if (!deployTime && !options.dnsName.startsWith(`${options.fileSystemId}.`)) {
           throw new ValidationError({
             code: 'invalid-dataset-source', scope,
             message: 'dnsName belongs to a different file system than fileSystemId.',
@@ -317,7 +319,8 @@ export class DatasetVolume extends Construct {
 }
 
 function match(scope: IConstruct, prop: string, value: string, pattern: RegExp, example: string): void {
-  if (!pattern.test(value)) {
+  // Values known only at deploy time (a chart deployed through the EKS kubectl provider) pass.
+  if (!isUnresolvedString(value) && !pattern.test(value)) {
     throw new ValidationError({
       code: 'invalid-dataset-source', scope,
       message: `${prop} does not have the form the CSI driver expects.`,

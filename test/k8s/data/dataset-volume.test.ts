@@ -93,3 +93,10 @@ describe('DatasetVolume', () => {
     expectValidationError(() => new DatasetVolume(Testing.chart(), 'B', { source, namespace: 'Team_A' }), /invalid-name.*namespace/);
   });
 });
+
+describe('DatasetVolume with deploy-time values', () => {
+  test('FSx ids that are CloudFormation tokens pass (charts deployed through the kubectl provider)', () => {
+    const { pv } = render(DatasetVolumeSource.fsxLustre({ ...fsx, fileSystemId: '${Token[TOKEN.1]}', dnsName: '${Token[TOKEN.2]}', mountName: '${Token[TOKEN.3]}' }));
+    expect(pv.spec.csi).toEqual({ driver: 'fsx.csi.aws.com', volumeHandle: '${Token[TOKEN.1]}', volumeAttributes: { dnsname: '${Token[TOKEN.2]}', mountname: '${Token[TOKEN.3]}' } });
+  });
+});
