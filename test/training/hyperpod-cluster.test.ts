@@ -12,7 +12,7 @@ import {
 } from '../../lib';
 import { acknowledgeSingleRegionBuckets, storeBuckets } from '../../bin/platform';
 import { expectValidationError } from '../support/errors';
-import { synthCompliant } from '../support/synth-platform';
+import { PluginReport, synthCompliant } from '../support/synth-platform';
 
 // The built-in CloudFormation schema validation is on in this file (setup-env turns it off
 // elsewhere); it only runs for apps with '@aws-cdk/core:validateAgainstDefaultRules', here the
@@ -372,17 +372,10 @@ describe('bad input', () => {
   });
 });
 
-/** A plugin report of validation-report.json. */
-interface Report {
-  pluginName: string;
-  conclusion: string;
-  violations: { ruleName: string; violatingResources?: { constructPath?: string }[] }[];
-  suppressedViolations?: { ruleName: string; acknowledgedId: string; reason: string; acknowledgedAt: string }[];
-}
 
 // The compliance packs and the CloudFormation schema on a stack holding the cluster.
 describe('compliance', () => {
-  let reports: Report[] = [];
+  let reports: PluginReport[] = [];
   let error: Error | undefined;
 
   beforeAll(() => {

@@ -13,7 +13,7 @@ import {
 } from '../../lib';
 import { acknowledgeSingleRegionBuckets, storeBuckets } from '../../bin/platform';
 import { expectValidationError } from '../support/errors';
-import { synthCompliant } from '../support/synth-platform';
+import { PluginReport, synthCompliant } from '../support/synth-platform';
 
 // The built-in CloudFormation schema validation is on in this file (setup-env turns it off
 // elsewhere); it only runs for apps with '@aws-cdk/core:validateAgainstDefaultRules', here the
@@ -419,17 +419,10 @@ describe('bad input', () => {
   });
 });
 
-/** A plugin report of validation-report.json. */
-interface Report {
-  pluginName: string;
-  conclusion: string;
-  violations: { ruleName: string; violatingResources?: { constructPath?: string }[] }[];
-  suppressedViolations?: { ruleName: string; acknowledgedId: string; reason: string; acknowledgedAt: string }[];
-}
 
 // The compliance packs and the CloudFormation schema on a stack holding the file system.
 describe('compliance', () => {
-  let reports: Report[] = [];
+  let reports: PluginReport[] = [];
   let error: Error | undefined;
 
   beforeAll(() => {
@@ -474,7 +467,7 @@ describe('the schema validation covers the file system', () => {
     const lustre = new DatasetFileSystem(stack, 'Lustre', { datasets: new DatasetStore(stack, 'Datasets'), vpc: testVpc(stack) });
     lustre.fileSystem.addPropertyOverride('LustreConfiguration.DeploymentTyp', 'PERSISTENT_2');
     expect(() => app.synth()).toThrow(/DeploymentTyp.*CloudFormation Validate/s);
-    const reports: Report[] = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')).pluginReports;
+    const reports: PluginReport[] = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')).pluginReports;
     const schema = reports.find((r) => r.pluginName === 'CloudFormation Validate');
     expect(JSON.stringify(schema?.violations)).toContain('DeploymentTyp');
   });

@@ -302,39 +302,8 @@ const BUDGET_NODES = /^((100|[0-9]{1,2})%|[0-9]+)$/;
 const CRON = /^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\s(.+)\s(.+)\s(.+)\s(.+))$/;
 const RESTRICTED_TAGS = ['eks:eks-cluster-name', 'karpenter.sh/nodepool', 'karpenter.sh/nodeclaim', 'karpenter.k8s.aws/ec2nodeclass'];
 
-/**
- * A pool of GPU or Neuron nodes provisioned by Karpenter: a `karpenter.sh/v1` NodePool and its
- * `karpenter.k8s.aws/v1` EC2NodeClass.
- *
- * Defaults protect running training and cost: nodes carry the accelerator taint, the pool's
- * accelerators are capped by `acceleratorLimit`, only empty nodes are consolidated, drifted nodes
- * are not replaced while busy, nodes never expire, IMDSv2 is required with a hop limit of 1,
- * volumes are encrypted and nodes get no public IP.
- *
- * @example
- * new GpuNodePool(chart, 'H100', {
- *   instanceTypes: [AcceleratorInstanceType.P5_48XLARGE],
- *   acceleratorLimit: 32,
- *   nodeRole: 'KarpenterNodeRole-ml',
- *   subnetTags: { 'karpenter.sh/discovery': 'ml' },
- *   securityGroupTags: { 'karpenter.sh/discovery': 'ml' },
- *   efa: true,
- * });
- */
-export class GpuNodePool extends Construct implements IGpuNodePool {
-  /**
-   * Declares a node pool defined outside this app (another chart, Helm, the console), so that
-   * training jobs and queues in this chart can be checked against it. Creates no object.
-   */
-  public static fromNodePoolAttributes(scope: Construct, id: string, attrs: GpuNodePoolAttributes): IGpuNodePool {
-    return new ImportedGpuNodePool(scope, id, attrs);
-  }
-
-  /** Whether `x` is a node pool (defined or declared). */
-  public static isGpuNodePool(x: unknown): x is IGpuNodePool {
-    return x !== null && typeof x === 'object' && POOL_SYMBOL in x;
-  }
-
+/** What defined and declared node pools share: the capacity the schedulability check reads. */
+export abstract class GpuNodePoolBase extends Construct implements IGpuNodePool {
   /** Name of the NodePool (the value of the `karpenter.sh/nodepool` node label). */
   public readonly nodePoolName: string;
   /** Accelerator vendor of every instance type of the pool. */
@@ -359,16 +328,10 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   public readonly nodeLabels: { [key: string]: string };
   /** How the pool's nodes are bought. */
   public readonly capacityTypes: CapacityType[];
-  /** Name of the EC2NodeClass (the same as the NodePool). */
-  public readonly nodeClassName: string;
-  /** The NodePool object. */
-  public readonly nodePool: ApiObject;
-  /** The EC2NodeClass object. */
-  public readonly nodeClass: ApiObject;
 
-  constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
+  protected constructor(scope: Construct, id: string, spec: PoolSpec) {
     super(scope, id);
-    const pool = resolvePool(this, { ...props, labels: migLabels(props) });
+    const pool = resolvePool(this, spec);
     this.nodePoolName = pool.nodePoolName;
     this.vendor = pool.vendor;
     this.instanceTypes = pool.instanceTypes;
@@ -381,6 +344,51 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     this.taints = pool.taints;
     this.nodeLabels = pool.nodeLabels;
     this.capacityTypes = pool.capacityTypes;
+  }
+}
+
+/**
+ * A pool of GPU or Neuron nodes provisioned by Karpenter: a `karpenter.sh/v1` NodePool and its
+ * `karpenter.k8s.aws/v1` EC2NodeClass.
+ *
+ * Defaults protect running training and cost: nodes carry the accelerator taint, the pool's
+ * accelerators are capped by `acceleratorLimit`, only empty nodes are consolidated, drifted nodes
+ * are not replaced while busy, nodes never expire, IMDSv2 is required with a hop limit of 1,
+ * volumes are encrypted and nodes get no public IP.
+ *
+ * @example
+ * new GpuNodePool(chart, 'H100', {
+ *   instanceTypes: [AcceleratorInstanceType.P5_48XLARGE],
+ *   acceleratorLimit: 32,
+ *   nodeRole: 'KarpenterNodeRole-ml',
+ *   subnetTags: { 'karpenter.sh/discovery': 'ml' },
+ *   securityGroupTags: { 'karpenter.sh/discovery': 'ml' },
+ *   efa: true,
+ * });
+ */
+export class GpuNodePool extends GpuNodePoolBase {
+  /**
+   * Declares a node pool defined outside this app (another chart, Helm, the console), so that
+   * training jobs and queues in this chart can be checked against it. Creates no object.
+   */
+  public static fromNodePoolAttributes(scope: Construct, id: string, attrs: GpuNodePoolAttributes): IGpuNodePool {
+    return new ImportedGpuNodePool(scope, id, attrs);
+  }
+
+  /** Whether `x` is a node pool (defined or declared). */
+  public static isGpuNodePool(x: unknown): x is IGpuNodePool {
+    return x !== null && typeof x === 'object' && POOL_SYMBOL in x;
+  }
+
+  /** Name of the EC2NodeClass (the same as the NodePool). */
+  public readonly nodeClassName: string;
+  /** The NodePool object. */
+  public readonly nodePool: ApiObject;
+  /** The EC2NodeClass object. */
+  public readonly nodeClass: ApiObject;
+
+  constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
+    super(scope, id, { ...props, labels: migLabels(props) });
     this.nodeClassName = this.nodePoolName;
     const nodeClassSpec = this.renderNodeClass(props);
     const nodePoolSpec = this.renderNodePool(props);
@@ -537,47 +545,9 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
 }
 
 /** A pool declared with {@link GpuNodePool.fromNodePoolAttributes}: capacity only, no objects. */
-class ImportedGpuNodePool extends Construct implements IGpuNodePool {
-  /** Name of the NodePool (the value of the `karpenter.sh/nodepool` node label). */
-  public readonly nodePoolName: string;
-  /** Accelerator vendor of every instance type of the pool. */
-  public readonly vendor: AcceleratorVendor;
-  /** Instance types the pool launches. */
-  public readonly instanceTypes: AcceleratorInstanceType[];
-  /** Accelerator models the pool offers, for example `['H100']`. */
-  public readonly acceleratorModels: string[];
-  /** Most accelerators (GPUs or Neuron devices) one node of the pool has. */
-  public readonly maxAcceleratorsPerNode: number;
-  /** Upper bound on the accelerators of all nodes of the pool together. */
-  public readonly acceleratorLimit: number;
-  /** MIG profile the pool's GPUs are partitioned into, if any. */
-  public readonly migProfile?: string;
-  /** Whether the pool's nodes attach EFA interfaces. */
-  public readonly efa: boolean;
-  /** The extended resource pods request on this pool. */
-  public readonly resourceName: string;
-  /** Taints every node of the pool carries. */
-  public readonly taints: k8s.Taint[];
-  /** Labels every node of the pool carries, `karpenter.sh/nodepool` included. */
-  public readonly nodeLabels: { [key: string]: string };
-  /** How the pool's nodes are bought. */
-  public readonly capacityTypes: CapacityType[];
-
+class ImportedGpuNodePool extends GpuNodePoolBase {
   constructor(scope: Construct, id: string, attrs: GpuNodePoolAttributes) {
-    super(scope, id);
-    const pool = resolvePool(this, attrs);
-    this.nodePoolName = pool.nodePoolName;
-    this.vendor = pool.vendor;
-    this.instanceTypes = pool.instanceTypes;
-    this.acceleratorModels = pool.acceleratorModels;
-    this.maxAcceleratorsPerNode = pool.maxAcceleratorsPerNode;
-    this.acceleratorLimit = pool.acceleratorLimit;
-    this.migProfile = pool.migProfile;
-    this.efa = pool.efa;
-    this.resourceName = pool.resourceName;
-    this.taints = pool.taints;
-    this.nodeLabels = pool.nodeLabels;
-    this.capacityTypes = pool.capacityTypes;
+    super(scope, id, attrs);
   }
 }
 
