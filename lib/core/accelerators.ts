@@ -37,7 +37,57 @@ export interface AcceleratorInstanceTypeSpec {
   readonly migCapable: boolean;
   /** Whether the instance supports Elastic Fabric Adapter. */
   readonly efaCapable: boolean;
+  /** EFA interfaces one instance offers (`vpc.amazonaws.com/efa`); 0 without EFA. */
+  readonly efaInterfaces: number;
+  /**
+   * MIG profiles the GPUs support, each with the number of devices one GPU is partitioned into
+   * (`{'1g.10gb': 7, ...}`); empty without MIG.
+   */
+  readonly migDevicesPerGpu: Record<string, number>;
+  /**
+   * Training processes per accelerator: 1 per NVIDIA GPU, one per logical NeuronCore of a
+   * Neuron device (2 for Trainium and Inferentia2, 4 for Trainium2).
+   */
+  readonly processesPerAccelerator: number;
 }
+
+/**
+ * MIG profiles per GPU variant (model and memory of one GPU in GiB): how many devices of each
+ * profile one GPU can be partitioned into (NVIDIA MIG user guide, "supported profiles").
+ */
+const MIG_PROFILES: Record<string, Record<string, number>> = {
+  'A100-40': { '1g.5gb': 7, '2g.10gb': 3, '3g.20gb': 2, '4g.20gb': 1, '7g.40gb': 1 },
+  'A100-80': { '1g.10gb': 7, '2g.20gb': 3, '3g.40gb': 2, '4g.40gb': 1, '7g.80gb': 1 },
+  'H100-80': { '1g.10gb': 7, '1g.20gb': 4, '2g.20gb': 3, '3g.40gb': 2, '4g.40gb': 1, '7g.80gb': 1 },
+  'H200-141': { '1g.18gb': 7, '1g.35gb': 4, '2g.35gb': 3, '3g.71gb': 2, '4g.71gb': 1, '7g.141gb': 1 },
+};
+
+/**
+ * EFA interfaces (`vpc.amazonaws.com/efa`) an instance type offers, where it is more than one
+ * (Karpenter instance type reference). Other EFA-capable catalogued types offer one.
+ */
+const EFA_INTERFACES: Record<string, number> = {
+  'p5.48xlarge': 32,
+  'p5e.48xlarge': 32,
+  'p5en.48xlarge': 16,
+  'p4d.24xlarge': 4,
+  'p4de.24xlarge': 4,
+  'g6e.24xlarge': 2,
+  'g6e.48xlarge': 4,
+  'trn1.32xlarge': 8,
+  'trn1n.32xlarge': 16,
+  'trn2.48xlarge': 16,
+};
+
+/**
+ * Logical NeuronCores per Neuron device at the default Logical NeuronCore configuration: one
+ * training process runs per logical core (Trainium2 defaults to LNC=2: 8 physical, 4 logical).
+ */
+const NEURON_CORES_PER_DEVICE: Record<string, number> = {
+  Trainium: 2,
+  Trainium2: 4,
+  Inferentia2: 2,
+};
 
 const NAME = /^(ml\.)?([a-z][a-z0-9-]*)\.([a-z0-9]+)$/;
 
@@ -192,6 +242,9 @@ export class AcceleratorInstanceType {
         memoryGiB: entry.memoryGiBHost,
         migCapable: entry.mig,
         efaCapable: entry.efa,
+        efaInterfaces: entry.efa ? EFA_INTERFACES[ec2Name] ?? 1 : 0,
+        migDevicesPerGpu: entry.mig ? { ...MIG_PROFILES[`${entry.model}-${entry.memoryGiB}`] } : {},
+        processesPerAccelerator: entry.vendor === AcceleratorVendor.AWS ? NEURON_CORES_PER_DEVICE[entry.model] ?? 1 : 1,
       };
     }
   }

@@ -43,6 +43,15 @@ describe('AcceleratorInstanceType', () => {
     expect(AcceleratorInstanceType.G5_XLARGE.spec?.migCapable).toBe(false);
   });
 
+  test('EFA interfaces, MIG partitions and processes per accelerator', () => {
+    expect(AcceleratorInstanceType.P5_48XLARGE.spec!.efaInterfaces).toBe(32);
+    expect(AcceleratorInstanceType.G5_XLARGE.spec!.efaInterfaces).toBe(0);
+    expect(AcceleratorInstanceType.P4DE_24XLARGE.spec!.migDevicesPerGpu).toMatchObject({ '1g.10gb': 7, '7g.80gb': 1 });
+    expect(AcceleratorInstanceType.P4D_24XLARGE.spec!.migDevicesPerGpu).toMatchObject({ '1g.5gb': 7 });
+    expect(AcceleratorInstanceType.TRN2_48XLARGE.spec!.processesPerAccelerator).toBe(4);
+    expect(AcceleratorInstanceType.P5_48XLARGE.spec!.processesPerAccelerator).toBe(1);
+  });
+
   test('of() finds catalogued types with or without the ml. prefix', () => {
     expect(AcceleratorInstanceType.of('ml.g6e.xlarge')).toBe(AcceleratorInstanceType.G6E_XLARGE);
     expect(AcceleratorInstanceType.of('g6e.xlarge')).toBe(AcceleratorInstanceType.G6E_XLARGE);
@@ -65,6 +74,9 @@ describe('AcceleratorInstanceType', () => {
       expect(t.spec!.acceleratorCount).toBeGreaterThan(0);
       expect(t.spec!.memoryGiB).toBeGreaterThan(t.spec!.vcpus);
       if (t.spec!.migCapable) expect(['A100', 'H100', 'H200']).toContain(t.spec!.acceleratorModel);
+      // every MIG-capable GPU has its profile table; EFA-capable types offer at least one interface
+      expect(Object.keys(t.spec!.migDevicesPerGpu).length > 0).toBe(t.spec!.migCapable);
+      expect(t.spec!.efaInterfaces > 0).toBe(t.spec!.efaCapable);
     }
   });
 });

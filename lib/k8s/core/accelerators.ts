@@ -3,44 +3,6 @@ import { AcceleratorInstanceType, AcceleratorVendor } from '../../core/accelerat
 import { ValidationError } from '../../core/errors';
 import { k8s } from './plus';
 
-/**
- * MIG profiles per GPU variant (model and memory of one GPU in GiB): how many devices of each
- * profile one GPU can be partitioned into (NVIDIA MIG user guide, "supported profiles").
- */
-const MIG_PROFILES: Record<string, Record<string, number>> = {
-  'A100-40': { '1g.5gb': 7, '2g.10gb': 3, '3g.20gb': 2, '4g.20gb': 1, '7g.40gb': 1 },
-  'A100-80': { '1g.10gb': 7, '2g.20gb': 3, '3g.40gb': 2, '4g.40gb': 1, '7g.80gb': 1 },
-  'H100-80': { '1g.10gb': 7, '1g.20gb': 4, '2g.20gb': 3, '3g.40gb': 2, '4g.40gb': 1, '7g.80gb': 1 },
-  'H200-141': { '1g.18gb': 7, '1g.35gb': 4, '2g.35gb': 3, '3g.71gb': 2, '4g.71gb': 1, '7g.141gb': 1 },
-};
-
-/**
- * EFA interfaces (`vpc.amazonaws.com/efa`) an instance type offers, where it is more than one
- * (Karpenter instance type reference). Other EFA-capable catalogued types offer one.
- */
-const EFA_INTERFACES: Record<string, number> = {
-  'p5.48xlarge': 32,
-  'p5e.48xlarge': 32,
-  'p5en.48xlarge': 16,
-  'p4d.24xlarge': 4,
-  'p4de.24xlarge': 4,
-  'g6e.24xlarge': 2,
-  'g6e.48xlarge': 4,
-  'trn1.32xlarge': 8,
-  'trn1n.32xlarge': 16,
-  'trn2.48xlarge': 16,
-};
-
-/**
- * Logical NeuronCores per Neuron device at the default Logical NeuronCore configuration: one
- * training process runs per logical core (Trainium2 defaults to LNC=2: 8 physical, 4 logical).
- */
-const NEURON_CORES_PER_DEVICE: Record<string, number> = {
-  Trainium: 2,
-  Trainium2: 4,
-  Inferentia2: 2,
-};
-
 const MIG_PROFILE_FORMAT = /^[1-7]g\.[1-9][0-9]*gb$/;
 
 /**
@@ -53,7 +15,7 @@ export class AcceleratorCapabilities {
    * `p4de.24xlarge`; empty for types without MIG.
    */
   public static migProfiles(type: AcceleratorInstanceType): string[] {
-    return Object.keys(migTable(type) ?? {});
+    return Object.keys(type.spec?.migDevicesPerGpu ?? {});
   }
 
   /**
@@ -61,13 +23,12 @@ export class AcceleratorCapabilities {
    * on an A100 80 GB); 0 when the GPU does not support the profile.
    */
   public static migDevicesPerGpu(type: AcceleratorInstanceType, profile: string): number {
-    return migTable(type)?.[profile] ?? 0;
+    return type.spec?.migDevicesPerGpu[profile] ?? 0;
   }
 
   /** EFA interfaces one instance of `type` offers (`vpc.amazonaws.com/efa`); 0 without EFA. */
   public static efaInterfaces(type: AcceleratorInstanceType): number {
-    if (!type.spec?.efaCapable) return 0;
-    return EFA_INTERFACES[type.ec2Name] ?? 1;
+    return type.spec?.efaInterfaces ?? 0;
   }
 
   /**
@@ -75,8 +36,7 @@ export class AcceleratorCapabilities {
    * NeuronCore for Neuron devices (2 for Trainium and Inferentia2, 4 for Trainium2).
    */
   public static processesPerAccelerator(type: AcceleratorInstanceType): number {
-    if (type.spec?.vendor !== AcceleratorVendor.AWS) return 1;
-    return NEURON_CORES_PER_DEVICE[type.spec.acceleratorModel] ?? 1;
+    return type.spec?.processesPerAccelerator ?? 1;
   }
 
   /**
@@ -111,12 +71,6 @@ export class AcceleratorCapabilities {
   private constructor() {
     // static members only
   }
-}
-
-function migTable(type: AcceleratorInstanceType): Record<string, number> | undefined {
-  const spec = type.spec;
-  if (!spec?.migCapable) return undefined;
-  return MIG_PROFILES[`${spec.acceleratorModel}-${spec.acceleratorMemoryGiB}`];
 }
 
 /** Options of {@link Accelerator.nvidiaGpu}. */
