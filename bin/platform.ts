@@ -115,6 +115,8 @@ function referenceProject(index: number, app: cdk.App): ReferenceProject {
         training: ProjectTraining.kubernetes({
           adminRoleNames: [app.node.tryGetContext('eksAdminRoleName') ?? 'mlops-platform-admin'],
           lustre: { zones: ['features'] },
+          mountedZones: ['features'],
+          checkpointZone: 'checkpoints',
         }),
         kubernetesTraining: true,
       };

@@ -54,7 +54,7 @@ export function acknowledgeInherentWildcards(policy: iam.ManagedPolicy, rules: I
   const cfn = policy.node.defaultChild as iam.CfnManagedPolicy;
   policy.node.addValidation({
     validate: () => {
-      const document = Stack.of(policy).resolve(cfn.policyDocument) as { Statement?: Statement[] };
+      const document = (Stack.of(policy).resolve(cfn.policyDocument) ?? {}) as { Statement?: Statement[] };
       const acks = new Map<string, string[]>();
       const add = (finding: string, reason: string) => {
         const reasons = acks.get(finding) ?? [];

@@ -1,10 +1,12 @@
 import { Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ProjectIdentity, ProjectIdentityProps } from '../core/identity';
 import { NameRule } from '../core/names';
 import { DatasetStore, DatasetStoreProps, IDatasetStore } from '../data/dataset-store';
 import { IModelRegistry, ModelRegistry, ModelRegistryProps } from '../registry/model-registry';
+import { grantBucketObjects, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
 import { GpuCluster } from '../training/gpu-cluster';
 import { HyperPodCluster } from '../training/hyperpod-cluster';
 import { DatasetFileSystem } from '../training/lustre-file-system';
@@ -104,6 +106,10 @@ export class MlProjectStack extends Stack {
     const training = props.training;
     if (!training) return;
     const network = props.trainingNetwork ?? new TrainingNetwork(this, 'TrainingNetwork', props.trainingNetworkProps);
+    if (training.kubernetesOptions && !props.trainingNetwork) {
+      // Karpenter reads spot interruption notices from SQS.
+      network.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SQS);
+    }
     this.trainingNetwork = network;
     const sm = training.sageMakerOptions;
     if (sm) {
@@ -147,10 +153,21 @@ export class MlProjectStack extends Stack {
         kubectlLayer: k8s.kubectlLayer,
       });
       this.lustre = this.createLustre(network, k8s.lustre);
+      const mounted = k8s.mountedZones ?? ['features'];
+      if (mounted.length > 0 || k8s.checkpointZone) {
+        const csi = this.gpuCluster.addS3CsiDriver();
+        for (const zone of mounted) this.datasets.grantRead(csi, zone);
+        if (k8s.checkpointZone) {
+          grantBucketObjects({
+            grantee: csi, bucket: this.datasets.bucket, key: this.datasets.encryptionKey, prefix: this.datasets.zonePrefix(k8s.checkpointZone),
+            actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS, 's3:DeleteObject'], keyActions: KMS_S3_WRITE_ACTIONS, list: true,
+          });
+        }
+      }
       if (!props.trainingNetwork) {
         Validations.of(this.gpuCluster.cluster).acknowledge({
           id: 'Annotation::@aws-cdk/aws-eks:isolatedSubnetsForKubectlPrivateSubnets',
-          reason: 'The TrainingNetwork this template created has the STS, EKS, EKS Auth, ECR, EC2, SSM, CloudWatch and S3 endpoints isolated subnets need.',
+          reason: 'The TrainingNetwork this template created has the STS, EKS, EKS Auth, ECR, EC2, SSM, SQS, CloudWatch and S3 endpoints the cluster\'s AWS calls need; images from public registries need an ECR pull-through cache or NAT (see the training README).',
         });
       }
     }

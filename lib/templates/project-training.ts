@@ -78,6 +78,20 @@ export interface KubernetesProjectTrainingOptions {
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
   /**
+   * Dataset zones pods mount read-only through the Mountpoint for S3 CSI driver (installed with
+   * its own role when this is not empty).
+   *
+   * @default ['features']
+   */
+  readonly mountedZones?: string[];
+  /**
+   * Zone the training jobs write checkpoints to through the S3 CSI driver (read, write, delete
+   * under that zone only).
+   *
+   * @default - none
+   */
+  readonly checkpointZone?: string;
+  /**
    * An FSx for Lustre file system for the GPU nodes.
    *
    * @default - none

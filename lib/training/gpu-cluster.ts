@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { createDataKey } from '../private/keys';
 import { acknowledgeInherentWildcards, InherentWildcard, ManagedPolicyPrincipal } from '../private/iam';
+import { selectPrivateSubnets } from '../private/subnets';
 
 /** Properties of a {@link GpuCluster}. */
 export interface GpuClusterProps {
@@ -115,6 +116,8 @@ export class GpuCluster extends Construct {
   public readonly discoveryTags: Record<string, string>;
 
   private readonly hasKubectl: boolean;
+  private readonly podIdentityAgent: eks.Addon;
+  private s3Csi?: iam.IGrantable;
 
   constructor(scope: Construct, id: string, props: GpuClusterProps) {
     super(scope, id);
@@ -137,6 +140,7 @@ export class GpuCluster extends Construct {
       });
     }
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    selectPrivateSubnets(this, props.vpc, subnets, 'The cluster');
     this.discoveryTags = { 'karpenter.sh/discovery': this.clusterName };
     this.hasKubectl = props.kubectlLayer !== undefined;
 
@@ -172,7 +176,9 @@ export class GpuCluster extends Construct {
       ]);
     }
 
-    // System node group: on-demand, tainted so that only controllers run there.
+    // System node group: on-demand, for controllers (Karpenter, CoreDNS, Kueue, JobSet, the
+    // Trainer, a GitOps agent). Untainted so they run without extra tolerations; GPU nodes are
+    // tainted, so no other workload lands here by accident of capacity.
     const systemRole = workerRole(this, 'SystemNodeRole', 'EKS system nodes');
     this.cluster.addNodegroupCapacity('SystemNodes', {
       instanceTypes: [props.systemInstanceType ?? new ec2.InstanceType('m7i.xlarge')],
@@ -182,7 +188,6 @@ export class GpuCluster extends Construct {
       capacityType: eks.CapacityType.ON_DEMAND,
       amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
       labels: { 'mlops-constructs.io/node-role': 'system' },
-      taints: [{ key: 'CriticalAddonsOnly', value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }],
       enableNodeAutoRepair: true,
     });
 
@@ -226,14 +231,71 @@ export class GpuCluster extends Construct {
     addKarpenterStatements(karpenter, stack, this.clusterName, this.nodeRole, this.interruptionQueue, this.cluster.clusterArn);
     acknowledgeInherentWildcards(karpenter.policy, KARPENTER_WILDCARDS);
     const podIdentityAgent = new eks.Addon(this, 'PodIdentityAgent', { cluster: this.cluster, addonName: 'eks-pod-identity-agent' });
+    this.podIdentityAgent = podIdentityAgent;
     const association = new eks.CfnPodIdentityAssociation(this, 'KarpenterIdentity', {
       clusterName: this.cluster.clusterName, namespace: 'kube-system', serviceAccount: 'karpenter', roleArn: this.karpenterRole.roleArn,
     });
     association.node.addDependency(podIdentityAgent);
 
     for (const subnet of props.vpc.selectSubnets(subnets).subnets) Tags.of(subnet).add('karpenter.sh/discovery', this.clusterName);
-    for (const sg of props.nodeSecurityGroups ?? []) Tags.of(sg).add('karpenter.sh/discovery', this.clusterName);
-    Tags.of(this.cluster).add('karpenter.sh/discovery', this.clusterName);
+    // Karpenter nodes get the node security groups (selected by the discovery tag). They must
+    // reach the control plane and the system nodes (API server, CoreDNS), and be reached by them
+    // (kubelet, webhooks): all traffic both ways with the cluster security group EKS manages.
+    const clusterSg = this.cluster.clusterSecurityGroupId;
+    for (const [i, sg] of (props.nodeSecurityGroups ?? []).entries()) {
+      Tags.of(sg).add('karpenter.sh/discovery', this.clusterName);
+      const rules = [
+        new ec2.CfnSecurityGroupIngress(this, `NodesToCluster${i}`, {
+          groupId: clusterSg, sourceSecurityGroupId: sg.securityGroupId, ipProtocol: '-1', description: 'Karpenter nodes to the control plane and system nodes',
+        }),
+        new ec2.CfnSecurityGroupIngress(this, `ClusterToNodes${i}`, {
+          groupId: sg.securityGroupId, sourceSecurityGroupId: clusterSg, ipProtocol: '-1', description: 'Control plane and system nodes to Karpenter nodes',
+        }),
+      ];
+      new ec2.CfnSecurityGroupEgress(this, `NodesEgressToCluster${i}`, {
+        groupId: sg.securityGroupId, destinationSecurityGroupId: clusterSg, ipProtocol: '-1', description: 'Karpenter nodes to the control plane and system nodes',
+      });
+      const reason = 'The only source is a security group of this cluster (nodes or control plane): kubelet, API server, webhooks and DNS need these ports between them; no address range is open.';
+      for (const rule of rules) {
+        Validations.of(rule).acknowledge(
+          { id: 'NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
+          { id: 'HIPAA.Security::HIPAA.Security-EC2RestrictedCommonPorts', reason },
+          { id: 'PCI.DSS.321::PCI.DSS.321-EC2RestrictedCommonPorts', reason },
+        );
+      }
+    }
+  }
+
+  /**
+   * Installs the Mountpoint for Amazon S3 CSI driver (EKS add-on) with its own role (EKS Pod
+   * Identity, `kube-system/s3-csi-driver-sa`), and returns that role's principal: grant it the
+   * buckets and prefixes S3-backed volumes mount (`store.grantRead(csi, 'features')`). The
+   * grants land in a customer-managed policy.
+   */
+  public addS3CsiDriver(): iam.IGrantable {
+    if (this.s3Csi) return this.s3Csi;
+    const role = new iam.Role(this, 'S3CsiRole', {
+      assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com'),
+      description: `Mountpoint for Amazon S3 CSI driver of ${this.clusterName}`,
+    });
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:TagSession'],
+      principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')],
+    }));
+    const principal = new ManagedPolicyPrincipal(this, 'S3CsiPolicy', role, `Buckets the S3 CSI driver of ${this.clusterName} mounts`);
+    acknowledgeInherentWildcards(principal.policy, [{
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObject',
+        's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject'],
+      reason: 'S3 object ARNs need a wildcard after the dataset zone or checkpoint prefix that scopes the grant.',
+    }]);
+    const addon = new eks.Addon(this, 'S3CsiDriver', { cluster: this.cluster, addonName: 'aws-mountpoint-s3-csi-driver' });
+    const association = new eks.CfnPodIdentityAssociation(this, 'S3CsiIdentity', {
+      clusterName: this.cluster.clusterName, namespace: 'kube-system', serviceAccount: 's3-csi-driver-sa', roleArn: role.roleArn,
+    });
+    association.node.addDependency(this.podIdentityAgent);
+    addon.node.addDependency(association);
+    this.s3Csi = principal;
+    return principal;
   }
 
   /**
@@ -281,16 +343,18 @@ function workerRole(scope: Construct, id: string, what: string, roleName?: strin
 
 const KARPENTER_WILDCARDS: InherentWildcard[] = [
   { sid: 'KarpenterLaunchResources', reason: 'Instances, fleets, volumes and network interfaces get their ids at launch; the grant is limited by cluster and node pool tags.' },
-  { sid: 'KarpenterLaunchFrom', reason: 'Karpenter chooses images, subnets, security groups and capacity reservations at run time from the EC2NodeClass selectors.' },
+  { sid: 'KarpenterLaunchFrom', reason: 'Karpenter chooses images, subnets, security groups, placement groups and capacity reservations (possibly shared from another account) at run time from the EC2NodeClass selectors.' },
   { sid: 'KarpenterLaunchTemplates', reason: 'Launch templates are created per node pool at run time; the grant requires the cluster and node pool tags.' },
   { sid: 'KarpenterTagOnCreate', reason: 'Tags are applied to resources as they are created; the grant requires the cluster tag and a create action.' },
   { sid: 'KarpenterTagNodes', reason: 'Nodes are tagged after launch; the grant requires the cluster and node pool tags.' },
   { sid: 'KarpenterDelete', reason: 'Nodes and launch templates are deleted by id chosen at run time; the grant requires the cluster and node pool tags.' },
-  { sid: 'KarpenterRead', reason: 'EC2 Describe actions and pricing:GetProducts support no resource-level permission; limited to this region.' },
+  { sid: 'KarpenterRead', reason: 'EC2 Describe actions support no resource-level permission; limited to this region.' },
+  { sid: 'KarpenterPricing', reason: 'pricing:GetProducts supports no resource-level permission, and the Pricing API is served from a few regions only.' },
+  { sid: 'KarpenterInstanceProfileTag', reason: 'Instance profiles are named at run time; tagging requires the cluster tag on both the profile and the request.' },
   { sid: 'KarpenterAmiParameters', reason: 'Karpenter resolves EKS-optimized AMI ids from the public /aws/service SSM parameters.' },
   { sid: 'KarpenterInstanceProfileCreate', reason: 'Karpenter creates one instance profile per EC2NodeClass at run time; the grant requires the cluster tag on the request.' },
   { sid: 'KarpenterInstanceProfileManage', reason: 'Instance profiles are named at run time; the grant requires the cluster and node class tags.' },
-  { sid: 'KarpenterInstanceProfileRead', reason: 'Karpenter reads the instance profiles it created, whose names are chosen at run time.' },
+  { sid: 'KarpenterInstanceProfileRead', reason: 'Karpenter finds the instance profiles it created by listing; iam:ListInstanceProfiles supports no resource-level permission.' },
 ];
 
 function addKarpenterStatements(principal: ManagedPolicyPrincipal, stack: Stack, clusterName: string, nodeRole: iam.IRole, queue: sqs.IQueue, clusterArn: string): void {
@@ -304,7 +368,9 @@ function addKarpenterStatements(principal: ManagedPolicyPrincipal, stack: Stack,
     resources: [
       stack.formatArn({ service: 'ec2', account: '', resource: 'image', resourceName: '*' }),
       stack.formatArn({ service: 'ec2', account: '', resource: 'snapshot', resourceName: '*' }),
-      ec2Arn('security-group'), ec2Arn('subnet'), ec2Arn('capacity-reservation'),
+      ec2Arn('security-group'), ec2Arn('subnet'), ec2Arn('placement-group'),
+      // capacity reservations may be shared from another account
+      stack.formatArn({ service: 'ec2', account: '*', resource: 'capacity-reservation', resourceName: '*' }),
     ],
   });
   add({
@@ -349,10 +415,16 @@ function addKarpenterStatements(principal: ManagedPolicyPrincipal, stack: Stack,
     actions: [
       'ec2:DescribeAvailabilityZones', 'ec2:DescribeCapacityReservations', 'ec2:DescribeImages', 'ec2:DescribeInstances',
       'ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeLaunchTemplates',
-      'ec2:DescribeSecurityGroups', 'ec2:DescribeSpotPriceHistory', 'ec2:DescribeSubnets', 'pricing:GetProducts',
+      'ec2:DescribeSecurityGroups', 'ec2:DescribeSpotPriceHistory', 'ec2:DescribeSubnets', 'ec2:DescribePlacementGroups',
     ],
     resources: ['*'],
     conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+  });
+  add({
+    // The Pricing API lives in a few regions only (us-east-1, eu-central-1, ap-south-1).
+    sid: 'KarpenterPricing',
+    actions: ['pricing:GetProducts'],
+    resources: ['*'],
   });
   add({
     sid: 'KarpenterAmiParameters',
@@ -371,22 +443,36 @@ function addKarpenterStatements(principal: ManagedPolicyPrincipal, stack: Stack,
     conditions: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com'] } },
   });
   const instanceProfiles = [stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: '*' })];
+  const region = { 'aws:RequestTag/topology.kubernetes.io/region': stack.region };
+  const resourceRegion = { 'aws:ResourceTag/topology.kubernetes.io/region': stack.region };
+  const nodeClassTag = (kind: string) => ({ [`aws:${kind}Tag/karpenter.k8s.aws/ec2nodeclass`]: '*' });
   add({
     sid: 'KarpenterInstanceProfileCreate',
-    actions: ['iam:CreateInstanceProfile', 'iam:TagInstanceProfile'],
+    actions: ['iam:CreateInstanceProfile'],
     resources: instanceProfiles,
-    conditions: { StringEquals: requestOwned, StringLike: { 'aws:RequestTag/karpenter.k8s.aws/ec2nodeclass': '*' } },
+    conditions: { StringEquals: { ...requestOwned, ...region }, StringLike: nodeClassTag('Request') },
+  });
+  add({
+    // Tagging needs both the resource's and the request's cluster tags: Karpenter cannot adopt
+    // instance profiles it did not create.
+    sid: 'KarpenterInstanceProfileTag',
+    actions: ['iam:TagInstanceProfile'],
+    resources: instanceProfiles,
+    conditions: {
+      StringEquals: { ...owned, ...resourceRegion, [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: 'owned', ...region },
+      StringLike: { ...nodeClassTag('Resource'), ...nodeClassTag('Request') },
+    },
   });
   add({
     sid: 'KarpenterInstanceProfileManage',
-    actions: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:TagInstanceProfile'],
+    actions: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
     resources: instanceProfiles,
-    conditions: { StringEquals: owned, StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*' } },
+    conditions: { StringEquals: { ...owned, ...resourceRegion }, StringLike: nodeClassTag('Resource') },
   });
   add({
     sid: 'KarpenterInstanceProfileRead',
-    actions: ['iam:GetInstanceProfile'],
-    resources: instanceProfiles,
+    actions: ['iam:GetInstanceProfile', 'iam:ListInstanceProfiles'],
+    resources: ['*'],
   });
   add({
     sid: 'KarpenterDescribeCluster',

@@ -1,4 +1,4 @@
-import { Annotations, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -74,10 +74,15 @@ export class TrainingNetwork extends Construct {
   public readonly vpc: ec2.Vpc;
   /** Subnets for training instances, FSx and cluster nodes. */
   public readonly trainingSubnets: ec2.SubnetSelection;
-  /** Security group of training nodes: all traffic among members, egress within the VPC only. */
+  /**
+   * Security group of training nodes: all traffic among members, HTTPS out (in isolated subnets
+   * only the VPC endpoints and S3 are reachable).
+   */
   public readonly trainingSecurityGroup: ec2.SecurityGroup;
   /** Log group of the flow logs. */
   public readonly flowLogGroup: logs.LogGroup;
+
+  private readonly endpointSecurityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: TrainingNetworkProps = {}) {
     super(scope, id);
@@ -120,7 +125,12 @@ export class TrainingNetwork extends Construct {
 
     const key = props.encryptionKey ?? createDataKey(this, 'FlowLogKey', `Flow logs of ${this.node.path}`, RemovalPolicy.RETAIN);
     if (key instanceof kms.Key) {
-      key.grantEncryptDecrypt(new iam.ServicePrincipal('logs.amazonaws.com'));
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
+      }));
     }
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -152,7 +162,7 @@ export class TrainingNetwork extends Construct {
 
     this.trainingSecurityGroup = new ec2.SecurityGroup(this, 'TrainingSecurityGroup', {
       vpc: this.vpc,
-      description: 'Training nodes: all traffic among members (NCCL, EFA, Lustre), egress within the VPC',
+      description: 'Training nodes: all traffic among members (NCCL, EFA, Lustre), HTTPS out to AWS endpoints',
       allowAllOutbound: false,
     });
     this.trainingSecurityGroup.addIngressRule(this.trainingSecurityGroup, ec2.Port.allTraffic(), 'Members of the training group');
@@ -176,12 +186,8 @@ export class TrainingNetwork extends Construct {
       allowAllOutbound: false,
     });
     endpointSg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
-    for (const service of props.interfaceEndpoints ?? DEFAULT_ENDPOINTS) {
-      const name = service.shortName.replace(/[^a-zA-Z0-9]/g, '-');
-      this.vpc.addInterfaceEndpoint(`Endpoint-${name}`, {
-        service, subnets: this.trainingSubnets, securityGroups: [endpointSg], privateDnsEnabled: true, open: false,
-      });
-    }
+    this.endpointSecurityGroup = endpointSg;
+    for (const service of props.interfaceEndpoints ?? DEFAULT_ENDPOINTS) this.addInterfaceEndpoint(service);
 
     const defaultSg = 'Closing the default security group needs a custom resource (Lambda); no resource of this network is placed in the default group.';
     Validations.of(this.vpc).acknowledge(
@@ -189,5 +195,13 @@ export class TrainingNetwork extends Construct {
       { id: 'HIPAA.Security::HIPAA.Security-VPCDefaultSecurityGroupClosed', reason: defaultSg },
       { id: 'PCI.DSS.321::PCI.DSS.321-VPCDefaultSecurityGroupClosed', reason: defaultSg },
     );
+  }
+
+  /** Adds an interface endpoint in the training subnets (HTTPS from the VPC only). */
+  public addInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint {
+    const name = service.shortName.replace(/[^a-zA-Z0-9]/g, '-');
+    return this.vpc.addInterfaceEndpoint(`Endpoint-${name}`, {
+      service, subnets: this.trainingSubnets, securityGroups: [this.endpointSecurityGroup], privateDnsEnabled: true, open: false,
+    });
   }
 }

@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { GpuCluster, TrainingNetwork } from '../../lib';
+import { DatasetStore, GpuCluster, TrainingNetwork } from '../../lib';
 import { expectValidationError } from '../support/errors';
 
 function setup() {
@@ -43,11 +43,11 @@ describe('GpuCluster', () => {
     t.hasResourceProperties('AWS::EKS::AccessEntry', { PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('GpuNodeRole'), 'Arn'] }, Type: 'EC2_LINUX' });
   });
 
-  test('system node group: on-demand, tainted for controllers, auto repair', () => {
+  test('system node group: on-demand, untainted so controllers run there, auto repair', () => {
     t.hasResourceProperties('AWS::EKS::Nodegroup', {
       CapacityType: 'ON_DEMAND', InstanceTypes: ['m7i.xlarge'], AmiType: 'AL2023_x86_64_STANDARD',
       ScalingConfig: { MinSize: 2, DesiredSize: 2, MaxSize: 3 },
-      Taints: [{ Key: 'CriticalAddonsOnly', Value: 'true', Effect: 'NO_SCHEDULE' }],
+      Taints: Match.absent(),
       NodeRepairConfig: { Enabled: true },
     });
   });
@@ -69,6 +69,39 @@ describe('GpuCluster', () => {
       Tags: Match.arrayWith([{ Key: 'karpenter.sh/discovery', Value: 'ml-training' }]),
     });
     expect(gpu.discoveryTags).toEqual({ 'karpenter.sh/discovery': 'ml-training' });
+    // only the node security groups carry the discovery tag, never the cluster's own groups
+    const tagged = Object.values(t.findResources('AWS::EC2::SecurityGroup')).filter((r) => JSON.stringify(r).includes('karpenter.sh/discovery'));
+    expect(tagged).toHaveLength(1);
+  });
+
+  test('Karpenter nodes and the cluster security group reach each other, nothing else is opened', () => {
+    const clusterSg = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Gpu'), 'ClusterSecurityGroupId'] };
+    const nodeSg = { 'Fn::GetAtt': [Match.stringLikeRegexp('TrainingSecurityGroup'), 'GroupId'] };
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: clusterSg, SourceSecurityGroupId: nodeSg, IpProtocol: '-1' });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: nodeSg, SourceSecurityGroupId: clusterSg, IpProtocol: '-1' });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: nodeSg, DestinationSecurityGroupId: clusterSg, IpProtocol: '-1' });
+  });
+
+  test('the Karpenter policy follows the v1 reference where it matters', () => {
+    const policy = JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policy).toContain('iam:ListInstanceProfiles');
+    expect(policy).toContain('ec2:DescribePlacementGroups');
+    expect(policy).toMatch(/"Action":"pricing:GetProducts","Effect":"Allow","Resource":"\*","Sid":"KarpenterPricing"/);
+    // tagging an instance profile needs the cluster tag on the profile itself
+    expect(policy).toMatch(/"Action":"iam:TagInstanceProfile","Condition":\{"StringEquals":\{"aws:ResourceTag\/kubernetes.io\/cluster\/ml-training":"owned"/);
+  });
+
+  test('the S3 CSI driver gets its own role through Pod Identity', () => {
+    const s2 = setup();
+    const cluster = new GpuCluster(s2.stack, 'Gpu', { vpc: s2.network.vpc });
+    const csi = cluster.addS3CsiDriver();
+    expect(cluster.addS3CsiDriver()).toBe(csi);
+    new DatasetStore(s2.stack, 'Data').grantRead(csi, 'features');
+    const t2 = Template.fromStack(s2.stack);
+    t2.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'aws-mountpoint-s3-csi-driver' });
+    t2.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'kube-system', ServiceAccount: 's3-csi-driver-sa' });
+    const policy = Object.values(t2.findResources('AWS::IAM::ManagedPolicy')).find((p) => JSON.stringify(p).includes('S3 CSI driver'));
+    expect(JSON.stringify(policy)).toContain('/features/*');
   });
 
   test('worker roles use only the AWS-maintained EKS worker policies', () => {
