@@ -49,6 +49,8 @@ export interface AcceleratorInstanceTypeSpec {
    * Neuron device (2 for Trainium and Inferentia2, 4 for Trainium2).
    */
   readonly processesPerAccelerator: number;
+  /** Local NVMe instance storage in GB; 0 for types with EBS storage only. */
+  readonly localStorageGB: number;
 }
 
 /**
@@ -87,6 +89,21 @@ const NEURON_CORES_PER_DEVICE: Record<string, number> = {
   Trainium: 2,
   Trainium2: 4,
   Inferentia2: 2,
+};
+
+/**
+ * Local NVMe instance storage in GB (decimal, as AWS lists it), for types that have it. SageMaker
+ * uses it instead of an EBS volume on these types: no volume key, and the volume size may not
+ * exceed it.
+ */
+const LOCAL_STORAGE_GB: Record<string, number> = {
+  'g4dn.xlarge': 125, 'g4dn.2xlarge': 225, 'g4dn.4xlarge': 225, 'g4dn.8xlarge': 900, 'g4dn.12xlarge': 900, 'g4dn.16xlarge': 900,
+  'g5.xlarge': 250, 'g5.2xlarge': 450, 'g5.4xlarge': 600, 'g5.8xlarge': 900, 'g5.12xlarge': 3800, 'g5.16xlarge': 1900, 'g5.24xlarge': 3800, 'g5.48xlarge': 7600,
+  'g6.xlarge': 250, 'g6.2xlarge': 450, 'g6.4xlarge': 600, 'g6.8xlarge': 900, 'g6.12xlarge': 3760, 'g6.16xlarge': 1880, 'g6.24xlarge': 3760, 'g6.48xlarge': 7520,
+  'g6e.xlarge': 250, 'g6e.2xlarge': 450, 'g6e.4xlarge': 600, 'g6e.8xlarge': 900, 'g6e.12xlarge': 3800, 'g6e.16xlarge': 1900, 'g6e.24xlarge': 3800, 'g6e.48xlarge': 7600,
+  'p3dn.24xlarge': 1800, 'p4d.24xlarge': 8000, 'p4de.24xlarge': 8000,
+  'p5.48xlarge': 30400, 'p5e.48xlarge': 30400, 'p5en.48xlarge': 30400,
+  'trn1.2xlarge': 474, 'trn1.32xlarge': 7600, 'trn1n.32xlarge': 7600, 'trn2.48xlarge': 7600,
 };
 
 const NAME = /^(ml\.)?([a-z][a-z0-9-]*)\.([a-z0-9]+)$/;
@@ -245,6 +262,7 @@ export class AcceleratorInstanceType {
         efaInterfaces: entry.efa ? EFA_INTERFACES[ec2Name] ?? 1 : 0,
         migDevicesPerGpu: entry.mig ? { ...MIG_PROFILES[`${entry.model}-${entry.memoryGiB}`] } : {},
         processesPerAccelerator: entry.vendor === AcceleratorVendor.AWS ? NEURON_CORES_PER_DEVICE[entry.model] ?? 1 : 1,
+        localStorageGB: LOCAL_STORAGE_GB[ec2Name] ?? 0,
       };
     }
   }

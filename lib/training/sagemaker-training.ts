@@ -8,9 +8,9 @@ import { AcceleratorInstanceType } from '../core/accelerators';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { IDatasetStore } from '../data/dataset-store';
-import { DatasetVersion } from '../data/dataset-version';
+import { DatasetVersion, DatasetVersionKind } from '../data/dataset-version';
 import { IModelRegistry } from '../registry/model-registry';
-import { grantBucketObjects, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
+import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
 import { acknowledgeInherentWildcards, ManagedPolicyPrincipal } from '../private/iam';
 import { selectPrivateSubnets } from '../private/subnets';
 
@@ -92,12 +92,21 @@ export class TrainingInput {
   }
 
   /**
-   * One immutable dataset version (object at a version id, or a manifest). Preferred for
-   * releases: the model's lineage names exactly the bytes it was trained on.
+   * One dataset version (object at a version id, or a manifest). The lineage records the version
+   * id. SageMaker channels cannot name an S3 version: the job reads the key's current version, so
+   * keep released dataset keys immutable (write new keys, lock them with Object Lock) or have the
+   * pipeline check the current version id before it starts the job.
    */
   public static fromDatasetVersion(version: DatasetVersion, options: TrainingInputOptions = {}): TrainingInput {
-    return new TrainingInput(options, () => version.s3Uri, version.sageMakerS3DataType,
-      (grantee) => version.grantRead(grantee), version.toLineage());
+    const grant = (grantee: iam.IGrantable) => version.kind === DatasetVersionKind.MANIFEST
+      // a manifest lists files of its zone: the job reads the manifest and those files
+      ? version.store.grantRead(grantee, version.zone)
+      // S3Prefix lists the key as a prefix and reads it
+      : grantBucketObjects({
+        grantee, bucket: version.store.bucket, key: version.store.encryptionKey, prefix: version.objectKey,
+        actions: S3_READ_OBJECT_ACTIONS, keyActions: KMS_S3_READ_ACTIONS, list: true,
+      });
+    return new TrainingInput(options, () => version.s3Uri, version.sageMakerS3DataType, grant, version.toLineage());
   }
 
   /** Channel name. */
@@ -286,6 +295,8 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
   private readonly outputPrefix: string;
   private readonly checkpointPrefix?: string;
   private readonly maxRuntime: Duration;
+  private readonly localStorageGB: number;
+  private readonly volumeSizeGB: number;
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingTemplateProps) {
     super(scope, id);
@@ -295,6 +306,9 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     this.maxRuntime = props.maxRuntime ?? Duration.days(1);
     this.outputPrefix = props.outputPrefix ?? 'training-output/';
     this.key = props.encryptionKey ?? props.registry.encryptionKey;
+    this.localStorageGB = props.instanceType.spec?.localStorageGB ?? 0;
+    this.volumeSizeGB = props.volumeSize?.toGibibytes({ rounding: SizeRoundingBehavior.NONE })
+      ?? (this.localStorageGB > 0 ? Math.min(200, this.localStorageGB) : 200);
     this.validate(props);
 
     const stack = Stack.of(this);
@@ -317,7 +331,20 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     this.lineage = lineage;
     props.registry.repository.grantPull(principal);
     props.registry.grantWriteArtifacts(principal, this.outputPrefix);
-    if (props.encryptionKey) props.encryptionKey.grant(principal, 'kms:GenerateDataKey', 'kms:Decrypt', 'kms:CreateGrant', 'kms:DescribeKey');
+    if (this.key) {
+      // Output encryption (Encrypt, GenerateDataKey) and EBS volume encryption (grants for EBS).
+      principal.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'TrainingJobKey',
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: [this.key.keyArn],
+      }));
+      principal.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'TrainingJobKeyGrants',
+        actions: ['kms:CreateGrant'],
+        resources: [this.key.keyArn],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }));
+    }
     if (props.checkpoints) {
       this.checkpointPrefix = props.checkpoints.prefix;
       grantBucketObjects({
@@ -385,14 +412,24 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
    * the job itself.
    */
   public toPipelineStep(stepName: string): Record<string, unknown> {
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(stepName)) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(stepName)) {
       throw new ValidationError({
         code: 'invalid-name', scope: this,
-        message: 'A pipeline step name is 1-64 letters, digits and hyphens.',
+        message: 'A pipeline step name is 1-64 letters, digits, "_" and "-".',
         received: stepName, fix: 'Use a name such as "Train".',
       });
     }
-    return { Name: stepName, Type: 'Training', Arguments: this.jobArguments(stepName) };
+    // Every execution gets its own output and checkpoint folder: SageMaker would otherwise copy
+    // an earlier execution's checkpoints into the new job and resume from them.
+    const args = this.jobArguments(stepName) as { OutputDataConfig: Record<string, unknown>; CheckpointConfig?: Record<string, unknown> };
+    const perExecution = (uri: unknown) => ({ 'Std:Join': { On: '/', Values: [uri, { Get: 'Execution.PipelineExecutionId' }, ''] } });
+    args.OutputDataConfig.S3OutputPath = perExecution(this.s3Uri(this.props.registry.artifactBucket, `${this.outputPrefix}${stepName}`));
+    if (args.CheckpointConfig) args.CheckpointConfig.S3Uri = perExecution(this.s3Uri(this.props.checkpoints!.bucket, `${this.checkpointPrefix}${stepName}`));
+    return { Name: stepName, Type: 'Training', Arguments: args };
+  }
+
+  private s3Uri(bucket: s3.IBucket, key: string): unknown {
+    return Stack.of(this).resolve(`s3://${bucket.bucketName}/${key}`);
   }
 
   private jobArguments(runName: string): Record<string, unknown> {
@@ -419,8 +456,9 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
       ResourceConfig: {
         InstanceType: this.instanceType.sageMakerName,
         InstanceCount: this.instanceCount,
-        VolumeSizeInGB: (p.volumeSize ?? Size.gibibytes(200)).toGibibytes(),
-        VolumeKmsKeyId: this.key?.keyArn,
+        VolumeSizeInGB: this.volumeSizeGB,
+        // Types with local NVMe storage use it, hardware-encrypted; SageMaker rejects a volume key there.
+        VolumeKmsKeyId: this.localStorageGB > 0 ? undefined : this.key?.keyArn,
       },
       VpcConfig: { Subnets: this.subnetIds, SecurityGroupIds: this.securityGroups.map((sg) => sg.securityGroupId) },
       StoppingCondition: stopping,
@@ -447,8 +485,12 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     if (!type.wellFormed) fail('invalid-instance-type', 'The instance type is not a SageMaker or EC2 instance type name.', type.ec2Name, 'Use a catalog entry such as AcceleratorInstanceType.G6E_XLARGE or AcceleratorInstanceType.of("ml.g6e.xlarge").');
     if (!type.catalogued) Annotations.of(this).addInfo(`Instance type ${type.sageMakerName} is not in the accelerator catalog; its accelerators are not checked.`);
     if (!Number.isInteger(this.instanceCount) || this.instanceCount < 1) fail('invalid-instance-count', 'instanceCount must be a whole number of at least 1.', props.instanceCount, 'Use 1 for single-node training, more for distributed training.');
-    const volume = props.volumeSize?.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-    if (volume !== undefined && (!Number.isInteger(volume) || volume < 1 || volume > 16384)) fail('invalid-volume-size', 'volumeSize must be a whole number of GiB from 1 to 16384.', `${volume} GiB`, 'Use Size.gibibytes(n).');
+    const volume = this.volumeSizeGB;
+    if (!Number.isInteger(volume) || volume < 1 || volume > 16384) fail('invalid-volume-size', 'volumeSize must be a whole number of GiB from 1 to 16384.', `${volume} GiB`, 'Use Size.gibibytes(n).');
+    if (this.localStorageGB > 0 && volume > this.localStorageGB) {
+      fail('invalid-volume-size', `${type.sageMakerName} trains on its ${this.localStorageGB} GB of local NVMe storage; SageMaker rejects a larger volume size.`,
+        `${volume} GiB`, `Use at most Size.gibibytes(${this.localStorageGB}), or an instance type with more local storage.`);
+    }
     const runtime = this.maxRuntime.toSeconds({ integral: false });
     if (runtime < 1 || runtime > MAX_RUNTIME.toSeconds()) fail('invalid-max-runtime', 'maxRuntime must be between 1 second and 28 days.', this.maxRuntime.toHumanString(), 'Use a duration such as Duration.hours(24).');
     if (props.compute?.spot) {
@@ -472,6 +514,8 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     }
     checkMap(this, 'hyperparameters', props.hyperparameters, 100, 256, 2500);
     checkMap(this, 'environment', props.environment, 100, 512, 512);
+    const badEnv = Object.keys(props.environment ?? {}).find((k) => !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k));
+    if (badEnv !== undefined) fail('invalid-environment', 'Environment variable names are letters, digits and "_", not starting with a digit.', badEnv, 'Rename the variable, for example MODEL_DIR.');
     const metrics = props.metrics ?? [];
     if (metrics.length > 40) fail('invalid-metrics', 'A training job parses at most 40 metrics.', metrics.length, 'Keep the metrics the quality gate and dashboards use.');
     for (const m of metrics) {

@@ -50,6 +50,8 @@ describe('AcceleratorInstanceType', () => {
     expect(AcceleratorInstanceType.P4D_24XLARGE.spec!.migDevicesPerGpu).toMatchObject({ '1g.5gb': 7 });
     expect(AcceleratorInstanceType.TRN2_48XLARGE.spec!.processesPerAccelerator).toBe(4);
     expect(AcceleratorInstanceType.P5_48XLARGE.spec!.processesPerAccelerator).toBe(1);
+    expect(AcceleratorInstanceType.G4DN_XLARGE.spec!.localStorageGB).toBe(125);
+    expect(AcceleratorInstanceType.P3_2XLARGE.spec!.localStorageGB).toBe(0);
   });
 
   test('of() finds catalogued types with or without the ml. prefix', () => {

@@ -30,7 +30,7 @@ describe('SageMakerTrainingTemplate', () => {
       EnableNetworkIsolation: true,
       EnableInterContainerTrafficEncryption: true,
       EnableManagedSpotTraining: false,
-      ResourceConfig: { InstanceType: 'ml.g6e.12xlarge', InstanceCount: 1, VolumeSizeInGB: 200, VolumeKmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^RegistryKey/), 'Arn'] } },
+      ResourceConfig: { InstanceType: 'ml.g6e.12xlarge', InstanceCount: 1, VolumeSizeInGB: 200 },
       StoppingCondition: { MaxRuntimeInSeconds: 86400 },
       HyperParameters: { epochs: '10' },
       AlgorithmSpecification: { MetricDefinitions: [{ Name: 'validation:auc', Regex: 'val_auc=([0-9.]+)' }] },
@@ -40,8 +40,28 @@ describe('SageMakerTrainingTemplate', () => {
     expect(JSON.stringify(request.OutputDataConfig)).toContain('/training-output/fraud-2026-11-25/');
     expect((request.VpcConfig as { Subnets: unknown[] }).Subnets).toHaveLength(2);
     expect(request.CheckpointConfig).toBeUndefined();
+    // g6e trains on local NVMe (hardware-encrypted): SageMaker rejects a volume key there
+    expect((request.ResourceConfig as Record<string, unknown>).VolumeKmsKeyId).toBeUndefined();
+    expect(JSON.stringify(request.OutputDataConfig)).toMatch(/"KmsKeyId":\{"Fn::GetAtt":\["RegistryKey/);
     expect(template.lineage).toEqual({ 'train:dataset:zone': 'features', 'train:s3-uri': expect.any(String) });
     Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('EBS-only instance types get the volume key; local-storage types get a volume within their disk', () => {
+    const ebs = setup({ instanceType: AcceleratorInstanceType.P3_2XLARGE }).make();
+    expect(JSON.stringify(ebs.toCreateTrainingJobRequest('job').ResourceConfig)).toMatch(/"VolumeKmsKeyId":\{"Fn::GetAtt":\["RegistryKey/);
+    const small = setup({ instanceType: AcceleratorInstanceType.G4DN_XLARGE }).make();
+    expect(small.toCreateTrainingJobRequest('job').ResourceConfig).toMatchObject({ VolumeSizeInGB: 125 });
+    expectValidationError(() => setup({ instanceType: AcceleratorInstanceType.G4DN_XLARGE, volumeSize: Size.gibibytes(200) }).make(),
+      /invalid-volume-size.*125 GB of local NVMe storage/);
+  });
+
+  test('the role may use the job key for output and volumes; grants on the key only for AWS resources', () => {
+    const { stack, make } = setup();
+    make();
+    const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(policy).toContain('"Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey","kms:DescribeKey"]');
+    expect(policy).toMatch(/"Action":"kms:CreateGrant","Condition":\{"Bool":\{"kms:GrantIsForAWSResource":"true"\}\}/);
   });
 
   test('role: SageMaker only, this account, permissions in a managed policy without managed AWS policies', () => {
@@ -73,13 +93,29 @@ describe('SageMakerTrainingTemplate', () => {
     expect(template.lineage).toMatchObject({ 'train:dataset:version-id': 'vid-7', 'train:dataset:kind': 'manifest' });
   });
 
+  test('a pinned object version can be listed and read by the job (S3Prefix), nothing else', () => {
+    const { stack, store, make } = setup();
+    const version = store.datasetVersion({ zone: 'features', key: 'v3/train.parquet', versionId: 'vid-3' });
+    make({ inputs: [TrainingInput.fromDatasetVersion(version)] });
+    const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(policy).toContain('/features/v3/train.parquet*');
+    expect(policy).toContain('"s3:prefix":["features/v3/train.parquet","features/v3/train.parquet*"]');
+    expect(policy).not.toContain('/features/*"');
+  });
+
   test('spot with checkpoints renders max wait and the checkpoint location', () => {
     const { store, make } = setup();
     const template = make({ compute: TrainingCompute.spot(Duration.hours(36)), checkpoints: CheckpointLocation.inDatasetStore(store, 'features', 'checkpoints/') });
     const request = template.toCreateTrainingJobRequest('job');
     expect(request).toMatchObject({ EnableManagedSpotTraining: true, StoppingCondition: { MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 129600 }, CheckpointConfig: { LocalPath: '/opt/ml/checkpoints' } });
     expect(JSON.stringify(request.CheckpointConfig)).toContain('/features/checkpoints/job/');
-    expect(template.toPipelineStep('Train')).toMatchObject({ Name: 'Train', Type: 'Training', Arguments: { EnableManagedSpotTraining: true } });
+    const step = template.toPipelineStep('Train') as { Arguments: { CheckpointConfig: { S3Uri: unknown }; OutputDataConfig: { S3OutputPath: unknown } } };
+    expect(step).toMatchObject({ Name: 'Train', Type: 'Training', Arguments: { EnableManagedSpotTraining: true } });
+    // each pipeline execution checkpoints and writes output in its own folder
+    for (const uri of [step.Arguments.CheckpointConfig.S3Uri, step.Arguments.OutputDataConfig.S3OutputPath]) {
+      expect(uri).toEqual({ 'Std:Join': { On: '/', Values: [expect.anything(), { Get: 'Execution.PipelineExecutionId' }, ''] } });
+    }
+    expect(JSON.stringify(step.Arguments.CheckpointConfig)).toContain('/features/checkpoints/Train');
   });
 
   test('brought security groups are used; turning isolation or encryption off warns', () => {
@@ -104,6 +140,7 @@ describe('SageMakerTrainingTemplate', () => {
     ['bad image tag', { imageTag: 'latest tag' }, /invalid-image-tag/],
     ['no inputs', { inputs: [] }, /invalid-inputs.*1 to 20/],
     ['too many hyperparameters', { hyperparameters: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, 'v'])) }, /invalid-hyperparameters/],
+    ['bad environment name', { environment: { '1BAD': 'x' } }, /invalid-environment/],
     ['metric without capture group', { metrics: [{ name: 'auc', regex: 'auc=[0-9.]+' }] }, /invalid-metrics.*exactly one capture group/],
     ['output prefix', { outputPrefix: '/out' }, /invalid-prefix/],
   ])('rejects %s', (_name, overrides, pattern) => {
