@@ -723,6 +723,15 @@ export class HyperPodCluster extends HyperPodClusterBase {
           actions: ['eks-auth:AssumeRoleForPodIdentity'],
           resources: [this.eksClusterArn],
         }),
+        // The VPC CNI (aws-node) on HyperPod nodes manages pod addresses with the node's role.
+        new iam.PolicyStatement({
+          sid: 'EksVpcCni',
+          actions: [
+            'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses', 'ec2:AttachNetworkInterface', 'ec2:ModifyNetworkInterfaceAttribute',
+            'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes', 'ec2:DescribeTags', 'ec2:DescribeNetworkInterfaces',
+          ],
+          resources: ['*'],
+        }),
       );
     }
     return new iam.PolicyDocument({ statements });
@@ -740,5 +749,6 @@ const WILDCARD_REASONS: Record<string, string> = {
   TagNewNetworkInterfaces: 'HyperPod tags the network interfaces it creates; only at creation (ec2:CreateAction condition).',
   DescribeNetwork: 'EC2 Describe* actions have no resource-level permissions.',
   ReadLifecycleScripts: 'HyperPod downloads every lifecycle script under the prefix; the object ARN is limited to that prefix of one zone.',
+  EksVpcCni: 'The VPC CNI assigns pod addresses on network interfaces created at run time, and EC2 Describe actions have no resource-level permissions.',
   PullHyperPodImages: 'HyperPod pulls its agents\' images from AWS-owned ECR repositories whose ARNs are not published; ecr:GetAuthorizationToken has no resource-level permissions.',
 };

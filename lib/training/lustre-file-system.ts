@@ -390,6 +390,9 @@ export abstract class DatasetFileSystemBase extends Resource implements IDataset
   public allowClientsFrom(peer: ec2.IConnectable): void {
     this.connections.allowFrom(peer, ec2.Port.tcp(988), 'Lustre clients (TCP 988)');
     this.connections.allowFrom(peer, ec2.Port.tcpRange(1018, 1023), 'Lustre clients (TCP 1018-1023)');
+    // Lustre servers also open connections back to their clients on the same ports.
+    peer.connections.allowFrom(this, ec2.Port.tcp(988), 'Lustre servers (TCP 988)');
+    peer.connections.allowFrom(this, ec2.Port.tcpRange(1018, 1023), 'Lustre servers (TCP 1018-1023)');
   }
 
   /** Storage capacity in GiB (for `Size.gibibytes()` of other libraries, such as cdk8s). */

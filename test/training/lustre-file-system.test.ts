@@ -276,6 +276,11 @@ describe('options', () => {
       });
       // the client's own group gets the matching egress rule
       t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { FromPort: from, ToPort: to, GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Nodes'), 'GroupId'] } });
+      // and admits the Lustre servers, which open connections back to their clients
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        FromPort: from, ToPort: to, GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Nodes'), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LustreSecurityGroup'), 'GroupId'] },
+      });
     }
   });
 

@@ -58,6 +58,13 @@ export class CheckpointVolume extends Construct {
         received: props.prefix, fix: 'Use a prefix such as "checkpoints/".',
       });
     }
+    if (props.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region)) {
+      throw new ValidationError({
+        code: 'invalid-checkpoint-volume', scope: this,
+        message: 'region is not an AWS region name.',
+        received: props.region, fix: 'Use a region such as "us-east-1", or omit it.',
+      });
+    }
     const uid = props.uid ?? 1000;
     if (!Number.isInteger(uid) || uid < 1) {
       throw new ValidationError({

@@ -34,6 +34,7 @@ describe('CheckpointVolume', () => {
     [{ bucketName: 'Bad_Bucket' }, /invalid-name.*bucketName/],
     [{ namespace: 'Team_A' }, /invalid-name.*namespace/],
     [{ uid: 0 }, /invalid-checkpoint-volume.*non-root/],
+    [{ region: 'Ireland' }, /invalid-checkpoint-volume.*region/],
   ])('rejects %j', (override, pattern) => {
     expectValidationError(() => new CheckpointVolume(Testing.chart(), 'Ckpt', { namespace: 'team-a', bucketName: 'fraud-datasets', prefix: 'checkpoints/', ...override }), pattern);
   });
