@@ -372,7 +372,6 @@ describe('bad input', () => {
   });
 });
 
-
 // The compliance packs and the CloudFormation schema on a stack holding the cluster.
 describe('compliance', () => {
   let reports: PluginReport[] = [];
@@ -380,20 +379,20 @@ describe('compliance', () => {
 
   beforeAll(() => {
     ({ error, reports } = synthCompliant((app) => {
-    const stack = new Stack(app, 'Training', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const vpc = testVpc(stack);
-    const store = new DatasetStore(stack, 'Datasets');
-    acknowledgeSingleRegionBuckets(storeBuckets(store));
-    new HyperPodCluster(stack, 'Cluster', {
-      vpc,
-      lifecycleScripts: { datasets: store, zone: 'curated' },
-      instanceGroups: [
-        controller,
-        { instanceGroupName: 'login', instanceType: HyperPodInstanceType.T3_MEDIUM, instanceCount: 1 },
-        { ...workers, threadsPerCore: 1, ebsVolumeSize: Size.gibibytes(500) },
-        { instanceGroupName: 'trainium', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.TRN1_32XLARGE), instanceCount: 2 },
-      ],
-    });
+      const stack = new Stack(app, 'Training', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const vpc = testVpc(stack);
+      const store = new DatasetStore(stack, 'Datasets');
+      acknowledgeSingleRegionBuckets(storeBuckets(store));
+      new HyperPodCluster(stack, 'Cluster', {
+        vpc,
+        lifecycleScripts: { datasets: store, zone: 'curated' },
+        instanceGroups: [
+          controller,
+          { instanceGroupName: 'login', instanceType: HyperPodInstanceType.T3_MEDIUM, instanceCount: 1 },
+          { ...workers, threadsPerCore: 1, ebsVolumeSize: Size.gibibytes(500) },
+          { instanceGroupName: 'trainium', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.TRN1_32XLARGE), instanceCount: 2 },
+        ],
+      });
     }));
   });
 

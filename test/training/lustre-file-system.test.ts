@@ -424,7 +424,6 @@ describe('bad input', () => {
   });
 });
 
-
 // The compliance packs and the CloudFormation schema on a stack holding the file system.
 describe('compliance', () => {
   let reports: PluginReport[] = [];
@@ -432,12 +431,12 @@ describe('compliance', () => {
 
   beforeAll(() => {
     ({ error, reports } = synthCompliant((app) => {
-    const stack = new Stack(app, 'Training', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const vpc = testVpc(stack);
-    const store = new DatasetStore(stack, 'Datasets');
-    acknowledgeSingleRegionBuckets(storeBuckets(store));
-    const lustre = new DatasetFileSystem(stack, 'Lustre', { datasets: store, vpc, datasetLinks: [{ zone: 'features', fileSystemPath: '/datasets/features' }] });
-    lustre.addDatasetLink('curated', '/datasets/curated', { autoExportEvents: [DataRepositoryEvent.NEW, DataRepositoryEvent.CHANGED] });
+      const stack = new Stack(app, 'Training', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const vpc = testVpc(stack);
+      const store = new DatasetStore(stack, 'Datasets');
+      acknowledgeSingleRegionBuckets(storeBuckets(store));
+      const lustre = new DatasetFileSystem(stack, 'Lustre', { datasets: store, vpc, datasetLinks: [{ zone: 'features', fileSystemPath: '/datasets/features' }] });
+      lustre.addDatasetLink('curated', '/datasets/curated', { autoExportEvents: [DataRepositoryEvent.NEW, DataRepositoryEvent.CHANGED] });
     }));
   });
 

@@ -99,20 +99,7 @@ interface PoolSpec {
 }
 
 /** The validated capacity of a pool: every member of {@link IGpuNodePool} but the construct's. */
-interface ResolvedPool {
-  readonly nodePoolName: string;
-  readonly vendor: AcceleratorVendor;
-  readonly instanceTypes: AcceleratorInstanceType[];
-  readonly acceleratorModels: string[];
-  readonly maxAcceleratorsPerNode: number;
-  readonly acceleratorLimit: number;
-  readonly migProfile?: string;
-  readonly efa: boolean;
-  readonly resourceName: string;
-  readonly taints: k8s.Taint[];
-  readonly nodeLabels: Record<string, string>;
-  readonly capacityTypes: CapacityType[];
-}
+type ResolvedPool = Omit<IGpuNodePool, keyof IConstruct>;
 
 /**
  * Validates the capacity of a defined or declared pool on behalf of `scope` and marks `scope` as a
