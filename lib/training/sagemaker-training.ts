@@ -402,7 +402,8 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
    * characters). Values that are only known at deploy time are CloudFormation tokens; embed the
    * request in a CloudFormation-deployed definition (Step Functions, SageMaker Pipelines).
    */
-  public toCreateTrainingJobRequest(jobName: string): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document (jsii: Json)
+  public toCreateTrainingJobRequest(jobName: string): { [key: string]: any } {
     NameRule.SAGEMAKER.validate(this, 'jobName', jobName);
     return { TrainingJobName: jobName, ...this.jobArguments(jobName) };
   }
@@ -411,7 +412,8 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
    * A SageMaker Pipelines training step (`Type: Training`) named `stepName`; the pipeline names
    * the job itself.
    */
-  public toPipelineStep(stepName: string): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document (jsii: Json)
+  public toPipelineStep(stepName: string): { [key: string]: any } {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(stepName)) {
       throw new ValidationError({
         code: 'invalid-name', scope: this,
@@ -428,8 +430,8 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     return { Name: stepName, Type: 'Training', Arguments: args };
   }
 
-  private s3Uri(bucket: s3.IBucket, key: string): unknown {
-    return Stack.of(this).resolve(`s3://${bucket.bucketName}/${key}`);
+  private s3Uri(bucket: s3.IBucket, key: string): string {
+    return `s3://${bucket.bucketName}/${key}`;
   }
 
   private jobArguments(runName: string): Record<string, unknown> {
@@ -474,7 +476,9 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
         LocalPath: '/opt/ml/checkpoints',
       };
     }
-    return Stack.of(this).resolve(request);
+    // Tokens stay unresolved: the stack that embeds the request (Stack.toJsonString, a Step
+    // Functions or pipeline definition) resolves them, with cross-stack references if needed.
+    return JSON.parse(JSON.stringify(request));
   }
 
   private validate(props: SageMakerTrainingTemplateProps): void {

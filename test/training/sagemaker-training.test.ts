@@ -1,4 +1,4 @@
-import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
@@ -21,6 +21,16 @@ function setup(overrides: Partial<SageMakerTrainingTemplateProps> = {}) {
 }
 
 describe('SageMakerTrainingTemplate', () => {
+  test('renders a request that another stack can embed, with cross-stack references', () => {
+    const { stack, make } = setup();
+    const request = make().toCreateTrainingJobRequest('job');
+    const pipelineStack = new Stack(stack.node.root as App, 'Pipelines', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new CfnOutput(pipelineStack, 'Definition', { value: pipelineStack.toJsonString(request) });
+    const output = JSON.stringify(Template.fromStack(pipelineStack).toJSON().Outputs);
+    expect(output).toContain('Fn::ImportValue');
+    expect(output).toContain('\\"EnableNetworkIsolation\\":true');
+  });
+
   test('renders a secure CreateTrainingJob request', () => {
     const { stack, make } = setup({ metrics: [{ name: 'validation:auc', regex: 'val_auc=([0-9.]+)' }], hyperparameters: { epochs: '10' } });
     const template = make();
@@ -42,14 +52,16 @@ describe('SageMakerTrainingTemplate', () => {
     expect(request.CheckpointConfig).toBeUndefined();
     // g6e trains on local NVMe (hardware-encrypted): SageMaker rejects a volume key there
     expect((request.ResourceConfig as Record<string, unknown>).VolumeKmsKeyId).toBeUndefined();
-    expect(JSON.stringify(request.OutputDataConfig)).toMatch(/"KmsKeyId":\{"Fn::GetAtt":\["RegistryKey/);
+    // tokens stay unresolved until the embedding stack resolves them
+    expect(JSON.stringify(stack.resolve(request.OutputDataConfig))).toMatch(/"KmsKeyId":\{"Fn::GetAtt":\["RegistryKey/);
     expect(template.lineage).toEqual({ 'train:dataset:zone': 'features', 'train:s3-uri': expect.any(String) });
     Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('EBS-only instance types get the volume key; local-storage types get a volume within their disk', () => {
-    const ebs = setup({ instanceType: AcceleratorInstanceType.P3_2XLARGE }).make();
-    expect(JSON.stringify(ebs.toCreateTrainingJobRequest('job').ResourceConfig)).toMatch(/"VolumeKmsKeyId":\{"Fn::GetAtt":\["RegistryKey/);
+    const ebsSetup = setup({ instanceType: AcceleratorInstanceType.P3_2XLARGE });
+    const ebs = ebsSetup.make();
+    expect(JSON.stringify(ebsSetup.stack.resolve(ebs.toCreateTrainingJobRequest('job').ResourceConfig))).toMatch(/"VolumeKmsKeyId":\{"Fn::GetAtt":\["RegistryKey/);
     const small = setup({ instanceType: AcceleratorInstanceType.G4DN_XLARGE }).make();
     expect(small.toCreateTrainingJobRequest('job').ResourceConfig).toMatchObject({ VolumeSizeInGB: 125 });
     expectValidationError(() => setup({ instanceType: AcceleratorInstanceType.G4DN_XLARGE, volumeSize: Size.gibibytes(200) }).make(),
