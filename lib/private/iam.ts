@@ -13,7 +13,7 @@ export class ManagedPolicyPrincipal implements iam.IPrincipal {
   public readonly principalAccount?: string;
   public readonly policy: iam.ManagedPolicy;
 
-  constructor(scope: Construct, id: string, public readonly role: iam.Role, description: string) {
+  constructor(scope: Construct, id: string, public readonly role: iam.IRole, description: string) {
     this.policy = new iam.ManagedPolicy(scope, id, { description, roles: [role] });
     this.assumeRoleAction = role.assumeRoleAction;
     this.principalAccount = role.principalAccount;

@@ -10,7 +10,7 @@ import { AcceleratorInstanceType } from '../core/accelerators';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { IDatasetStore } from '../data/dataset-store';
-import { acknowledgeInherentWildcards } from '../private/iam';
+import { acknowledgeInherentWildcards, ManagedPolicyPrincipal } from '../private/iam';
 import { selectPrivateSubnets } from '../private/subnets';
 import { isUnresolvedString } from '../private/tokens';
 
@@ -317,6 +317,7 @@ export interface HyperPodClusterProps {
 interface GroupState {
   readonly options: HyperPodInstanceGroupOptions;
   readonly role: iam.IRole;
+  readonly grantee: iam.IGrantable;
   readonly scripts: Required<HyperPodLifecycleScripts>;
 }
 
@@ -499,15 +500,13 @@ export class HyperPodCluster extends HyperPodClusterBase {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `HyperPod instance group ${name} of ${this.node.path}`,
     });
-    const policy = new iam.ManagedPolicy(scope, 'Policy', {
-      description: `What HyperPod instance group ${name} of ${this.node.path} needs`,
-      document: this.executionPolicy(scripts),
-    });
-    policy.attachToRole(role);
+    const grantee = new ManagedPolicyPrincipal(scope, 'Policy', role, `What HyperPod instance group ${name} of ${this.node.path} needs`);
+    const policy = grantee.policy;
+    policy.addStatements(...this.executionStatements(scripts));
     acknowledgeInherentWildcards(policy, Object.entries(WILDCARD_REASONS).map(([sid, reason]) => ({ sid, reason })));
     // HyperPod uses the role while it creates the nodes: the policy must be attached first.
     this.cluster.node.addDependency(policy);
-    this.groups.set(name, { options, role, scripts });
+    this.groups.set(name, { options, role, scripts, grantee });
   }
 
   /** Names of the instance groups. */
@@ -520,6 +519,19 @@ export class HyperPodCluster extends HyperPodClusterBase {
    * `datasets.grantRead(cluster.instanceGroupRole('workers'), 'features')`).
    */
   public instanceGroupRole(instanceGroupName: string): iam.IRole {
+    return this.group(instanceGroupName).role;
+  }
+
+  /**
+   * Grant to this to give an instance group more permissions (for example
+   * `datasets.grantRead(cluster.instanceGroupGrantee('workers'), 'features')`): the grants land
+   * in the group's customer-managed policy, not in an inline policy of its role.
+   */
+  public instanceGroupGrantee(instanceGroupName: string): iam.IGrantable {
+    return this.group(instanceGroupName).grantee;
+  }
+
+  private group(instanceGroupName: string): GroupState {
     const group = this.groups.get(instanceGroupName);
     if (!group) {
       throw new ValidationError({
@@ -530,7 +542,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
         fix: `Use one of ${JSON.stringify(this.instanceGroupNames)}.`,
       });
     }
-    return group.role;
+    return group;
   }
 
   private renderGroup(group: GroupState): sagemaker.CfnCluster.ClusterInstanceGroupProperty {
@@ -631,7 +643,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
    * The permissions of AWS's AmazonSageMakerClusterInstanceRolePolicy, narrowed to this cluster,
    * its subnets and security group and the group's lifecycle scripts.
    */
-  private executionPolicy(scripts: Required<HyperPodLifecycleScripts>): iam.PolicyDocument {
+  private executionStatements(scripts: Required<HyperPodLifecycleScripts>): iam.PolicyStatement[] {
     const stack = Stack.of(this);
     const logGroup = (suffix: string) => stack.formatArn({
       service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
@@ -734,7 +746,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
         }),
       );
     }
-    return new iam.PolicyDocument({ statements });
+    return statements;
   }
 }
 

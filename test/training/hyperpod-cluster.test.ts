@@ -205,6 +205,15 @@ describe('options', () => {
     expect(hp.instanceGroupRole('workers')).toBe(role);
   });
 
+  test('instanceGroupGrantee() takes further grants into the group\'s managed policy, not an inline one', () => {
+    const { stack, store, hp } = cluster();
+    store.grantRead(hp.instanceGroupGrantee('workers'), 'features');
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::IAM::Policy', 0);
+    expect(JSON.stringify(policyOf(t, 'workers'))).toContain('/features/*');
+    expectValidationError(() => hp.instanceGroupGrantee('nope'), /unknown-instance-group/);
+  });
+
   test('instanceGroupRole() takes further grants, such as reading a dataset zone', () => {
     const { stack, store, hp } = cluster();
     store.grantRead(hp.instanceGroupRole('workers'), 'features');
