@@ -4,6 +4,7 @@ import { ValidationError } from '../../core/errors';
 import { NameRule } from '../../core/names';
 import { isUnresolvedString } from '../../private/tokens';
 import { k8s, kplus } from '../core/plus';
+import { createStaticVolume, s3VolumeHandle } from '../core/static-volume';
 
 /** What a dataset source renders into a PersistentVolume. @internal */
 export interface DatasetVolumeSourceConfig {
@@ -152,7 +153,7 @@ export abstract class DatasetVolumeSource {
         return {
           csi: {
             driver: 's3.csi.aws.com',
-            volumeHandle: `s3-${options.bucketName}${prefix ? `-${prefix.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}` : ''}`,
+            volumeHandle: s3VolumeHandle(options.bucketName, prefix),
             volumeAttributes: { bucketName: options.bucketName },
           },
           accessModes: ['ReadOnlyMany'],
@@ -243,33 +244,9 @@ export class DatasetVolume extends Construct {
       ? Names.toDnsLabel(this, { maxLen: 63 })
       : NameRule.KUBERNETES.validate(this, 'claimName', props.claimName);
     this.volumeName = NameRule.KUBERNETES.generate(this, this.namespace, this.claimName);
-    const storage = k8s.Quantity.fromString(`${config.capacity.toGibibytes()}Gi`);
-
-    this.persistentVolume = new k8s.KubePersistentVolume(this, 'Volume', {
-      metadata: { name: this.volumeName },
-      spec: {
-        accessModes: config.accessModes,
-        capacity: { storage },
-        csi: config.csi,
-        mountOptions: config.mountOptions,
-        // Static provisioning: no storage class, and Retain so that deleting the claim never
-        // deletes the dataset.
-        storageClassName: '',
-        persistentVolumeReclaimPolicy: 'Retain',
-        volumeMode: 'Filesystem',
-        claimRef: { name: this.claimName, namespace: this.namespace },
-      },
-    });
-
-    new k8s.KubePersistentVolumeClaim(this, 'Resource', {
-      metadata: { name: this.claimName, namespace: this.namespace },
-      spec: {
-        accessModes: config.accessModes,
-        storageClassName: '',
-        volumeName: this.volumeName,
-        volumeMode: 'Filesystem',
-        resources: { requests: { storage } },
-      },
+    this.persistentVolume = createStaticVolume(this, {
+      volumeName: this.volumeName, claimName: this.claimName, namespace: this.namespace,
+      accessModes: config.accessModes, capacityGiB: config.capacity.toGibibytes(), csi: config.csi, mountOptions: config.mountOptions,
     });
     this.claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'Claim', this.claimName);
     this.podVolume = kplus.Volume.fromPersistentVolumeClaim(this, 'PodVolume', this.claim, { name: this.claimName, readOnly: true });

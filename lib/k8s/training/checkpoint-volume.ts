@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { CheckpointStorage } from './training-job-options';
 import { ValidationError } from '../../core/errors';
 import { NameRule } from '../../core/names';
-import { k8s } from '../core/plus';
+import { createStaticVolume, s3VolumeHandle } from '../core/static-volume';
 
 /** Properties of a {@link CheckpointVolume}. */
 export interface CheckpointVolumeProps {
@@ -74,36 +74,18 @@ export class CheckpointVolume extends Construct {
       });
     }
     this.volumeName = NameRule.KUBERNETES.generate(this, props.namespace, this.claimName);
-    const storage = k8s.Quantity.fromString(`${Size.tebibytes(1).toGibibytes()}Gi`);
     const mountOptions = ['allow-overwrite', 'allow-delete', 'allow-other', `uid=${uid}`, `gid=${uid}`, `prefix ${props.prefix}`];
     if (props.region) mountOptions.push(`region ${props.region}`);
-
-    new k8s.KubePersistentVolume(this, 'Volume', {
-      metadata: { name: this.volumeName },
-      spec: {
-        accessModes: ['ReadWriteMany'],
-        capacity: { storage },
-        csi: {
-          driver: 's3.csi.aws.com',
-          volumeHandle: `s3-${props.bucketName}-${props.prefix.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`,
-          volumeAttributes: { bucketName: props.bucketName },
-        },
-        mountOptions,
-        storageClassName: '',
-        persistentVolumeReclaimPolicy: 'Retain',
-        volumeMode: 'Filesystem',
-        claimRef: { name: this.claimName, namespace: props.namespace },
+    createStaticVolume(this, {
+      volumeName: this.volumeName, claimName: this.claimName, namespace: props.namespace,
+      accessModes: ['ReadWriteMany'],
+      capacityGiB: Size.tebibytes(1).toGibibytes(),
+      csi: {
+        driver: 's3.csi.aws.com',
+        volumeHandle: s3VolumeHandle(props.bucketName, props.prefix),
+        volumeAttributes: { bucketName: props.bucketName },
       },
-    });
-    new k8s.KubePersistentVolumeClaim(this, 'Resource', {
-      metadata: { name: this.claimName, namespace: props.namespace },
-      spec: {
-        accessModes: ['ReadWriteMany'],
-        storageClassName: '',
-        volumeName: this.volumeName,
-        volumeMode: 'Filesystem',
-        resources: { requests: { storage } },
-      },
+      mountOptions,
     });
   }
 

@@ -1,8 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkCount, checkName, generateName } from './private/render';
-import { addWorkloadDependencies, checkEnvName, ignoreDisruptions, JOB_LABEL, TrainingPod, trainingPod } from './private/pod';
-import { addSchedulabilityCheck } from './private/schedulability';
+import { checkEnvName, registerTrainingWorkload, ignoreDisruptions, JOB_LABEL, TrainingPod, trainingPod } from './private/pod';
 import { TrainingJobOptions } from './training-job-options';
 import { Accelerator } from '../core/accelerators';
 import { k8s } from '../core/plus';
@@ -106,15 +105,7 @@ export class IndexedTrainingJob extends Construct {
       spec: Lazy.any({ produce: () => this.renderSpec(props, pod, port, backoffLimit) }),
     });
     if (this.service) this.job.node.addDependency(this.service);
-    addWorkloadDependencies(this, props);
-    addSchedulabilityCheck(this, {
-      jobDescription: `Job ${this.jobName}`,
-      accelerator: props.accelerator,
-      nodes: pod.nodes,
-      cpuCores: pod.cpuCores,
-      memoryMiB: pod.memoryMiB,
-      queue: props.queue,
-    });
+    registerTrainingWorkload(this, props, pod, `Job ${this.jobName}`);
   }
 
   /** Adds an environment variable to the training container. */

@@ -1,8 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkName, generateName } from './private/render';
-import { addWorkloadDependencies, checkEnvName, JOB_LABEL, TORCH_NODE, TrainingPod, trainingPod } from './private/pod';
-import { addSchedulabilityCheck } from './private/schedulability';
+import { checkEnvName, registerTrainingWorkload, JOB_LABEL, TORCH_NODE, TrainingPod, trainingPod } from './private/pod';
 import { ITrainingRuntime, TorchTrainingRuntime } from './torch-training-runtime';
 import { TrainingJobOptions } from './training-job-options';
 import { Accelerator } from '../core/accelerators';
@@ -81,15 +80,7 @@ export class TrainJob extends Construct {
     });
     // The Trainer rejects a TrainJob whose runtime does not exist yet.
     if (props.runtime instanceof TorchTrainingRuntime) this.node.addDependency(props.runtime);
-    addWorkloadDependencies(this, props);
-    addSchedulabilityCheck(this, {
-      jobDescription: `TrainJob ${this.jobName}`,
-      accelerator: props.accelerator,
-      nodes: pod.nodes,
-      cpuCores: pod.cpuCores,
-      memoryMiB: pod.memoryMiB,
-      queue: props.queue,
-    });
+    registerTrainingWorkload(this, props, pod, `TrainJob ${this.jobName}`);
   }
 
   /** Adds an environment variable to the training container. */

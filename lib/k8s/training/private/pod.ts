@@ -5,6 +5,7 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkCount, checkName, cpuCores, cpuQuantity, memoryQuantity } from './render';
+import { addSchedulabilityCheck } from './schedulability';
 import { ValidationError } from '../../../core/errors';
 import { AcceleratorCapabilities, AcceleratorPodSettings } from '../../core/accelerators';
 import { k8s } from '../../core/plus';
@@ -149,12 +150,21 @@ export function trainingPod(scope: IConstruct, props: TrainingJobOptions): Train
 }
 
 /**
- * Orders the job after the objects it needs (apply order for GitOps): its LocalQueue and its
- * dataset claim, when they are defined in this app.
+ * What every training job does once its pod is built: it is ordered after the objects it needs
+ * (apply order for GitOps: its LocalQueue and its dataset claim, when defined in this app), and
+ * its demand is checked at synth against the node pools and the queue.
  */
-export function addWorkloadDependencies(job: Construct, props: TrainingJobOptions): void {
+export function registerTrainingWorkload(job: Construct, props: TrainingJobOptions, pod: TrainingPod, jobDescription: string): void {
   if (props.queue instanceof LocalQueue) job.node.addDependency(props.queue);
   if (props.dataset) job.node.addDependency(props.dataset);
+  addSchedulabilityCheck(job, {
+    jobDescription,
+    accelerator: props.accelerator,
+    nodes: pod.nodes,
+    cpuCores: pod.cpuCores,
+    memoryMiB: pod.memoryMiB,
+    queue: props.queue,
+  });
 }
 
 /** Checks the name of an environment variable the user sets. */
