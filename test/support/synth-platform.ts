@@ -3,7 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import { addCompliancePlugins, buildPlatform, Platform } from '../../bin/platform';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { acknowledgeSingleRegionBuckets, addCompliancePlugins, buildPlatform, Platform, storeBuckets } from '../../bin/platform';
+import { DatasetStore, TrainingNetwork } from '../../lib';
 
 /** The context of cdk.json, so in-process synths behave like `npm run synth`. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -66,4 +68,23 @@ export function synthValidated(projects: number, mutate?: (platform: Platform, a
     mutate?.(platform, app);
   });
   return { ...result, platform: platform! };
+}
+
+/** A stack as training constructs find it in the platform: a training network and a dataset store. */
+export interface TrainingFixture {
+  readonly stack: cdk.Stack;
+  readonly vpc: ec2.IVpc;
+  readonly store: DatasetStore;
+}
+
+/**
+ * A `Training` stack in `app` with the platform's training network (id `Vpc`) and a
+ * single-region dataset store (id `Datasets`, replication acknowledged as in bin/platform.ts).
+ */
+export function trainingFixture(app: cdk.App): TrainingFixture {
+  const stack = new cdk.Stack(app, 'Training', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const vpc = new TrainingNetwork(stack, 'Vpc').vpc;
+  const store = new DatasetStore(stack, 'Datasets');
+  acknowledgeSingleRegionBuckets(storeBuckets(store));
+  return { stack, vpc, store };
 }

@@ -8,11 +8,10 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   AcceleratorInstanceType, DatasetFileSystem, DatasetStore, HyperPodCluster, HyperPodClusterProps, HyperPodInstanceGroupOptions,
-  HyperPodInstanceType, HyperPodNodeRecovery, HyperPodOrchestrator, TrainingNetwork,
+  HyperPodInstanceType, HyperPodNodeRecovery, HyperPodOrchestrator,
 } from '../../lib';
-import { acknowledgeSingleRegionBuckets, storeBuckets } from '../../bin/platform';
 import { expectValidationError } from '../support/errors';
-import { PluginReport, synthCompliant } from '../support/synth-platform';
+import { PluginReport, synthCompliant, trainingFixture } from '../support/synth-platform';
 
 // The built-in CloudFormation schema validation is on in this file (setup-env turns it off
 // elsewhere); it only runs for apps with '@aws-cdk/core:validateAgainstDefaultRules', here the
@@ -388,10 +387,7 @@ describe('compliance', () => {
 
   beforeAll(() => {
     ({ error, reports } = synthCompliant((app) => {
-      const stack = new Stack(app, 'Training', { env: { account: '111111111111', region: 'eu-west-1' } });
-      const vpc = testVpc(stack);
-      const store = new DatasetStore(stack, 'Datasets');
-      acknowledgeSingleRegionBuckets(storeBuckets(store));
+      const { stack, vpc, store } = trainingFixture(app);
       new HyperPodCluster(stack, 'Cluster', {
         vpc,
         lifecycleScripts: { datasets: store, zone: 'curated' },
@@ -446,16 +442,10 @@ describe('the schema validation covers the cluster', () => {
   test('a misspelt HyperPod property fails synth in the CloudFormation schema check', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-hyperpod-schema-'));
     const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-    const stack = new Stack(app, 'Training', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const hp = new HyperPodCluster(stack, 'Cluster', {
-      vpc: testVpc(stack), lifecycleScripts: { datasets: new DatasetStore(stack, 'Datasets'), zone: 'curated' }, instanceGroups: [workers],
-    });
+    const { stack, vpc, store } = trainingFixture(app);
+    const hp = new HyperPodCluster(stack, 'Cluster', { vpc, lifecycleScripts: { datasets: store, zone: 'curated' }, instanceGroups: [workers] });
     hp.cluster.addPropertyOverride('NodeRecover', 'Automatic');
     expect(() => app.synth()).toThrow(/NodeRecover.*CloudFormation Validate/s);
   });
 });
 
-/** The platform's training network: isolated subnets, endpoints, flow logs. */
-function testVpc(stack: Stack): ec2.IVpc {
-  return new TrainingNetwork(stack, 'Vpc').vpc;
-}

@@ -9,11 +9,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  DataRepositoryEvent, DatasetFileSystem, DatasetFileSystemProps, DatasetStore, LustreDeploymentType, LustreStorageType, TrainingNetwork,
+  DataRepositoryEvent, DatasetFileSystem, DatasetFileSystemProps, DatasetStore, LustreDeploymentType, LustreStorageType,
 } from '../../lib';
-import { acknowledgeSingleRegionBuckets, storeBuckets } from '../../bin/platform';
 import { expectValidationError } from '../support/errors';
-import { PluginReport, synthCompliant } from '../support/synth-platform';
+import { PluginReport, synthCompliant, trainingFixture } from '../support/synth-platform';
 
 // The built-in CloudFormation schema validation is on in this file (setup-env turns it off
 // elsewhere); it only runs for apps with '@aws-cdk/core:validateAgainstDefaultRules', here the
@@ -431,10 +430,7 @@ describe('compliance', () => {
 
   beforeAll(() => {
     ({ error, reports } = synthCompliant((app) => {
-      const stack = new Stack(app, 'Training', { env: { account: '111111111111', region: 'eu-west-1' } });
-      const vpc = testVpc(stack);
-      const store = new DatasetStore(stack, 'Datasets');
-      acknowledgeSingleRegionBuckets(storeBuckets(store));
+      const { stack, vpc, store } = trainingFixture(app);
       const lustre = new DatasetFileSystem(stack, 'Lustre', { datasets: store, vpc, datasetLinks: [{ zone: 'features', fileSystemPath: '/datasets/features' }] });
       lustre.addDatasetLink('curated', '/datasets/curated', { autoExportEvents: [DataRepositoryEvent.NEW, DataRepositoryEvent.CHANGED] });
     }));
@@ -467,8 +463,8 @@ describe('the schema validation covers the file system', () => {
   test('a misspelt FSx property fails synth in the CloudFormation schema check', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-fsx-schema-'));
     const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-    const stack = new Stack(app, 'Training', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const lustre = new DatasetFileSystem(stack, 'Lustre', { datasets: new DatasetStore(stack, 'Datasets'), vpc: testVpc(stack) });
+    const { stack, vpc, store } = trainingFixture(app);
+    const lustre = new DatasetFileSystem(stack, 'Lustre', { datasets: store, vpc });
     lustre.fileSystem.addPropertyOverride('LustreConfiguration.DeploymentTyp', 'PERSISTENT_2');
     expect(() => app.synth()).toThrow(/DeploymentTyp.*CloudFormation Validate/s);
     const reports: PluginReport[] = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')).pluginReports;
@@ -477,7 +473,3 @@ describe('the schema validation covers the file system', () => {
   });
 });
 
-/** The platform's training network: isolated subnets, endpoints, flow logs. */
-function testVpc(stack: Stack): ec2.IVpc {
-  return new TrainingNetwork(stack, 'Vpc').vpc;
-}
