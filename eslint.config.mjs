@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'coverage/', '.bench/', '.scratch/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'coverage/', '.bench/', '.scratch/', 'build/', 'lib/**/*.js', 'lib/**/*.d.ts', 'examples/**/cdk.out/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

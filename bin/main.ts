@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import { addCompliancePlugins, buildPlatform } from './platform';
+import { ComplianceGate } from '../lib';
+import { buildPlatform } from './platform';
 
 const projects = Number(process.env.MLOPS_PROJECTS ?? '3');
 if (!Number.isInteger(projects) || projects < 1) {
@@ -18,7 +19,7 @@ if (!Number.isInteger(projects) || projects < 1) {
 const outdir = process.env.MLOPS_K8S_OUTDIR ?? 'dist';
 
 const awsApp = new cdk.App();
-if (process.env.MLOPS_COMPLIANCE !== 'false') addCompliancePlugins(awsApp);
+if (process.env.MLOPS_COMPLIANCE !== 'false') ComplianceGate.apply(awsApp);
 fs.rmSync(outdir, { recursive: true, force: true });
 const k8sApp = new cdk8s.App({ outdir });
 

@@ -3,7 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Accelerator, AcceleratorInstanceType, CapacityType, CheckpointVolume, ClusterQueue, GpuNodePool, HyperPodInstanceType,
+  Accelerator, AcceleratorInstanceType, ComplianceGate, CapacityType, CheckpointVolume, ClusterQueue, GpuNodePool, HyperPodInstanceType,
   IndexedTrainingJob, LocalQueue, ResourceFlavor, TorchTrainingRuntime, TrainJob, WorkloadPriorityClass, DatasetObjectLock, DatasetStore, DatasetVolumeSource, IDatasetStore, ModelRegistry, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
 } from '../lib';
 
@@ -25,39 +25,9 @@ export interface Platform {
   readonly charts: MlProjectChart[];
 }
 
-/**
- * Registers the compliance packs every platform synth runs. The packs are loaded here, not at the
- * top of the file, so that synths without them (benchmarks) do not pay for loading them.
- */
-export function addCompliancePlugins(app: cdk.App): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } = require('cdk-nag') as typeof import('cdk-nag');
-  const { CfnGuardValidator } = require('@cdklabs/cdk-validator-cfnguard') as typeof import('@cdklabs/cdk-validator-cfnguard');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  cdk.Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app),
-    new NIST80053R5Checks(app),
-    new HIPAASecurityChecks(app),
-    new PCIDSS321Checks(app),
-    new CfnGuardValidator({ controlTowerRulesEnabled: true }),
-  );
-}
-
-const SINGLE_REGION = 'The default platform is single-region: cross-region replication of datasets, models and their '
-  + 'access logs needs a destination region and replica keys, which the dataset store and registry do not offer yet '
-  + '(README, limits). Versioning, Object Lock and RETAIN protect against loss meanwhile.';
-const REPLICATION_RULES = [
-  'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
-  'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
-  'PCI.DSS.321::PCI.DSS.321-S3BucketReplicationEnabled',
-  'cdk-validator-cfnguard::s3_bucket_replication_enabled_check',
-];
-
 /** Acknowledges, on each bucket, that it is not replicated to another region. */
 export function acknowledgeSingleRegionBuckets(buckets: s3.IBucket[]): void {
-  for (const bucket of buckets) {
-    cdk.Validations.of(bucket).acknowledge(...REPLICATION_RULES.map((id) => ({ id, reason: SINGLE_REGION })));
-  }
+  ComplianceGate.acknowledgeSingleRegion(buckets);
 }
 
 /** The buckets of a dataset store: data and, when created here, access logs. */
@@ -179,10 +149,10 @@ function addKubernetesTraining(chart: MlProjectChart, stack: MlProjectStack, buc
   });
   const flavor = new ResourceFlavor(chart, 'L40SFlavor', { pool });
   const clusterQueue = new ClusterQueue(chart, 'TeamQueue', { namespaces: [namespace], cohort: 'ml', quotas: [{ flavor, accelerators: 16 }] });
-  const queue = new LocalQueue(chart, 'Queue', { clusterQueue, namespace });
+  const queue = new LocalQueue(chart, 'Queue', { clusterQueue, namespaceName: namespace });
   const priority = new WorkloadPriorityClass(chart, 'Production', { value: 1000, description: 'Production retraining' });
   const runtime = new TorchTrainingRuntime(chart, 'Torch');
-  const checkpoints = new CheckpointVolume(chart, 'Checkpoints', { namespace, bucketName, prefix: 'checkpoints/' });
+  const checkpoints = new CheckpointVolume(chart, 'Checkpoints', { namespaceName: namespace, bucketName, prefix: 'checkpoints/' });
   const image = app.node.tryGetContext('defectDetectionImage') ?? 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime';
   const job = {
     namespace,

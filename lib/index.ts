@@ -1,5 +1,5 @@
 // core (target-neutral)
-export * from './core/errors';
+export * from './core/validation-errors';
 export * from './core/names';
 export * from './core/identity';
 export * from './core/accelerators';
@@ -14,6 +14,8 @@ export * from './training/lustre-file-system';
 export * from './training/hyperpod-cluster';
 export * from './templates/project-training';
 export * from './templates/ml-project-stack';
+// compliance (AWS)
+export * from './compliance';
 // Kubernetes capabilities
 export * from './k8s/core/security';
 export * from './k8s/data/dataset-volume';

@@ -248,7 +248,7 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
  */
 export class DatasetStore extends DatasetStoreBase {
   /** The zones a store has when none are given: `raw`, `curated`, `features`. */
-  public static readonly DEFAULT_ZONES: readonly string[] = ['raw', 'curated', 'features'];
+  public static readonly DEFAULT_ZONES: string[] = ['raw', 'curated', 'features'];
 
   /** Imports a store created elsewhere. */
   public static fromDatasetStoreAttributes(scope: Construct, id: string, attrs: DatasetStoreAttributes): IDatasetStore {
@@ -264,7 +264,8 @@ export class DatasetStore extends DatasetStoreBase {
   }
 
   public readonly bucket: s3.IBucket;
-  public readonly encryptionKey: kms.IKey;
+  /** The customer-managed key of the store (always set on a store created here; optional for jsii, as on IDatasetStore). */
+  public readonly encryptionKey?: kms.IKey;
   /** The bucket that receives the server access logs. */
   public readonly accessLogsBucket: s3.IBucket;
 

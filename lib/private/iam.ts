@@ -1,37 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
-
-/**
- * A principal that is a role, but whose grants land in one customer-managed policy attached to
- * it instead of the role's inline default policy (NIST 800-53, HIPAA and PCI DSS reject inline
- * policies). Pass it wherever an `IGrantable` is expected. @internal
- */
-export class ManagedPolicyPrincipal implements iam.IPrincipal {
-  public readonly grantPrincipal: iam.IPrincipal = this;
-  public readonly assumeRoleAction: string;
-  public readonly principalAccount?: string;
-  public readonly policy: iam.ManagedPolicy;
-
-  constructor(scope: Construct, id: string, public readonly role: iam.IRole, description: string) {
-    this.policy = new iam.ManagedPolicy(scope, id, { description, roles: [role] });
-    this.assumeRoleAction = role.assumeRoleAction;
-    this.principalAccount = role.principalAccount;
-  }
-
-  public get policyFragment(): iam.PrincipalPolicyFragment {
-    return this.role.policyFragment;
-  }
-
-  public addToPolicy(statement: iam.PolicyStatement): boolean {
-    return this.addToPrincipalPolicy(statement).statementAdded;
-  }
-
-  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    this.policy.addStatements(statement);
-    return { statementAdded: true, policyDependable: this.policy };
-  }
-}
 
 /** A class of wildcard the service itself forces, with the reason it cannot be narrowed. @internal */
 export interface InherentWildcard {

@@ -283,7 +283,8 @@ export class ModelRegistry extends ModelRegistryBase {
   public readonly modelPackageGroupName: string;
   public readonly repository: ecr.IRepository;
   public readonly artifactBucket: s3.IBucket;
-  public readonly encryptionKey: kms.IKey;
+  /** The customer-managed key of the registry (always set on a registry created here; optional for jsii, as on IModelRegistry). */
+  public readonly encryptionKey?: kms.IKey;
   /** Bucket receiving the artifact bucket's access logs (undefined when the artifact bucket was given). */
   public readonly accessLogsBucket?: s3.IBucket;
   /** Topic receiving the model package state changes (undefined when notifications are off). */

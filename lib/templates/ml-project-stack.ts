@@ -113,7 +113,7 @@ export class MlProjectStack extends Stack {
     this.trainingNetwork = network;
     const sm = training.sageMakerOptions;
     if (sm) {
-      const spot = sm.compute?.spot ?? false;
+      const spot = sm.compute?.isSpot ?? false;
       this.sageMakerTraining = new SageMakerTrainingTemplate(this, 'Training', {
         inputs: [TrainingInput.fromZone(this.datasets, sm.inputZone ?? 'features')],
         registry: this.registry,

@@ -10,7 +10,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { createDataKey } from '../private/keys';
-import { acknowledgeInherentWildcards, InherentWildcard, ManagedPolicyPrincipal } from '../private/iam';
+import { acknowledgeInherentWildcards, InherentWildcard } from '../private/iam';
+import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { selectPrivateSubnets } from '../private/subnets';
 
 /** Properties of a {@link GpuCluster}. */
@@ -227,7 +228,7 @@ export class GpuCluster extends Construct {
       actions: ['sts:TagSession'],
       principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')],
     }));
-    const karpenter = new ManagedPolicyPrincipal(this, 'KarpenterPolicy', this.karpenterRole, `Karpenter controller of ${this.clusterName}`);
+    const karpenter = new ManagedPolicyGrantee(this, 'KarpenterPolicy', { role: this.karpenterRole, description: `Karpenter controller of ${this.clusterName}` });
     addKarpenterStatements(karpenter, stack, this.clusterName, this.nodeRole, this.interruptionQueue, this.cluster.clusterArn);
     acknowledgeInherentWildcards(karpenter.policy, KARPENTER_WILDCARDS);
     const podIdentityAgent = new eks.Addon(this, 'PodIdentityAgent', { cluster: this.cluster, addonName: 'eks-pod-identity-agent' });
@@ -282,7 +283,7 @@ export class GpuCluster extends Construct {
       actions: ['sts:TagSession'],
       principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')],
     }));
-    const principal = new ManagedPolicyPrincipal(this, 'S3CsiPolicy', role, `Buckets the S3 CSI driver of ${this.clusterName} mounts`);
+    const principal = new ManagedPolicyGrantee(this, 'S3CsiPolicy', { role, description: `Buckets the S3 CSI driver of ${this.clusterName} mounts` });
     acknowledgeInherentWildcards(principal.policy, [{
       actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObject',
         's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject'],
@@ -357,7 +358,7 @@ const KARPENTER_WILDCARDS: InherentWildcard[] = [
   { sid: 'KarpenterInstanceProfileRead', reason: 'Karpenter finds the instance profiles it created by listing; iam:ListInstanceProfiles supports no resource-level permission.' },
 ];
 
-function addKarpenterStatements(principal: ManagedPolicyPrincipal, stack: Stack, clusterName: string, nodeRole: iam.IRole, queue: sqs.IQueue, clusterArn: string): void {
+function addKarpenterStatements(principal: ManagedPolicyGrantee, stack: Stack, clusterName: string, nodeRole: iam.IRole, queue: sqs.IQueue, clusterArn: string): void {
   const ec2Arn = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
   const owned = { [`aws:ResourceTag/kubernetes.io/cluster/${clusterName}`]: 'owned' };
   const requestOwned = { [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: 'owned', 'aws:RequestTag/eks:eks-cluster-name': clusterName };

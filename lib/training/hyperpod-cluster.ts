@@ -10,7 +10,8 @@ import { AcceleratorInstanceType } from '../core/accelerators';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { IDatasetStore } from '../data/dataset-store';
-import { acknowledgeInherentWildcards, ManagedPolicyPrincipal } from '../private/iam';
+import { acknowledgeInherentWildcards } from '../private/iam';
+import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { selectPrivateSubnets } from '../private/subnets';
 import { isUnresolvedString } from '../private/tokens';
 
@@ -82,8 +83,8 @@ export class HyperPodInstanceType {
   public static readonly C5_4XLARGE = HyperPodInstanceType.of('ml.c5.4xlarge');
 
   /** A type of the accelerator catalog, for example `AcceleratorInstanceType.P5_48XLARGE`. */
-  public static accelerated(type: AcceleratorInstanceType): HyperPodInstanceType {
-    return new HyperPodInstanceType(type.sageMakerName, type);
+  public static accelerated(instanceType: AcceleratorInstanceType): HyperPodInstanceType {
+    return new HyperPodInstanceType(instanceType.sageMakerName, instanceType);
   }
 
   /** Any type by name, with or without the `ml.` prefix: `of('ml.m5.2xlarge')`. */
@@ -500,7 +501,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `HyperPod instance group ${name} of ${this.node.path}`,
     });
-    const grantee = new ManagedPolicyPrincipal(scope, 'Policy', role, `What HyperPod instance group ${name} of ${this.node.path} needs`);
+    const grantee = new ManagedPolicyGrantee(scope, 'Policy', { role, description: `What HyperPod instance group ${name} of ${this.node.path} needs` });
     const policy = grantee.policy;
     policy.addStatements(...this.executionStatements(scripts));
     acknowledgeInherentWildcards(policy, Object.entries(WILDCARD_REASONS).map(([sid, reason]) => ({ sid, reason })));

@@ -11,7 +11,8 @@ import { IDatasetStore } from '../data/dataset-store';
 import { DatasetVersion, DatasetVersionKind } from '../data/dataset-version';
 import { IModelRegistry } from '../registry/model-registry';
 import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
-import { acknowledgeInherentWildcards, ManagedPolicyPrincipal } from '../private/iam';
+import { acknowledgeInherentWildcards } from '../private/iam';
+import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { selectPrivateSubnets } from '../private/subnets';
 
 const MAX_RUNTIME = Duration.days(28);
@@ -35,7 +36,7 @@ export class TrainingCompute {
 
   private constructor(
     /** Whether managed spot training is used. */
-    public readonly spot: boolean,
+    public readonly isSpot: boolean,
     /** Maximum wait plus run time (spot only). */
     public readonly maxWait?: Duration,
   ) {}
@@ -319,7 +320,7 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
       description: `SageMaker training jobs of ${this.node.path}`,
       maxSessionDuration: Duration.hours(12),
     });
-    const principal = new ManagedPolicyPrincipal(this, 'Policy', this.role, `Permissions of the training jobs of ${this.node.path}`);
+    const principal = new ManagedPolicyGrantee(this, 'Policy', { role: this.role, description: `Permissions of the training jobs of ${this.node.path}` });
     this.grantPrincipal = principal;
 
     const lineage: Record<string, string> = {};
@@ -436,7 +437,7 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
 
   private jobArguments(runName: string): Record<string, unknown> {
     const p = this.props;
-    const spot = p.compute?.spot ?? false;
+    const spot = p.compute?.isSpot ?? false;
     const stopping: Record<string, number> = { MaxRuntimeInSeconds: this.maxRuntime.toSeconds() };
     if (spot) stopping.MaxWaitTimeInSeconds = p.compute!.maxWait!.toSeconds();
     const request: Record<string, unknown> = {
@@ -497,7 +498,7 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     }
     const runtime = this.maxRuntime.toSeconds({ integral: false });
     if (runtime < 1 || runtime > MAX_RUNTIME.toSeconds()) fail('invalid-max-runtime', 'maxRuntime must be between 1 second and 28 days.', this.maxRuntime.toHumanString(), 'Use a duration such as Duration.hours(24).');
-    if (props.compute?.spot) {
+    if (props.compute?.isSpot) {
       if (!props.checkpoints) fail('spot-without-checkpoints', 'Managed spot training without checkpoints restarts interrupted jobs from scratch.', 'compute: spot, checkpoints: undefined', 'Set checkpoints, e.g. CheckpointLocation.inDatasetStore(store, "features", "checkpoints/"), or use TrainingCompute.onDemand().');
       const wait = props.compute.maxWait!.toSeconds({ integral: false });
       if (wait < runtime || wait > MAX_RUNTIME.toSeconds()) fail('invalid-max-wait', 'The spot maxWait must be at least maxRuntime and at most 28 days.', { maxWait: props.compute.maxWait!.toHumanString(), maxRuntime: this.maxRuntime.toHumanString() }, 'Use a maxWait of maxRuntime plus the time you accept waiting for capacity.');

@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { NameRule, ValidationError } from '../../lib';
+import { MlopsErrors, NameRule } from '../../lib';
+import { ValidationError } from '../../lib/core/errors';
 import { expectValidationError } from '../support/errors';
 
 describe('ValidationError', () => {
@@ -10,6 +11,46 @@ describe('ValidationError', () => {
     expect(err.code).toBe('some-code');
     expect(err.constructPath).toBe('S');
     expect(err.message).toBe('[mlops:some-code] S: Bad thing. Received: "xyz". Fix: Do this.');
+  });
+});
+
+describe('MlopsErrors', () => {
+  const stack = new Stack(new App(), 'S');
+  const withValue = new ValidationError({ code: 'some-code', scope: stack, message: 'Bad: thing.', received: { a: 1 }, fix: 'Do this.' });
+  const withoutValue = new ValidationError({ code: 'other-code', scope: stack, message: 'Missing thing.', fix: 'Set it.' });
+
+  test('recognises the library\'s errors only', () => {
+    expect(MlopsErrors.isValidationError(withValue)).toBe(true);
+    expect(MlopsErrors.isValidationError(new Error(withValue.message))).toBe(false);
+    expect(MlopsErrors.isValidationError('[mlops:x] S: y Fix: z')).toBe(false);
+    expect(MlopsErrors.isValidationError(undefined)).toBe(false);
+    expect(MlopsErrors.isValidationError(null)).toBe(false);
+  });
+
+  test('reads the fields of the error object', () => {
+    expect(MlopsErrors.validationErrorDetails(withValue)).toEqual({
+      code: 'some-code', constructPath: 'S', problem: 'Bad: thing.', received: '{"a":1}', fix: 'Do this.',
+    });
+    expect(MlopsErrors.validationErrorDetails(withoutValue)).toEqual({
+      code: 'other-code', constructPath: 'S', problem: 'Missing thing.', received: undefined, fix: 'Set it.',
+    });
+  });
+
+  test('parses the same fields from the message, as a Python user catches it (with a trace after it)', () => {
+    for (const err of [withValue, withoutValue]) {
+      const fromObject = MlopsErrors.validationErrorDetails(err);
+      expect(MlopsErrors.validationErrorDetails(err.message)).toEqual(fromObject);
+      expect(MlopsErrors.validationErrorDetails(`RuntimeError: ${err.message}\n    at Object.<anonymous> (x.js:1:1)`)).toEqual(fromObject);
+      expect(MlopsErrors.validationErrorDetails(new Error(err.message))).toEqual(fromObject);
+    }
+    const nested = new ValidationError({ code: 'c', scope: new Stack(new App(), 'Deep').node.root, message: 'm.', fix: 'f.' });
+    expect(MlopsErrors.validationErrorDetails(nested.message)?.constructPath).toBe('<root>');
+  });
+
+  test('is undefined for anything else', () => {
+    expect(MlopsErrors.validationErrorDetails(new Error('boom'))).toBeUndefined();
+    expect(MlopsErrors.validationErrorDetails('[mlops:code] no fix here')).toBeUndefined();
+    expect(MlopsErrors.validationErrorDetails(42)).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
-import { ValidationError } from '../../lib';
+import { MlopsErrors } from '../../lib';
+import { ValidationError } from '../../lib/core/errors';
 
 /**
  * Asserts that `fn` throws this library's ValidationError whose message matches `pattern` (which
@@ -12,6 +13,7 @@ export function expectValidationError(fn: () => unknown, pattern: RegExp): Valid
     caught = e;
   }
   expect(caught).toBeInstanceOf(ValidationError);
+  expect(MlopsErrors.isValidationError(caught)).toBe(true);
   const err = caught as ValidationError;
   expect(err.message).toMatch(pattern);
   expect(pattern.source).toContain(err.code);

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { acknowledgeSingleRegionBuckets, addCompliancePlugins, buildPlatform, Platform, storeBuckets } from '../../bin/platform';
-import { DatasetStore, TrainingNetwork } from '../../lib';
+import { acknowledgeSingleRegionBuckets, buildPlatform, Platform, storeBuckets } from '../../bin/platform';
+import { ComplianceGate, DatasetStore, TrainingNetwork } from '../../lib';
 
 /** The context of cdk.json, so in-process synths behave like `npm run synth`. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -44,7 +44,7 @@ export interface CompliantSynth {
 export function synthCompliant(build: (app: cdk.App) => void): CompliantSynth {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cdk-'));
   const app = new cdk.App({ outdir, context: cdkJsonContext() });
-  addCompliancePlugins(app);
+  ComplianceGate.apply(app);
   build(app);
   let error: Error | undefined;
   try {

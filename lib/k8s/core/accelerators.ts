@@ -11,40 +11,40 @@ const MIG_PROFILE_FORMAT = /^[1-7]g\.[1-9][0-9]*gb$/;
  */
 export class AcceleratorCapabilities {
   /**
-   * MIG profiles the GPUs of `type` support, for example `['1g.10gb', '2g.20gb', ...]` for
+   * MIG profiles the GPUs of `instanceType` support, for example `['1g.10gb', '2g.20gb', ...]` for
    * `p4de.24xlarge`; empty for types without MIG.
    */
-  public static migProfiles(type: AcceleratorInstanceType): string[] {
-    return Object.keys(type.spec?.migDevicesPerGpu ?? {});
+  public static migProfiles(instanceType: AcceleratorInstanceType): string[] {
+    return Object.keys(instanceType.spec?.migDevicesPerGpu ?? {});
   }
 
   /**
-   * How many MIG devices of `profile` one GPU of `type` is partitioned into (7 for `1g.10gb`
+   * How many MIG devices of `profile` one GPU of `instanceType` is partitioned into (7 for `1g.10gb`
    * on an A100 80 GB); 0 when the GPU does not support the profile.
    */
-  public static migDevicesPerGpu(type: AcceleratorInstanceType, profile: string): number {
-    return type.spec?.migDevicesPerGpu[profile] ?? 0;
+  public static migDevicesPerGpu(instanceType: AcceleratorInstanceType, profile: string): number {
+    return instanceType.spec?.migDevicesPerGpu[profile] ?? 0;
   }
 
-  /** EFA interfaces one instance of `type` offers (`vpc.amazonaws.com/efa`); 0 without EFA. */
-  public static efaInterfaces(type: AcceleratorInstanceType): number {
-    return type.spec?.efaInterfaces ?? 0;
+  /** EFA interfaces one instance of `instanceType` offers (`vpc.amazonaws.com/efa`); 0 without EFA. */
+  public static efaInterfaces(instanceType: AcceleratorInstanceType): number {
+    return instanceType.spec?.efaInterfaces ?? 0;
   }
 
   /**
    * Training processes per accelerator: 1 per NVIDIA GPU or MIG device, one per logical
    * NeuronCore for Neuron devices (2 for Trainium and Inferentia2, 4 for Trainium2).
    */
-  public static processesPerAccelerator(type: AcceleratorInstanceType): number {
-    return type.spec?.processesPerAccelerator ?? 1;
+  public static processesPerAccelerator(instanceType: AcceleratorInstanceType): number {
+    return instanceType.spec?.processesPerAccelerator ?? 1;
   }
 
   /**
-   * Accelerators (MIG devices when `migProfile` is given) one instance of `type` offers.
+   * Accelerators (MIG devices when `migProfile` is given) one instance of `instanceType` offers.
    */
-  public static acceleratorsPerInstance(type: AcceleratorInstanceType, migProfile?: string): number {
-    const count = type.spec?.acceleratorCount ?? 0;
-    return migProfile === undefined ? count : count * AcceleratorCapabilities.migDevicesPerGpu(type, migProfile);
+  public static acceleratorsPerInstance(instanceType: AcceleratorInstanceType, migProfile?: string): number {
+    const count = instanceType.spec?.acceleratorCount ?? 0;
+    return migProfile === undefined ? count : count * AcceleratorCapabilities.migDevicesPerGpu(instanceType, migProfile);
   }
 
   /** Accelerator models the catalog lists for `vendor`, for example `['H100', 'A100', ...]`. */
@@ -255,15 +255,15 @@ export class Accelerator {
   }
 
   /**
-   * Accelerators (or MIG devices of this request's profile) one instance of `type` offers this
-   * request; 0 when `type` cannot serve it at all (other vendor, model or no such MIG profile).
+   * Accelerators (or MIG devices of this request's profile) one instance of `instanceType` offers this
+   * request; 0 when `instanceType` cannot serve it at all (other vendor, model or no such MIG profile).
    */
-  public capacityOn(type: AcceleratorInstanceType): number {
-    const spec = type.spec;
+  public capacityOn(instanceType: AcceleratorInstanceType): number {
+    const spec = instanceType.spec;
     if (!spec || spec.vendor !== this.vendor) return 0;
-    if (this.instanceType && this.instanceType.ec2Name !== type.ec2Name) return 0;
+    if (this.instanceType && this.instanceType.ec2Name !== instanceType.ec2Name) return 0;
     if (this.model && spec.acceleratorModel.toLowerCase() !== this.model.toLowerCase()) return 0;
-    return AcceleratorCapabilities.acceleratorsPerInstance(type, this.migProfile);
+    return AcceleratorCapabilities.acceleratorsPerInstance(instanceType, this.migProfile);
   }
 
   private resolveModel(scope: IConstruct): string | undefined {

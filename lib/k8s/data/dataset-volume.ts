@@ -180,7 +180,7 @@ export interface DatasetVolumeProps {
    *
    * @default - the chart's namespace, else `default`
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
   /**
    * Name of the PersistentVolumeClaim (the PersistentVolume is named `<namespace>-<name>`).
    *
@@ -225,7 +225,7 @@ export class DatasetVolume extends Construct {
   /** Name of the (cluster-scoped) PersistentVolume. */
   public readonly volumeName: string;
   /** Namespace of the claim. */
-  public readonly namespace: string;
+  public readonly namespaceName: string;
   /** Kind of source: `fsx-lustre`, `efs` or `s3`. */
   public readonly sourceKind: string;
   /** The raw PersistentVolume object. */
@@ -238,14 +238,14 @@ export class DatasetVolume extends Construct {
     const chart = Chart.of(this);
     const config = props.source._bind(this);
     this.sourceKind = props.source.kind;
-    this.namespace = props.namespace ?? chart.namespace ?? 'default';
-    NameRule.KUBERNETES.validate(this, 'namespace', this.namespace);
+    this.namespaceName = props.namespaceName ?? chart.namespace ?? 'default';
+    NameRule.KUBERNETES.validate(this, 'namespaceName', this.namespaceName);
     this.claimName = props.claimName === undefined
       ? Names.toDnsLabel(this, { maxLen: 63 })
       : NameRule.KUBERNETES.validate(this, 'claimName', props.claimName);
-    this.volumeName = NameRule.KUBERNETES.generate(this, this.namespace, this.claimName);
+    this.volumeName = NameRule.KUBERNETES.generate(this, this.namespaceName, this.claimName);
     this.persistentVolume = createStaticVolume(this, {
-      volumeName: this.volumeName, claimName: this.claimName, namespace: this.namespace,
+      volumeName: this.volumeName, claimName: this.claimName, namespace: this.namespaceName,
       accessModes: config.accessModes, capacityGiB: config.capacity.toGibibytes(), csi: config.csi, mountOptions: config.mountOptions,
     });
     this.claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'Claim', this.claimName);

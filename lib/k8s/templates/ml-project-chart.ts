@@ -47,7 +47,7 @@ export class MlProjectChart extends Chart {
     // The namespace is set on namespaced objects only: Namespace and PersistentVolume are
     // cluster-scoped and must not carry one.
     super(scope, id, { ...props, namespace: undefined, labels: { ...identity.labels, ...props.labels } });
-    NameRule.KUBERNETES.validate(this, 'namespace', namespace);
+    NameRule.KUBERNETES.validate(this, 'namespaceName', namespace);
     this.identity = identity;
     this.namespaceName = namespace;
     this.projectNamespace = new kplus.Namespace(this, 'Namespace', {
@@ -58,7 +58,7 @@ export class MlProjectChart extends Chart {
 
   /** Adds a read-only dataset volume named `name` to the project namespace. */
   public addDataset(name: string, source: DatasetVolumeSource): DatasetVolume {
-    const volume = new DatasetVolume(this, `Dataset-${name}`, { source, claimName: name, namespace: this.namespaceName });
+    const volume = new DatasetVolume(this, `Dataset-${name}`, { source, claimName: name, namespaceName: this.namespaceName });
     volume.node.addDependency(this.projectNamespace);
     this.datasets[name] = volume;
     return volume;

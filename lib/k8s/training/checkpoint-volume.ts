@@ -8,7 +8,7 @@ import { createStaticVolume, s3VolumeHandle } from '../core/static-volume';
 /** Properties of a {@link CheckpointVolume}. */
 export interface CheckpointVolumeProps {
   /** Namespace of the claim (the training jobs' namespace). */
-  readonly namespace: string;
+  readonly namespaceName: string;
   /** Bucket the checkpoints go to (for example the project's dataset store, a `checkpoints` zone). */
   readonly bucketName: string;
   /** Key prefix of the checkpoints, ending in `/`, for example `checkpoints/`. */
@@ -48,7 +48,7 @@ export class CheckpointVolume extends Construct {
 
   constructor(scope: Construct, id: string, props: CheckpointVolumeProps) {
     super(scope, id);
-    NameRule.KUBERNETES.validate(this, 'namespace', props.namespace);
+    NameRule.KUBERNETES.validate(this, 'namespaceName', props.namespaceName);
     this.claimName = NameRule.KUBERNETES.validate(this, 'claimName', props.claimName ?? 'checkpoints');
     NameRule.S3_BUCKET.validate(this, 'bucketName', props.bucketName);
     if (props.prefix.length === 0 || props.prefix.startsWith('/') || !props.prefix.endsWith('/')) {
@@ -73,11 +73,11 @@ export class CheckpointVolume extends Construct {
         received: uid, fix: 'Use the runAsUser of the training jobs (1000 by default).',
       });
     }
-    this.volumeName = NameRule.KUBERNETES.generate(this, props.namespace, this.claimName);
+    this.volumeName = NameRule.KUBERNETES.generate(this, props.namespaceName, this.claimName);
     const mountOptions = ['allow-overwrite', 'allow-delete', 'allow-other', `uid=${uid}`, `gid=${uid}`, `prefix ${props.prefix}`];
     if (props.region) mountOptions.push(`region ${props.region}`);
     createStaticVolume(this, {
-      volumeName: this.volumeName, claimName: this.claimName, namespace: props.namespace,
+      volumeName: this.volumeName, claimName: this.claimName, namespace: props.namespaceName,
       accessModes: ['ReadWriteMany'],
       capacityGiB: Size.tebibytes(1).toGibibytes(),
       csi: {

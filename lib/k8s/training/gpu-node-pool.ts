@@ -86,15 +86,50 @@ export interface GpuNodePoolAttributes {
   readonly capacityTypes?: CapacityType[];
 }
 
-/** What {@link resolvePool} validates: the attributes, with a generated name when none is given. */
-interface PoolSpec {
+/**
+ * The capacity of a GPU node pool, as {@link GpuNodePoolBase} validates it: what a defined pool
+ * ({@link GpuNodePoolProps}) and a declared one ({@link GpuNodePoolAttributes}) have in common.
+ */
+export interface GpuNodePoolSpec {
+  /**
+   * Name of the NodePool.
+   *
+   * @default - generated from the construct path
+   */
   readonly nodePoolName?: string;
+  /** Catalogued accelerator instance types the pool launches, all of one vendor. */
   readonly instanceTypes: AcceleratorInstanceType[];
+  /** Most accelerators all nodes of the pool may have together. */
   readonly acceleratorLimit: number;
+  /**
+   * MIG profile the pool's GPUs are partitioned into.
+   *
+   * @default - whole GPUs
+   */
   readonly migProfile?: string;
+  /**
+   * Whether the pool's nodes attach EFA interfaces.
+   *
+   * @default false
+   */
   readonly efa?: boolean;
-  readonly labels?: Record<string, string>;
+  /**
+   * Labels the pool's nodes carry, besides `karpenter.sh/nodepool`.
+   *
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Taints the pool's nodes carry.
+   *
+   * @default - the accelerator taint
+   */
   readonly taints?: k8s.Taint[];
+  /**
+   * How the pool's nodes are bought.
+   *
+   * @default [CapacityType.ON_DEMAND]
+   */
   readonly capacityTypes?: CapacityType[];
 }
 
@@ -105,7 +140,7 @@ type ResolvedPool = Omit<IGpuNodePool, keyof IConstruct>;
  * Validates the capacity of a defined or declared pool on behalf of `scope` and marks `scope` as a
  * pool for {@link GpuNodePool.isGpuNodePool}.
  */
-function resolvePool(scope: Construct, spec: PoolSpec): ResolvedPool {
+function resolvePool(scope: Construct, spec: GpuNodePoolSpec): ResolvedPool {
   Object.defineProperty(scope, POOL_SYMBOL, { value: true });
   const nodePoolName = spec.nodePoolName === undefined ? generateName(scope) : checkName(scope, 'nodePoolName', spec.nodePoolName);
   const instanceTypes = checkInstanceTypes(scope, spec.instanceTypes);
@@ -316,7 +351,7 @@ export abstract class GpuNodePoolBase extends Construct implements IGpuNodePool 
   /** How the pool's nodes are bought. */
   public readonly capacityTypes: CapacityType[];
 
-  protected constructor(scope: Construct, id: string, spec: PoolSpec) {
+  protected constructor(scope: Construct, id: string, spec: GpuNodePoolSpec) {
     super(scope, id);
     const pool = resolvePool(this, spec);
     this.nodePoolName = pool.nodePoolName;

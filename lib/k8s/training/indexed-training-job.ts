@@ -58,7 +58,7 @@ export class IndexedTrainingJob extends Construct {
   /** Name of the Job (and of its headless Service). */
   public readonly jobName: string;
   /** Namespace of the Job. */
-  public readonly namespace: string;
+  public readonly namespaceName: string;
   /** Accelerators of each node. */
   public readonly accelerator: Accelerator;
   /** Training nodes (pods). */
@@ -78,7 +78,7 @@ export class IndexedTrainingJob extends Construct {
     // Pods are named <job>-<index>-<suffix> and host-named <job>-<index>: at most 63 characters.
     const maxLength = 63 - 1 - String(pod.nodes - 1).length;
     this.jobName = props.jobName !== undefined ? checkName(this, 'jobName', props.jobName, maxLength, true) : generateName(this, maxLength, true);
-    this.namespace = pod.namespace;
+    this.namespaceName = pod.namespaceName;
     this.accelerator = props.accelerator;
     this.nodes = pod.nodes;
     this.processesPerNode = pod.processesPerNode;
@@ -87,7 +87,7 @@ export class IndexedTrainingJob extends Construct {
 
     if (pod.nodes > 1) {
       this.service = new k8s.KubeService(this, 'Rendezvous', {
-        metadata: { name: this.jobName, namespace: this.namespace },
+        metadata: { name: this.jobName, namespace: this.namespaceName },
         spec: {
           clusterIp: 'None',
           publishNotReadyAddresses: true,
@@ -99,7 +99,7 @@ export class IndexedTrainingJob extends Construct {
     this.job = new k8s.KubeJob(this, 'Resource', {
       metadata: {
         name: this.jobName,
-        namespace: this.namespace,
+        namespace: this.namespaceName,
         labels: Object.keys(pod.workloadLabels).length > 0 ? pod.workloadLabels : undefined,
       },
       spec: Lazy.any({ produce: () => this.renderSpec(props, pod, port, backoffLimit) }),
@@ -122,7 +122,7 @@ export class IndexedTrainingJob extends Construct {
     ];
     if (this.service) {
       rendezvous.push(
-        { name: 'PET_MASTER_ADDR', value: `${this.jobName}-0.${this.jobName}.${this.namespace}.svc` },
+        { name: 'PET_MASTER_ADDR', value: `${this.jobName}-0.${this.jobName}.${this.namespaceName}.svc` },
         { name: 'PET_MASTER_PORT', value: String(port) },
       );
     }

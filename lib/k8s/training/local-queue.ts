@@ -9,7 +9,7 @@ export interface ILocalQueue extends IConstruct {
   /** Name of the LocalQueue (the value of the `kueue.x-k8s.io/queue-name` label of workloads). */
   readonly localQueueName: string;
   /** Namespace of the LocalQueue; workloads submitted to it live there too. */
-  readonly namespace: string;
+  readonly namespaceName: string;
   /** The ClusterQueue it submits to, when known. */
   readonly clusterQueue?: IClusterQueue;
 }
@@ -19,7 +19,7 @@ export interface LocalQueueAttributes {
   /** Name of the LocalQueue. */
   readonly localQueueName: string;
   /** Namespace of the LocalQueue. */
-  readonly namespace: string;
+  readonly namespaceName: string;
   /**
    * The ClusterQueue it submits to; without it, quotas cannot be checked.
    *
@@ -37,7 +37,7 @@ export interface LocalQueueProps {
    *
    * @default - the chart's namespace
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
   /**
    * Name of the LocalQueue.
    *
@@ -51,14 +51,14 @@ export interface LocalQueueProps {
  * Training jobs given this queue carry its `kueue.x-k8s.io/queue-name` label.
  *
  * @example
- * const queue = new LocalQueue(chart, 'Queue', { clusterQueue, namespace: 'fraud-scoring-prod', localQueueName: 'training' });
+ * const queue = new LocalQueue(chart, 'Queue', { clusterQueue, namespaceName: 'fraud-scoring-prod', localQueueName: 'training' });
  */
 export class LocalQueue extends Construct implements ILocalQueue {
   /** Refers to a LocalQueue defined outside this app. */
   public static fromLocalQueueAttributes(scope: Construct, id: string, attrs: LocalQueueAttributes): ILocalQueue {
     class Imported extends Construct implements ILocalQueue {
       public readonly localQueueName = checkName(this, 'localQueueName', attrs.localQueueName);
-      public readonly namespace = checkName(this, 'namespace', attrs.namespace);
+      public readonly namespaceName = checkName(this, 'namespaceName', attrs.namespaceName);
       public readonly clusterQueue = attrs.clusterQueue;
     }
     return new Imported(scope, id);
@@ -67,9 +67,9 @@ export class LocalQueue extends Construct implements ILocalQueue {
   /** Name of the LocalQueue. */
   public readonly localQueueName: string;
   /** Namespace of the LocalQueue. */
-  public readonly namespace: string;
-  /** The ClusterQueue it submits to. */
-  public readonly clusterQueue: IClusterQueue;
+  public readonly namespaceName: string;
+  /** The ClusterQueue it submits to (always set on a LocalQueue defined here). */
+  public readonly clusterQueue?: IClusterQueue;
   /** The LocalQueue object. */
   public readonly resource: ApiObject;
 
@@ -77,29 +77,29 @@ export class LocalQueue extends Construct implements ILocalQueue {
     super(scope, id);
     this.clusterQueue = props.clusterQueue;
     this.localQueueName = props.localQueueName !== undefined ? checkName(this, 'localQueueName', props.localQueueName) : generateName(this);
-    const namespace = props.namespace ?? Chart.of(this).namespace;
+    const namespace = props.namespaceName ?? Chart.of(this).namespace;
     if (namespace === undefined) {
       throw new ValidationError({
         code: 'invalid-name', scope: this,
         message: 'A LocalQueue lives in a namespace, and neither the props nor the chart give one.',
         received: namespace,
-        fix: 'Set namespace to the team namespace, for example chart.namespaceName of an MlProjectChart.',
+        fix: 'Set namespaceName to the team namespace, for example chart.namespaceName of an MlProjectChart.',
       });
     }
-    this.namespace = checkName(this, 'namespace', namespace);
+    this.namespaceName = checkName(this, 'namespaceName', namespace);
     const cq = props.clusterQueue;
-    if (cq instanceof ClusterQueue && !cq.namespaces.includes(this.namespace)) {
+    if (cq instanceof ClusterQueue && !cq.namespaces.includes(this.namespaceName)) {
       throw new ValidationError({
         code: 'namespace-not-admitted', scope: this,
-        message: `ClusterQueue ${cq.clusterQueueName} does not admit namespace ${this.namespace}, so nothing submitted to this LocalQueue would ever run.`,
-        received: { namespace: this.namespace, admitted: cq.namespaces },
-        fix: `Add "${this.namespace}" to the namespaces of ClusterQueue ${cq.clusterQueueName}, or put the LocalQueue in one of ${cq.namespaces.join(', ')}.`,
+        message: `ClusterQueue ${cq.clusterQueueName} does not admit namespace ${this.namespaceName}, so nothing submitted to this LocalQueue would ever run.`,
+        received: { namespace: this.namespaceName, admitted: cq.namespaces },
+        fix: `Add "${this.namespaceName}" to the namespaces of ClusterQueue ${cq.clusterQueueName}, or put the LocalQueue in one of ${cq.namespaces.join(', ')}.`,
       });
     }
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: 'kueue.x-k8s.io/v1beta2',
       kind: 'LocalQueue',
-      metadata: { name: this.localQueueName, namespace: this.namespace },
+      metadata: { name: this.localQueueName, namespace: this.namespaceName },
       spec: { clusterQueue: cq.clusterQueueName },
     });
     if (cq instanceof ClusterQueue) this.node.addDependency(cq);

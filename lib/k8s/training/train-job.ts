@@ -45,7 +45,7 @@ export class TrainJob extends Construct {
   /** Name of the TrainJob. */
   public readonly jobName: string;
   /** Namespace of the TrainJob. */
-  public readonly namespace: string;
+  public readonly namespaceName: string;
   /** Accelerators of each node. */
   public readonly accelerator: Accelerator;
   /** Training nodes. */
@@ -63,7 +63,7 @@ export class TrainJob extends Construct {
     // The JobSet names pods <trainjob>-node-<job index>-<pod index>; host names have 63 characters at most.
     const maxLength = 63 - `-${TORCH_NODE}-0-`.length - String(pod.nodes - 1).length;
     this.jobName = props.jobName !== undefined ? checkName(this, 'jobName', props.jobName, maxLength, true) : generateName(this, maxLength, true);
-    this.namespace = pod.namespace;
+    this.namespaceName = pod.namespaceName;
     this.accelerator = props.accelerator;
     this.nodes = pod.nodes;
     this.processesPerNode = pod.processesPerNode;
@@ -73,7 +73,7 @@ export class TrainJob extends Construct {
       kind: 'TrainJob',
       metadata: {
         name: this.jobName,
-        namespace: this.namespace,
+        namespace: this.namespaceName,
         labels: Object.keys(pod.workloadLabels).length > 0 ? pod.workloadLabels : undefined,
       },
       spec: Lazy.any({ produce: () => this.renderSpec(props, pod) }),

@@ -123,7 +123,7 @@ export interface TrainingJobOptions {
    *
    * @default - the queue's namespace, else the dataset's, else the chart's
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
   /** Training container image, pinned by tag or digest. */
   readonly image: string;
   /**

@@ -7,7 +7,7 @@ type Obj = { kind: string; metadata: { name: string; namespace?: string }; spec:
 
 function render(source: DatasetVolumeSource, namespace = 'team-a'): { pv: Obj; pvc: Obj; volume: DatasetVolume; chart: Chart } {
   const chart = Testing.chart();
-  const volume = new DatasetVolume(chart, 'Data', { source, namespace, claimName: 'features' });
+  const volume = new DatasetVolume(chart, 'Data', { source, namespaceName: namespace, claimName: 'features' });
   const objs = Testing.synth(chart) as Obj[];
   return { pv: objs.find((o) => o.kind === 'PersistentVolume')!, pvc: objs.find((o) => o.kind === 'PersistentVolumeClaim')!, volume, chart };
 }
@@ -69,7 +69,7 @@ describe('DatasetVolume', () => {
   test('defaults: claim name from the path, namespace default', () => {
     const chart = Testing.chart();
     const v = new DatasetVolume(chart, 'Data', { source: DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0' }) });
-    expect(v.namespace).toBe('default');
+    expect(v.namespaceName).toBe('default');
     expect(v.claimName).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
     expect(v.volumeName).toBe(`default-${v.claimName}`);
   });
@@ -90,7 +90,7 @@ describe('DatasetVolume', () => {
   test('rejects bad claim and namespace names', () => {
     const source = DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' });
     expectValidationError(() => new DatasetVolume(Testing.chart(), 'A', { source, claimName: 'Features' }), /invalid-name.*claimName/);
-    expectValidationError(() => new DatasetVolume(Testing.chart(), 'B', { source, namespace: 'Team_A' }), /invalid-name.*namespace/);
+    expectValidationError(() => new DatasetVolume(Testing.chart(), 'B', { source, namespaceName: 'Team_A' }), /invalid-name.*namespace/);
   });
 });
 

@@ -6,7 +6,7 @@ import { ManifestValidator, sharedAvailable } from '../../support/k8s-schema';
 describe('CheckpointVolume', () => {
   test('a writable, retained S3 volume owned by the training user, bound to its claim', () => {
     const chart = Testing.chart();
-    const volume = new CheckpointVolume(chart, 'Ckpt', { namespace: 'team-a', bucketName: 'fraud-datasets', prefix: 'checkpoints/', region: 'eu-west-1' });
+    const volume = new CheckpointVolume(chart, 'Ckpt', { namespaceName: 'team-a', bucketName: 'fraud-datasets', prefix: 'checkpoints/', region: 'eu-west-1' });
     const objs = Testing.synth(chart);
     const pv = objs.find((o) => o.kind === 'PersistentVolume');
     const pvc = objs.find((o) => o.kind === 'PersistentVolumeClaim');
@@ -32,10 +32,10 @@ describe('CheckpointVolume', () => {
   test.each([
     [{ prefix: 'checkpoints' }, /invalid-checkpoint-volume.*prefix/],
     [{ bucketName: 'Bad_Bucket' }, /invalid-name.*bucketName/],
-    [{ namespace: 'Team_A' }, /invalid-name.*namespace/],
+    [{ namespaceName: 'Team_A' }, /invalid-name.*namespace/],
     [{ uid: 0 }, /invalid-checkpoint-volume.*non-root/],
     [{ region: 'Ireland' }, /invalid-checkpoint-volume.*region/],
   ])('rejects %j', (override, pattern) => {
-    expectValidationError(() => new CheckpointVolume(Testing.chart(), 'Ckpt', { namespace: 'team-a', bucketName: 'fraud-datasets', prefix: 'checkpoints/', ...override }), pattern);
+    expectValidationError(() => new CheckpointVolume(Testing.chart(), 'Ckpt', { namespaceName: 'team-a', bucketName: 'fraud-datasets', prefix: 'checkpoints/', ...override }), pattern);
   });
 });

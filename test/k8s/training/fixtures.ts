@@ -41,7 +41,7 @@ export function h100Pool(scope: Construct, overrides: Partial<GpuNodePoolProps> 
 /** Common job props: 8 x H100 on 2 nodes, 160 vCPU and 1600 GiB each, durable checkpoints. */
 export function jobOptions(overrides: Partial<TrainingJobOptions> = {}): TrainingJobOptions {
   return {
-    namespace: 'team-a',
+    namespaceName: 'team-a',
     image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/trainer:1.4.2',
     command: ['torchrun', '/app/train.py'],
     accelerator: Accelerator.nvidiaGpu({ count: 8, model: 'H100' }),

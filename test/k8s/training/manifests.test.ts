@@ -54,8 +54,8 @@ function platform(): Obj[] {
   const torch = new TorchTrainingRuntime(cluster, 'Torch', { runtimeName: 'torch-secure', command: ['torchrun'] });
 
   const project = new Chart(app, 'Project');
-  const queue = new LocalQueue(project, 'Queue', { clusterQueue: cq, namespace: 'team-a', localQueueName: 'training' });
-  const dataset = new DatasetVolume(project, 'Features', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'features/' }), namespace: 'team-a', claimName: 'features' });
+  const queue = new LocalQueue(project, 'Queue', { clusterQueue: cq, namespaceName: 'team-a', localQueueName: 'training' });
+  const dataset = new DatasetVolume(project, 'Features', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'features/' }), namespaceName: 'team-a', claimName: 'features' });
   const common = {
     image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/trainer:1.4.2', command: ['torchrun', '/app/train.py'], queue, dataset,
     checkpoints: CheckpointStorage.persistentVolumeClaim('checkpoints'),

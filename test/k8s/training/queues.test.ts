@@ -150,7 +150,7 @@ describe('LocalQueue and WorkloadPriorityClass', () => {
   test('LocalQueue in the team namespace points at the ClusterQueue', () => {
     const c = chart();
     const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: ['team-a'] });
-    const lq = new LocalQueue(c, 'Lq', { clusterQueue: cq, namespace: 'team-a', localQueueName: 'training' });
+    const lq = new LocalQueue(c, 'Lq', { clusterQueue: cq, namespaceName: 'team-a', localQueueName: 'training' });
     expect(find(synth(c), 'LocalQueue')).toEqual({
       apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue',
       metadata: { name: 'training', namespace: 'team-a' },
@@ -163,19 +163,19 @@ describe('LocalQueue and WorkloadPriorityClass', () => {
     const c = chart('team-b');
     const cq = ClusterQueue.fromClusterQueueName(c, 'Cq', 'shared');
     const lq = new LocalQueue(c, 'Lq', { clusterQueue: cq });
-    expect(lq.namespace).toBe('team-b');
+    expect(lq.namespaceName).toBe('team-b');
     expect(find(synth(c), 'LocalQueue').spec).toEqual({ clusterQueue: 'shared' });
-    const imported = LocalQueue.fromLocalQueueAttributes(c, 'Other', { localQueueName: 'batch', namespace: 'team-b' });
+    const imported = LocalQueue.fromLocalQueueAttributes(c, 'Other', { localQueueName: 'batch', namespaceName: 'team-b' });
     expect(imported.clusterQueue).toBeUndefined();
   });
 
   test('rejects a namespace the ClusterQueue does not admit, and a missing namespace', () => {
     const c = chart();
     const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: ['team-a'] });
-    const err = expectValidationError(() => new LocalQueue(c, 'Lq', { clusterQueue: cq, namespace: 'team-b' }), /namespace-not-admitted.*ClusterQueue risk-ml does not admit namespace team-b/);
+    const err = expectValidationError(() => new LocalQueue(c, 'Lq', { clusterQueue: cq, namespaceName: 'team-b' }), /namespace-not-admitted.*ClusterQueue risk-ml does not admit namespace team-b/);
     expect(err.fix).toMatch(/Add "team-b" to the namespaces of ClusterQueue risk-ml/);
     expectValidationError(() => new LocalQueue(c, 'Lq2', { clusterQueue: cq }), /invalid-name.*namespace/);
-    expectValidationError(() => new LocalQueue(c, 'Lq3', { clusterQueue: cq, namespace: 'team-a', localQueueName: 'Training' }), /invalid-name.*localQueueName/);
+    expectValidationError(() => new LocalQueue(c, 'Lq3', { clusterQueue: cq, namespaceName: 'team-a', localQueueName: 'Training' }), /invalid-name.*localQueueName/);
   });
 
   test('WorkloadPriorityClass', () => {

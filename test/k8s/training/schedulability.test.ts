@@ -43,7 +43,7 @@ describe('schedulability check at synth', () => {
   test('app.synth() surfaces the ValidationError itself, not cdk8s\'s wrapped validation message', () => {
     const app = Testing.app();
     const c = new Chart(app, 'Platform');
-    job(c, { namespace: 'team-a' });
+    job(c, { namespaceName: 'team-a' });
     let caught: unknown;
     try {
       app.synth();
@@ -100,7 +100,7 @@ describe('schedulability check at synth', () => {
       const c = chart();
       const pool = h100Pool(c);
       const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: ['team-a'], cohort, quotas: [{ flavor: new ResourceFlavor(c, 'Flavor', { pool }), ...quota }] });
-      const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, localQueueName: 'training', namespace: 'team-a' });
+      const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, localQueueName: 'training', namespaceName: 'team-a' });
       new TrainJob(c, 'Finetune', { ...jobOptions(overrides), jobName: 'finetune', runtime: new TorchTrainingRuntime(c, 'Torch'), queue });
       return c;
     }
@@ -124,7 +124,7 @@ describe('schedulability check at synth', () => {
       h100Pool(c);
       const trn = new GpuNodePool(c, 'Trn', { nodePoolName: 'trn1', instanceTypes: [TRN1_32XLARGE], acceleratorLimit: 32, ...POOL_NETWORK });
       const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'neuron-only', namespaces: ['team-a'], quotas: [{ flavor: new ResourceFlavor(c, 'Flavor', { pool: trn }), accelerators: 32 }] });
-      const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, localQueueName: 'training', namespace: 'team-a' });
+      const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, localQueueName: 'training', namespaceName: 'team-a' });
       job(c, { queue });
       const err = expectValidationError(() => synth(c),
         /^\[mlops:queue-has-no-quota\] Test\/Train: Job train is submitted to LocalQueue training \(ClusterQueue neuron-only\), which has no nvidia.com\/gpu quota in a flavor of a node pool that can run it \(gpu-h100\); its flavors: trn1 \(node pool trn1, 32 aws.amazon.com\/neuron\)\./);
@@ -137,7 +137,7 @@ describe('schedulability check at synth', () => {
       const pool = h100Pool(platform);
       const cq = new ClusterQueue(platform, 'Cq', { namespaces: ['team-a'], quotas: [{ flavor: new ResourceFlavor(platform, 'Flavor', { pool }), accelerators: 32 }] });
       const project = new Chart(app, 'Project');
-      const queue = new LocalQueue(project, 'Queue', { clusterQueue: cq, namespace: 'team-a' });
+      const queue = new LocalQueue(project, 'Queue', { clusterQueue: cq, namespaceName: 'team-a' });
       new IndexedTrainingJob(project, 'Train', { ...jobOptions(), queue });
       expect(() => app.synth()).not.toThrow();
     });

@@ -73,9 +73,9 @@ describe('TrainJob', () => {
     const pool = h100Pool(c);
     const flavor = new ResourceFlavor(c, 'Flavor', { pool });
     const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: [namespace], quotas: [{ flavor, accelerators: 32 }] });
-    const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, namespace, localQueueName: 'training' });
+    const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, namespaceName: namespace, localQueueName: 'training' });
     const runtime = new TorchTrainingRuntime(c, 'Torch', { runtimeName: 'torch-secure' });
-    const dataset = new DatasetVolume(c, 'Features', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }), namespace, claimName: 'features' });
+    const dataset = new DatasetVolume(c, 'Features', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }), namespaceName: namespace, claimName: 'features' });
     return { c, pool, cq, queue, runtime, dataset };
   }
 
@@ -221,9 +221,9 @@ describe('TrainJob', () => {
       expectValidationError(job({ jobName: 'LLM' }), /invalid-name.*jobName/);
       expectValidationError(job({ jobName: '1-llm' }), /invalid-name.*starting with a letter/);
       expectValidationError(job({ jobName: 'a'.repeat(60) }), /invalid-name.*1-54 lowercase/);
-      expectValidationError(job({ namespace: 'team-b', queue }), /namespace-mismatch.*queue is in team-a/);
-      expectValidationError(job({ namespace: 'team-b', dataset }), /namespace-mismatch.*dataset is in team-a/);
-      expectValidationError(job({ namespace: undefined }), /invalid-name.*neither the props, the queue, the dataset nor the chart/);
+      expectValidationError(job({ namespaceName: 'team-b', queue }), /namespace-mismatch.*queue is in team-a/);
+      expectValidationError(job({ namespaceName: 'team-b', dataset }), /namespace-mismatch.*dataset is in team-a/);
+      expectValidationError(job({ namespaceName: undefined }), /invalid-name.*neither the props, the queue, the dataset nor the chart/);
       expectValidationError(job({ nodes: 0 }), /invalid-training-job.*nodes/);
       expectValidationError(job({ image: 'trainer latest' }), /invalid-training-job.*image/);
       expectValidationError(job({ memory: Size.gibibytes(1), sharedMemory: Size.gibibytes(1) }), /invalid-training-job.*sharedMemory.*less than memory/);

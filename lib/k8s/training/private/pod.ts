@@ -25,7 +25,7 @@ const RESERVED_ENV = ['DATA_DIR', 'CHECKPOINT_DIR'];
 
 /** Everything a training pod needs, validated. */
 export interface TrainingPod {
-  readonly namespace: string;
+  readonly namespaceName: string;
   readonly nodes: number;
   readonly processesPerNode: number;
   readonly cpuCores: number;
@@ -123,7 +123,7 @@ export function trainingPod(scope: IConstruct, props: TrainingJobOptions): Train
   if (props.priorityClass) workloadLabels[PRIORITY_LABEL] = props.priorityClass.priorityClassName;
 
   return {
-    namespace,
+    namespaceName: namespace,
     nodes,
     processesPerNode,
     cpuCores: cores,
@@ -215,17 +215,17 @@ function defaultProcesses(scope: IConstruct, props: TrainingJobOptions, accelera
 }
 
 function resolveNamespace(scope: IConstruct, props: TrainingJobOptions): string {
-  const namespace = props.namespace ?? props.queue?.namespace ?? props.dataset?.namespace ?? Chart.of(scope).namespace;
+  const namespace = props.namespaceName ?? props.queue?.namespaceName ?? props.dataset?.namespaceName ?? Chart.of(scope).namespace;
   if (namespace === undefined) {
     throw new ValidationError({
       code: 'invalid-name', scope,
       message: 'A training job lives in a namespace, and neither the props, the queue, the dataset nor the chart give one.',
       received: namespace,
-      fix: 'Set namespace to the team namespace.',
+      fix: 'Set namespaceName to the team namespace.',
     });
   }
-  checkName(scope, 'namespace', namespace);
-  for (const [what, other] of [['queue', props.queue?.namespace], ['dataset', props.dataset?.namespace]] as const) {
+  checkName(scope, 'namespaceName', namespace);
+  for (const [what, other] of [['queue', props.queue?.namespaceName], ['dataset', props.dataset?.namespaceName]] as const) {
     if (other !== undefined && other !== namespace) {
       throw new ValidationError({
         code: 'namespace-mismatch', scope,

@@ -1,0 +1,141 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+import { Stage, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { ValidationError } from '../core/errors';
+
+/** A cdk-nag rule pack the compliance gate runs. */
+export enum CompliancePack {
+  /** AWS Solutions (`AwsSolutionsChecks`). */
+  AWS_SOLUTIONS = 'AwsSolutions',
+  /** NIST 800-53 revision 5 (`NIST80053R5Checks`). */
+  NIST_800_53_R5 = 'NIST.800.53.R5',
+  /** HIPAA Security (`HIPAASecurityChecks`). */
+  HIPAA_SECURITY = 'HIPAA.Security',
+  /** PCI DSS 3.2.1 (`PCIDSS321Checks`). */
+  PCI_DSS_321 = 'PCI.DSS.321',
+}
+
+/** Options of {@link ComplianceGate.apply}. */
+export interface ComplianceGateOptions {
+  /**
+   * The cdk-nag packs to run.
+   *
+   * @default - all four: AWS Solutions, NIST 800-53 rev 5, HIPAA Security, PCI DSS 3.2.1
+   */
+  readonly packs?: CompliancePack[];
+  /**
+   * Whether to run the AWS Control Tower proactive controls (cfn-guard rules, offline).
+   *
+   * @default true
+   */
+  readonly controlTowerRules?: boolean;
+}
+
+/** The rule ids of the findings a bucket without cross-region replication raises. */
+const SINGLE_REGION_RULES = [
+  'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
+  'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
+  'PCI.DSS.321::PCI.DSS.321-S3BucketReplicationEnabled',
+  'cdk-validator-cfnguard::s3_bucket_replication_enabled_check',
+];
+
+const SINGLE_REGION_REASON = 'Single-region platform: cross-region replication of datasets, models and their access logs '
+  + 'needs a destination region and replica keys, which the dataset store and registry do not offer yet. Versioning, '
+  + 'Object Lock and retention protect against loss meanwhile.';
+
+/**
+ * The compliance gate of the default platform, for a team's own app: the cdk-nag AWS Solutions,
+ * NIST 800-53 rev 5, HIPAA and PCI DSS packs and the AWS Control Tower guard rules, registered as
+ * validation plugins, so that `cdk synth` fails on any finding nobody acknowledged. The library's
+ * constructs acknowledge, on the resource concerned and with the reason, what their service
+ * forces (wildcards of log streams and instance ids, for example); everything else is reported.
+ *
+ * cdk-nag and `@cdklabs/cdk-validator-cfnguard` are optional peer dependencies: install them in the
+ * app that applies the gate. They are loaded when `apply()` runs, not when the library is imported.
+ *
+ * @example
+ * const app = new App();
+ * ComplianceGate.apply(app);
+ * new MlProjectStack(app, 'fraud-scoring-prod', { identity });
+ */
+export class ComplianceGate {
+  /**
+   * Registers the packs on `app` (an App or Stage: validation plugins run per stage). Call it once
+   * per stage, before synth.
+   */
+  public static apply(app: IConstruct, options: ComplianceGateOptions = {}): void {
+    if (!Stage.isStage(app)) {
+      throw new ValidationError({
+        code: 'compliance-gate-scope', scope: app,
+        message: 'Validation plugins can only be registered on an App or a Stage.',
+        received: app.node.path,
+        fix: 'Call ComplianceGate.apply() with the App (or the Stage) that contains the stacks.',
+      });
+    }
+    const packs = options.packs ?? [CompliancePack.AWS_SOLUTIONS, CompliancePack.NIST_800_53_R5, CompliancePack.HIPAA_SECURITY, CompliancePack.PCI_DSS_321];
+    if (packs.length === 0 && options.controlTowerRules === false) {
+      throw new ValidationError({
+        code: 'compliance-gate-empty', scope: app,
+        message: 'A compliance gate with no pack and no Control Tower rules checks nothing.',
+        received: options,
+        fix: 'Name at least one pack, or leave controlTowerRules on; to skip the gate, do not apply it.',
+      });
+    }
+    const plugins = [];
+    if (packs.length > 0) {
+      const nag = load<typeof import('cdk-nag')>(app, 'cdk-nag', () => require('cdk-nag'));
+      const classes: Record<CompliancePack, new (scope: IConstruct) => unknown> = {
+        [CompliancePack.AWS_SOLUTIONS]: nag.AwsSolutionsChecks,
+        [CompliancePack.NIST_800_53_R5]: nag.NIST80053R5Checks,
+        [CompliancePack.HIPAA_SECURITY]: nag.HIPAASecurityChecks,
+        [CompliancePack.PCI_DSS_321]: nag.PCIDSS321Checks,
+      };
+      for (const pack of new Set(packs)) plugins.push(new classes[pack](app));
+    }
+    if (options.controlTowerRules ?? true) {
+      const guard = load<typeof import('@cdklabs/cdk-validator-cfnguard')>(app, '@cdklabs/cdk-validator-cfnguard',
+        () => require('@cdklabs/cdk-validator-cfnguard'));
+      plugins.push(new guard.CfnGuardValidator({ controlTowerRulesEnabled: true }));
+    }
+    Validations.of(app).addPlugins(...(plugins as Parameters<Validations['addPlugins']>));
+  }
+
+  /**
+   * Acknowledges, on each of `buckets`, the findings of a bucket that is not replicated to another
+   * region (NIST, HIPAA, PCI DSS and Control Tower), with `reason`. For single-region platforms;
+   * every other finding on the buckets stays reported.
+   *
+   * @param reason why the buckets are not replicated (at least 60 characters)
+   * @default reason - the library's own: replication is not offered yet, versioning, Object Lock and retention protect
+   */
+  public static acknowledgeSingleRegion(buckets: s3.IBucket[], reason: string = SINGLE_REGION_REASON): void {
+    for (const bucket of buckets) {
+      if (reason.trim().length < 60) {
+        throw new ValidationError({
+          code: 'acknowledgment-reason-too-short', scope: bucket,
+          message: 'An acknowledgment is read by auditors; a reason under 60 characters does not say why the finding is acceptable.',
+          received: reason,
+          fix: 'Say why the bucket is not replicated and what protects its data instead.',
+        });
+      }
+      Validations.of(bucket).acknowledge(...SINGLE_REGION_RULES.map((id) => ({ id, reason })));
+    }
+  }
+
+  private constructor() {}
+}
+
+function load<T>(scope: IConstruct, name: string, loader: () => unknown): T {
+  try {
+    return loader() as T;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+    throw new ValidationError({
+      code: 'compliance-pack-missing', scope,
+      message: `The compliance gate needs ${name}, an optional peer dependency that is not installed.`,
+      received: name,
+      fix: `Install it in the app: npm install --save-dev ${name} (Python: pip install ${name === 'cdk-nag' ? 'cdk-nag' : 'cdklabs.cdk-validator-cfnguard'}).`,
+    });
+  }
+}

@@ -1,0 +1,2 @@
+export * from './compliance-gate';
+export * from './managed-policy-grantee';
