@@ -1,10 +1,9 @@
 import * as cdk from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   Accelerator, AcceleratorInstanceType, ComplianceGate, CapacityType, CheckpointVolume, ClusterQueue, GpuNodePool, HyperPodInstanceType,
-  IndexedTrainingJob, LocalQueue, ResourceFlavor, TorchTrainingRuntime, TrainJob, WorkloadPriorityClass, DatasetObjectLock, DatasetStore, DatasetVolumeSource, IDatasetStore, ModelRegistry, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
+  IndexedTrainingJob, LocalQueue, ResourceFlavor, TorchTrainingRuntime, TrainJob, WorkloadPriorityClass, DatasetObjectLock, DatasetVolumeSource, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
 } from '../lib';
 
 /** Options of the default platform. */
@@ -23,22 +22,6 @@ export interface PlatformOptions {
 export interface Platform {
   readonly stacks: MlProjectStack[];
   readonly charts: MlProjectChart[];
-}
-
-/** Acknowledges, on each bucket, that it is not replicated to another region. */
-export function acknowledgeSingleRegionBuckets(buckets: s3.IBucket[]): void {
-  ComplianceGate.acknowledgeSingleRegion(buckets);
-}
-
-/** The buckets of a dataset store: data and, when created here, access logs. */
-export function storeBuckets(store: IDatasetStore): s3.IBucket[] {
-  return store instanceof DatasetStore ? [store.bucket, store.accessLogsBucket] : [store.bucket];
-}
-
-function acknowledgeSingleRegion(stack: MlProjectStack): void {
-  const buckets = [...storeBuckets(stack.datasets), stack.registry.artifactBucket];
-  if (stack.registry instanceof ModelRegistry && stack.registry.accessLogsBucket) buckets.push(stack.registry.accessLogsBucket);
-  acknowledgeSingleRegionBuckets(buckets);
 }
 
 /** The reference projects the default platform starts with: one per way of training. */
@@ -116,7 +99,7 @@ export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App, options: Platf
         objectLock: i === 0 ? DatasetObjectLock.governance(cdk.Duration.days(30)) : undefined,
       },
     });
-    acknowledgeSingleRegion(stack);
+    ComplianceGate.acknowledgeSingleRegion(stack);
     stacks.push(stack);
     const chart = new MlProjectChart(k8sApp, id, {
       identity,

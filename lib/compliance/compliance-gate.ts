@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { Stage, Validations } from 'aws-cdk-lib';
+import { Aspects, Stage, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
@@ -102,25 +102,39 @@ export class ComplianceGate {
   }
 
   /**
-   * Acknowledges, on each of `buckets`, the findings of a bucket that is not replicated to another
-   * region (NIST, HIPAA, PCI DSS and Control Tower), with `reason`. For single-region platforms;
-   * every other finding on the buckets stays reported.
+   * Acknowledges, on every S3 bucket in `scope` (a stack, a project, a dataset store, or the app),
+   * the findings of a bucket that is not replicated to another region (NIST 800-53, HIPAA, PCI DSS
+   * and Control Tower), with `reason`. For single-region platforms; every other finding on the
+   * buckets stays reported. Buckets added to `scope` later are covered too (an aspect visits the
+   * finished tree); the acknowledgment sits on the bucket (the L2 `Bucket`, or the `CfnBucket` of a
+   * bucket made without one).
    *
-   * @param reason why the buckets are not replicated (at least 60 characters)
-   * @default reason - the library's own: replication is not offered yet, versioning, Object Lock and retention protect
+   * @param scope the construct whose buckets are single-region
+   * @param reason why the buckets are not replicated, at least 60 characters (default: the library's)
    */
-  public static acknowledgeSingleRegion(buckets: s3.IBucket[], reason: string = SINGLE_REGION_REASON): void {
-    for (const bucket of buckets) {
-      if (reason.trim().length < 60) {
-        throw new ValidationError({
-          code: 'acknowledgment-reason-too-short', scope: bucket,
-          message: 'An acknowledgment is read by auditors; a reason under 60 characters does not say why the finding is acceptable.',
-          received: reason,
-          fix: 'Say why the bucket is not replicated and what protects its data instead.',
-        });
-      }
-      Validations.of(bucket).acknowledge(...SINGLE_REGION_RULES.map((id) => ({ id, reason })));
+  public static acknowledgeSingleRegion(scope: IConstruct, reason?: string): void {
+    const text = reason ?? SINGLE_REGION_REASON;
+    if (text.trim().length < 60) {
+      throw new ValidationError({
+        code: 'acknowledgment-reason-too-short', scope,
+        message: 'An acknowledgment is read by auditors; a reason under 60 characters does not say why the finding is acceptable.',
+        received: text,
+        fix: 'Say why the buckets are not replicated and what protects their data instead.',
+      });
     }
+    Aspects.of(scope).add({
+      visit(node: IConstruct): void {
+        if (!(node instanceof s3.CfnBucket)) return;
+        const parent = node.node.scope;
+        const target = parent !== undefined && parent.node.defaultChild === node && parent instanceof s3.BucketBase ? parent : node;
+        Validations.of(target).acknowledge(...SINGLE_REGION_RULES.map((id) => ({ id, reason: text })));
+      },
+    });
+  }
+
+  /** The rule ids {@link acknowledgeSingleRegion} acknowledges. */
+  public static singleRegionRules(): string[] {
+    return [...SINGLE_REGION_RULES];
   }
 
   private constructor() {}

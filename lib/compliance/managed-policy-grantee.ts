@@ -1,5 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
+import { acknowledgeInherentWildcards } from '../private/iam';
 
 /** Properties of a {@link ManagedPolicyGrantee}. */
 export interface ManagedPolicyGranteeProps {
@@ -20,7 +22,10 @@ export interface ManagedPolicyGranteeProps {
  * that a team's own roles pass them the way the library's roles do.
  *
  * The policy (`AWS::IAM::ManagedPolicy`) is created as `id` in `scope`. Statements are merged
- * under the app's `@aws-cdk/aws-iam:minimizePolicies` setting like any other policy's.
+ * under the app's `@aws-cdk/aws-iam:minimizePolicies` setting like any other policy's. The one
+ * wildcard the library's own grants make (the `*` after the dataset zone or artifact prefix of an
+ * S3 object grant) is acknowledged for the AwsSolutions pack with that reason; any other wildcard
+ * in the policy stays reported.
  *
  * @example
  * const grantee = new ManagedPolicyGrantee(this, 'JobPolicy', { role, description: 'Batch scoring job' });
@@ -44,6 +49,10 @@ export class ManagedPolicyGrantee implements iam.IPrincipal {
     this.grantPrincipal = this;
     this.assumeRoleAction = props.role.assumeRoleAction;
     this.principalAccount = props.role.principalAccount;
+    acknowledgeInherentWildcards(this.policy, [{
+      actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS],
+      reason: 'S3 object ARNs need a wildcard after the dataset zone or artifact prefix that scopes the grant.',
+    }]);
   }
 
   /** The role's policy fragment (a grantee is the role in trust and resource policies). */
