@@ -108,6 +108,90 @@ const LOCAL_STORAGE_GB: Record<string, number> = {
 
 const NAME = /^(ml\.)?([a-z][a-z0-9-]*)\.([a-z0-9]+)$/;
 
+/** A SageMaker service an instance type is offered for, as `AcceleratorInstanceType.supports()` answers it. */
+export enum InstanceTypeUse {
+  /** SageMaker training jobs (`ResourceConfig.InstanceType` of `CreateTrainingJob`). */
+  SAGEMAKER_TRAINING = 'sagemaker-training',
+  /** SageMaker endpoints (`ProductionVariant.InstanceType` of `CreateEndpointConfig`). */
+  SAGEMAKER_HOSTING = 'sagemaker-hosting',
+  /** SageMaker HyperPod instance groups (`ClusterInstanceGroupSpecification.InstanceType`). */
+  HYPERPOD = 'hyperpod',
+}
+
+// Sources of the lists below: the SageMaker API enums TrainingInstanceType, ProductionVariantInstanceType
+// and ClusterInstanceType, as published in the AWS SDKs (checked 2026). A type missing from a list is
+// rejected by that service whatever EC2 offers: inf2 trains nowhere, p3dn.24xlarge hosts nowhere, and
+// sizes such as p5.2xlarge do not exist at all.
+const SIZES_LARGE_TO_48X = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'];
+const SIZES_LARGE_TO_24X = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge'];
+const SIZES_LARGE_TO_32X = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge'];
+const SIZES_GPU_8 = ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'];
+const SIZES_G4DN = ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'];
+const SIZES_GRAVITON = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'];
+const SIZES_GRAVITON4 = ['medium', 'large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'];
+const P_LARGE = ['p4d.24xlarge', 'p4de.24xlarge', 'p5.4xlarge', 'p5.48xlarge', 'p5e.48xlarge', 'p5en.48xlarge', 'p6-b200.48xlarge', 'p6e-gb200.36xlarge'];
+
+const SAGEMAKER_TYPES: Record<InstanceTypeUse, ReadonlySet<string>> = {
+  [InstanceTypeUse.SAGEMAKER_TRAINING]: new Set([
+    ...family('c4', ['xlarge', '2xlarge', '4xlarge', '8xlarge']),
+    ...family('c5', ['xlarge', '2xlarge', '4xlarge', '9xlarge', '18xlarge']),
+    ...family('c5n', ['xlarge', '2xlarge', '4xlarge', '9xlarge', '18xlarge']),
+    ...family('c6i', ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge']),
+    ...family('c7i', SIZES_LARGE_TO_48X),
+    ...family('g4dn', SIZES_G4DN), ...family('g5', SIZES_GPU_8), ...family('g6', SIZES_GPU_8), ...family('g6e', SIZES_GPU_8),
+    ...family('m4', ['xlarge', '2xlarge', '4xlarge', '10xlarge', '16xlarge']),
+    ...family('m5', ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge']),
+    ...family('m6i', SIZES_LARGE_TO_32X), ...family('m7i', SIZES_LARGE_TO_48X),
+    ...family('p2', ['xlarge', '8xlarge', '16xlarge']), ...family('p3', ['2xlarge', '8xlarge', '16xlarge']), 'ml.p3dn.24xlarge',
+    ...P_LARGE.map((t) => `ml.${t}`),
+    ...family('r5', SIZES_LARGE_TO_24X), ...family('r5d', SIZES_LARGE_TO_24X), ...family('r7i', SIZES_LARGE_TO_48X),
+    ...family('t3', ['medium', 'large', 'xlarge', '2xlarge']),
+    'ml.trn1.2xlarge', 'ml.trn1.32xlarge', 'ml.trn1n.32xlarge', 'ml.trn2.48xlarge',
+  ]),
+  [InstanceTypeUse.SAGEMAKER_HOSTING]: new Set([
+    ...family('c4', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge']),
+    ...family('c5', ['large', 'xlarge', '2xlarge', '4xlarge', '9xlarge', '18xlarge']),
+    ...family('c5d', ['large', 'xlarge', '2xlarge', '4xlarge', '9xlarge', '18xlarge']),
+    ...family('c6g', SIZES_GRAVITON), ...family('c6gd', SIZES_GRAVITON), ...family('c6gn', SIZES_GRAVITON),
+    ...family('c6i', SIZES_LARGE_TO_32X), ...family('c6in', SIZES_LARGE_TO_32X),
+    ...family('c7g', SIZES_GRAVITON), ...family('c7i', SIZES_LARGE_TO_48X), ...family('c8g', SIZES_GRAVITON4),
+    'ml.dl1.24xlarge',
+    ...family('g4dn', SIZES_G4DN), ...family('g5', SIZES_GPU_8), ...family('g6', SIZES_GPU_8), ...family('g6e', SIZES_GPU_8),
+    ...family('inf1', ['xlarge', '2xlarge', '6xlarge', '24xlarge']), ...family('inf2', ['xlarge', '8xlarge', '24xlarge', '48xlarge']),
+    ...family('m4', ['xlarge', '2xlarge', '4xlarge', '10xlarge', '16xlarge']),
+    ...family('m5', ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge']),
+    ...family('m5d', ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge']),
+    ...family('m6g', SIZES_GRAVITON), ...family('m6gd', SIZES_GRAVITON),
+    ...family('m6i', SIZES_LARGE_TO_32X), ...family('m7i', SIZES_LARGE_TO_48X), ...family('m8g', SIZES_GRAVITON4),
+    ...family('p2', ['xlarge', '8xlarge', '16xlarge']), ...family('p3', ['2xlarge', '8xlarge', '16xlarge']),
+    ...P_LARGE.map((t) => `ml.${t}`),
+    ...family('r5', ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge']),
+    ...family('r5d', ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge']),
+    ...family('r6g', SIZES_GRAVITON), ...family('r6gd', SIZES_GRAVITON),
+    ...family('r6i', SIZES_LARGE_TO_32X), ...family('r7gd', ['medium', ...SIZES_GRAVITON]), ...family('r7i', SIZES_LARGE_TO_48X),
+    ...family('r8g', SIZES_GRAVITON4),
+    ...family('t2', ['medium', 'large', 'xlarge', '2xlarge']),
+    'ml.trn1.2xlarge', 'ml.trn1.32xlarge', 'ml.trn1n.32xlarge', 'ml.trn2.48xlarge',
+  ]),
+  [InstanceTypeUse.HYPERPOD]: new Set([
+    ...family('c5', ['large', 'xlarge', '2xlarge', '4xlarge', '9xlarge', '12xlarge', '18xlarge', '24xlarge']),
+    ...family('c5n', ['large', '2xlarge', '4xlarge', '9xlarge', '18xlarge']),
+    ...family('c6i', SIZES_LARGE_TO_32X),
+    ...family('m5', SIZES_LARGE_TO_24X),
+    ...family('m6i', SIZES_LARGE_TO_32X), ...family('m7i', SIZES_LARGE_TO_48X),
+    ...family('r6i', SIZES_LARGE_TO_32X), ...family('r7i', SIZES_LARGE_TO_48X),
+    ...family('t3', ['medium', 'large', 'xlarge', '2xlarge']),
+    ...family('i3en', ['large', 'xlarge', '2xlarge', '3xlarge', '6xlarge', '12xlarge', '24xlarge']),
+    ...family('g5', SIZES_GPU_8), ...family('g6', SIZES_GPU_8), ...family('g6e', SIZES_GPU_8), ...family('gr6', ['4xlarge', '8xlarge']),
+    ...P_LARGE.map((t) => `ml.${t}`),
+    'ml.trn1.32xlarge', 'ml.trn1n.32xlarge', 'ml.trn2.3xlarge', 'ml.trn2.48xlarge',
+  ]),
+};
+
+function family(name: string, sizes: string[]): string[] {
+  return sizes.map((size) => `ml.${name}.${size}`);
+}
+
 /**
  * An EC2 / SageMaker instance type with accelerators, from the library's catalog.
  *
@@ -233,6 +317,14 @@ export class AcceleratorInstanceType {
     return [...AcceleratorInstanceType.catalog.values()];
   }
 
+  /**
+   * The `ml.*` names of every instance type the SageMaker service `use` offers, catalogued or not
+   * (the service's API enum as this library knows it), sorted.
+   */
+  public static typesFor(use: InstanceTypeUse): string[] {
+    return [...SAGEMAKER_TYPES[use]].sort();
+  }
+
   private static define(ec2Name: string, entry: CatalogEntry): AcceleratorInstanceType {
     const type = new AcceleratorInstanceType(ec2Name, entry);
     AcceleratorInstanceType.catalog.set(ec2Name, type);
@@ -275,6 +367,15 @@ export class AcceleratorInstanceType {
   /** Whether the name has the `family.size` form EC2 and SageMaker use. */
   public get wellFormed(): boolean {
     return NAME.test(this.ec2Name) && !this.ec2Name.startsWith('ml.');
+  }
+
+  /**
+   * Whether the SageMaker service `use` offers this type (training, hosting, HyperPod). Answers for
+   * uncatalogued names too: `of('ml.p5.2xlarge').supports(...)` is false for every use, as that
+   * size does not exist.
+   */
+  public supports(use: InstanceTypeUse): boolean {
+    return SAGEMAKER_TYPES[use]?.has(this.sageMakerName) ?? false;
   }
 
   /** Whether the type is in the library's catalog. */

@@ -6,8 +6,10 @@ import { Construct } from 'constructs';
 import { DatasetVersion, DatasetVersionOptions } from './dataset-version';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
+import { KMS_KEY_ARN, validateArn } from '../core/private/identifiers';
 import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
 import { createDataKey } from '../private/keys';
+import { S3_MAX_KEY_BYTES, utf8Bytes, wholeDuration } from '../private/limits';
 import { createSecureBucket } from '../private/secure-bucket';
 
 const ZONE_NAME = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
@@ -190,7 +192,7 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
   public datasetVersion(options: DatasetVersionOptions): DatasetVersion {
     const prefix = this.zonePrefix(options.zone);
     const key = options.key;
-    if (!Token.isUnresolved(key) && (key.length === 0 || key.startsWith('/') || key.endsWith('/') || key.length + prefix.length > 1024)) {
+    if (!Token.isUnresolved(key) && (key.length === 0 || key.startsWith('/') || key.endsWith('/'))) {
       throw new ValidationError({
         code: 'invalid-dataset-key',
         scope: this,
@@ -199,8 +201,18 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
         fix: 'Give the object key relative to the zone, for example "transactions/2026-11.parquet".',
       });
     }
+    // S3 counts key lengths in UTF-8 bytes: 512 "é" are 1024 bytes.
+    if (!Token.isUnresolved(key) && utf8Bytes(`${prefix}${key}`) > S3_MAX_KEY_BYTES) {
+      throw new ValidationError({
+        code: 'invalid-dataset-key',
+        scope: this,
+        message: `key: the object key "${prefix}" + key is ${utf8Bytes(`${prefix}${key}`)} bytes in UTF-8; S3 keys are at most ${S3_MAX_KEY_BYTES} bytes.`,
+        received: key.length > 64 ? `${key.slice(0, 64)}... (${key.length} characters)` : key,
+        fix: `Shorten the key to at most ${S3_MAX_KEY_BYTES - utf8Bytes(prefix)} bytes (characters outside ASCII take 2 to 4).`,
+      });
+    }
     const versionId = options.versionId;
-    if (!Token.isUnresolved(versionId) && (versionId.length === 0 || versionId === 'null' || versionId.length > 1024 || /\s/.test(versionId))) {
+    if (!Token.isUnresolved(versionId) && (versionId.length === 0 || versionId === 'null' || utf8Bytes(versionId) > 1024 || /\s/.test(versionId))) {
       throw new ValidationError({
         code: 'invalid-dataset-version',
         scope: this,
@@ -260,7 +272,9 @@ export class DatasetStore extends DatasetStoreBase {
         for (const zone of attrs.zones ?? DatasetStore.DEFAULT_ZONES) this.addZoneName(zone);
       }
     }
-    return new Imported();
+    const imported = new Imported();
+    if (imported.encryptionKey) validateArn(imported, attrs.encryptionKey ? 'encryptionKey' : 'bucket.encryptionKey', imported.encryptionKey.keyArn, KMS_KEY_ARN);
+    return imported;
   }
 
   public readonly bucket: s3.IBucket;
@@ -273,12 +287,16 @@ export class DatasetStore extends DatasetStoreBase {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.bucketName !== undefined) NameRule.S3_BUCKET.validate(this, 'bucketName', props.bucketName);
+    if (props.encryptionKey) validateArn(this, 'encryptionKey', props.encryptionKey.keyArn, KMS_KEY_ARN);
     for (const zone of props.zones ?? DatasetStore.DEFAULT_ZONES) this.addZoneName(zone);
 
     const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(365);
     const tiering = props.intelligentTieringAfter ?? Duration.days(0);
+    const accessLogsRetention = props.accessLogsRetention ?? Duration.days(365);
+    // S3 lifecycle rules count whole days: expirations from 1, Intelligent-Tiering transitions from 0.
     wholeDays(this, 'noncurrentVersionExpiration', noncurrent, 1);
     wholeDays(this, 'intelligentTieringAfter', tiering, 0);
+    if (!props.accessLogsBucket) wholeDays(this, 'accessLogsRetention', accessLogsRetention, 1);
     const lock = props.objectLock;
     if (lock) {
       wholeDays(this, 'objectLock retention', lock.retention, 1, 36500);
@@ -308,7 +326,7 @@ export class DatasetStore extends DatasetStoreBase {
       ],
       accessLogsBucket: props.accessLogsBucket,
       accessLogsPrefix: 'datasets/',
-      accessLogsRetention: props.accessLogsRetention ?? Duration.days(365),
+      accessLogsRetention,
     });
     this.bucket = secure.bucket;
     this.accessLogsBucket = secure.accessLogsBucket;
@@ -321,16 +339,8 @@ export class DatasetStore extends DatasetStoreBase {
 }
 
 function wholeDays(scope: Construct, prop: string, value: Duration, min: number, max?: number): void {
-  const ms = value.toMilliseconds();
-  if (Token.isUnresolved(ms)) return;
-  const days = ms / 86_400_000;
-  if (!Number.isInteger(days) || days < min || (max !== undefined && days > max)) {
-    throw new ValidationError({
-      code: 'invalid-duration',
-      scope,
-      message: `${prop} must be a whole number of days, at least ${min}${max !== undefined ? ` and at most ${max}` : ''}; S3 lifecycle and Object Lock count in days.`,
-      received: value.toHumanString(),
-      fix: `Use Duration.days(n) with n >= ${min}.`,
-    });
-  }
+  wholeDuration(scope, prop, value, {
+    unit: 'days', min, max,
+    why: max === undefined ? 'S3 lifecycle rules count in whole days' : 'S3 Object Lock retention counts in whole days (at most 100 years)',
+  });
 }

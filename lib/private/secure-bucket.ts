@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { wholeDuration } from './limits';
 
 /** @internal */
 export interface SecureBucketProps {
@@ -29,6 +30,9 @@ export interface SecureBucketResult {
  * capabilities that hold data or models. @internal
  */
 export function createSecureBucket(scope: Construct, id: string, props: SecureBucketProps): SecureBucketResult {
+  if (!props.accessLogsBucket) {
+    wholeDuration(scope, 'accessLogsRetention', props.accessLogsRetention, { unit: 'days', min: 1, why: 'S3 lifecycle expirations count in whole days' });
+  }
   const accessLogsBucket = props.accessLogsBucket ?? createLogBucket(scope, 'AccessLogs', props.removalPolicy, props.accessLogsRetention);
   const bucket = new s3.Bucket(scope, id, {
     bucketName: props.bucketName,

@@ -10,8 +10,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
+import { ECR_REPOSITORY_ARN, KMS_KEY_ARN, validateAccountId, validateArn, validateImportedName } from '../core/private/identifiers';
 import { createDataKey } from '../private/keys';
 import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
+import { wholeDuration } from '../private/limits';
 import { createSecureBucket } from '../private/secure-bucket';
 
 /** Approval status of a model package, as SageMaker reports it. */
@@ -277,6 +279,9 @@ export class ModelRegistry extends ModelRegistryBase {
     }
     const imported = new Imported(scope, id);
     NameRule.SAGEMAKER.validate(imported, 'modelPackageGroupName', attrs.modelPackageGroupName);
+    validateImportedName(imported, 'repository.repositoryName', attrs.repository.repositoryName, NameRule.ECR_REPOSITORY);
+    validateArn(imported, 'repository.repositoryArn', attrs.repository.repositoryArn, ECR_REPOSITORY_ARN);
+    if (imported.encryptionKey) validateArn(imported, attrs.encryptionKey ? 'encryptionKey' : 'artifactBucket.encryptionKey', imported.encryptionKey.keyArn, KMS_KEY_ARN);
     return imported;
   }
 
@@ -314,6 +319,10 @@ export class ModelRegistry extends ModelRegistryBase {
       });
     }
     const untagged = props.untaggedImageExpiration ?? Duration.days(14);
+    // ECR lifecycle rules count sinceImagePushed in whole days, from 1.
+    wholeDuration(this, 'untaggedImageExpiration', untagged, { unit: 'days', min: 1, why: 'ECR lifecycle rules count image age (sinceImagePushed) in whole days, from 1' });
+    if (props.encryptionKey) validateArn(this, 'encryptionKey', props.encryptionKey.keyArn, KMS_KEY_ARN);
+    (props.crossAccountReadAccounts ?? []).forEach((account, i) => validateAccountId(this, `crossAccountReadAccounts[${i}]`, account));
 
     this.encryptionKey = props.encryptionKey ?? createDataKey(this, 'Key', `Model registry ${this.node.path}`, removalPolicy);
 
@@ -381,15 +390,7 @@ export class ModelRegistry extends ModelRegistryBase {
    * resource policies.
    */
   public addCrossAccountReader(accountId: string): void {
-    if (!Token.isUnresolved(accountId) && !/^\d{12}$/.test(accountId)) {
-      throw new ValidationError({
-        code: 'invalid-account',
-        scope: this,
-        message: 'A cross-account reader must be a 12-digit AWS account id.',
-        received: accountId,
-        fix: 'Give the account id as a string of 12 digits, for example "123456789012".',
-      });
-    }
+    validateAccountId(this, 'accountId', accountId);
     if (this.readers.has(accountId)) return;
     this.readers.add(accountId);
     const principal = new iam.AccountPrincipal(accountId);

@@ -1,9 +1,12 @@
-import { Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Stack, StackProps, TagManager, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { ValidationError } from '../core/errors';
 import { ProjectIdentity, ProjectIdentityProps } from '../core/identity';
 import { NameRule } from '../core/names';
+import { validateAccountId, validateRoleName } from '../core/private/identifiers';
+import { MAX_TAGS_PER_RESOURCE, tagKeyProblem, validateTags } from '../core/private/validate';
 import { DatasetStore, DatasetStoreProps, IDatasetStore } from '../data/dataset-store';
 import { IModelRegistry, ModelRegistry, ModelRegistryProps } from '../registry/model-registry';
 import { grantBucketObjects, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
@@ -94,7 +97,11 @@ export class MlProjectStack extends Stack {
   constructor(scope: Construct, id: string, props: MlProjectStackProps) {
     super(scope, id, props);
     this.identity = ProjectIdentity.of(this, props.identity);
+    if (props.env?.account !== undefined) validateAccountId(this, 'env.account', props.env.account);
+    validateTags(this, 'tags', props.tags, { otherKeys: Object.keys(this.identity.tags), otherKeysBy: 'the project identity' });
     for (const [key, value] of Object.entries(this.identity.tags)) Tags.of(this).add(key, value);
+    // Tags added later (Tags.of(), constructs' own tags) are only known once aspects have run.
+    this.node.addValidation({ validate: () => { checkResourceTags(this); return []; } });
 
     this.datasets = props.datasetStore ?? new DatasetStore(this, 'Datasets', props.datasetStoreProps);
     this.registry = props.registry ?? new ModelRegistry(this, 'Registry', {
@@ -149,7 +156,8 @@ export class MlProjectStack extends Stack {
         vpcSubnets: network.trainingSubnets,
         nodeSecurityGroups: [network.trainingSecurityGroup],
         clusterName: k8s.clusterName ?? this.identity.qualifiedName,
-        adminRoles: (k8s.adminRoleNames ?? []).map((name, i) => iam.Role.fromRoleName(this, `ClusterAdmin${i}`, name)),
+        adminRoles: (k8s.adminRoleNames ?? []).map((name, i) => iam.Role.fromRoleName(this, `ClusterAdmin${i}`,
+          validateRoleName(this, `training.adminRoleNames[${i}]`, name))),
         kubectlLayer: k8s.kubectlLayer,
       });
       this.lustre = this.createLustre(network, k8s.lustre);
@@ -184,4 +192,33 @@ export class MlProjectStack extends Stack {
       datasetLinks: options.zones.map((zone) => ({ zone, fileSystemPath: `/datasets/${zone}` })),
     });
   }
+}
+
+/**
+ * Every taggable resource of `stack` (stack tags included, which CloudFormation propagates) must
+ * end up with at most 50 user tags and no `aws:` keys: AWS rejects the resource otherwise.
+ */
+function checkResourceTags(stack: Stack): void {
+  const stackTags = stack.tags.tagValues();
+  for (const construct of stack.node.findAll()) {
+    const manager = construct === stack ? undefined : TagManager.of(construct);
+    if (!manager) continue;
+    const tags = { ...stackTags, ...manager.tagValues() };
+    const keys = Object.keys(tags).filter((key) => !Token.isUnresolved(key));
+    const reserved = keys.find((key) => /^aws:/i.test(key));
+    if (reserved !== undefined) {
+      fail(construct, 'invalid-tags', `carries the tag "${reserved}" (from the stack's tags, Tags.of() or its props), whose key ${tagKeyProblem(reserved)}.`,
+        reserved, 'Rename the tag without the "aws:" prefix.');
+    }
+    const counted = keys.filter((key) => !/^aws:/i.test(key));
+    if (counted.length > MAX_TAGS_PER_RESOURCE) {
+      fail(construct, 'too-many-tags',
+        `carries ${counted.length} tags (the stack's tags, the project identity, Tags.of() and its own); AWS allows at most ${MAX_TAGS_PER_RESOURCE} user tags per resource.`,
+        counted, `Remove ${counted.length - MAX_TAGS_PER_RESOURCE} tags from the stack's tags prop or Tags.of() calls that reach this resource.`);
+    }
+  }
+}
+
+function fail(scope: IConstruct, code: string, problem: string, received: unknown, fix: string): never {
+  throw new ValidationError({ code, scope, message: `The resource ${problem}`, received, fix });
 }

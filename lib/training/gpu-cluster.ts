@@ -9,9 +9,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors';
+import { IAM_ROLE_ARN, KMS_KEY_ARN, rejectArnWhereNameExpected, validateArn } from '../core/private/identifiers';
 import { createDataKey } from '../private/keys';
-import { acknowledgeInherentWildcards, InherentWildcard } from '../private/iam';
+import { acknowledgeInherentWildcards, InherentWildcard, S3_OBJECT_PREFIX_ARN } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
+import { checkSecurityGroupCount } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
 
 /** Properties of a {@link GpuCluster}. */
@@ -27,7 +29,8 @@ export interface GpuClusterProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
    * Security groups GPU nodes get in addition to the cluster security group (for example the
-   * training network's group, so nodes reach FSx). Tagged for Karpenter discovery.
+   * training network's group, so nodes reach FSx). Tagged for Karpenter discovery. At most 5 (the
+   * EC2 default of security groups per network interface).
    *
    * @default - none
    */
@@ -39,7 +42,8 @@ export interface GpuClusterProps {
    */
   readonly clusterName?: string;
   /**
-   * Kubernetes version.
+   * Kubernetes version: one EKS still creates clusters on (1.32 or newer as of December 2026;
+   * older versions are rejected).
    *
    * @default eks.KubernetesVersion.V1_33
    */
@@ -88,6 +92,16 @@ export interface GpuClusterProps {
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 
 /**
+ * Kubernetes minor versions EKS creates clusters on (standard or extended support) as of
+ * 2026-12-02: 1.31 left extended support on 2026-11-26. Newer versions than listed pass (EKS adds
+ * them); older ones are rejected. EKS user guide, "Understand the Kubernetes version lifecycle on EKS".
+ */
+const EKS_VERSIONS = ['1.32', '1.33', '1.34', '1.35', '1.36', '1.37'];
+const OLDEST_EKS_MINOR = 32;
+/** EC2: security groups per network interface (default quota; a Karpenter node gets all of nodeSecurityGroups). */
+const MAX_NODE_SECURITY_GROUPS = 5;
+
+/**
  * An EKS cluster for GPU training: private API endpoint only, all control-plane logs, secrets
  * encrypted with KMS, access through EKS access entries, a small on-demand system node group, and
  * what self-managed Karpenter needs to provision GPU nodes: the node role (with its access entry),
@@ -125,6 +139,7 @@ export class GpuCluster extends Construct {
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.clusterName = props.clusterName ?? generatedName(this);
+    if (props.clusterName !== undefined) rejectArnWhereNameExpected(this, 'clusterName', props.clusterName, 'EKS cluster');
     if (!Token.isUnresolved(this.clusterName) && !CLUSTER_NAME.test(this.clusterName)) {
       throw new ValidationError({
         code: 'invalid-name', scope: this,
@@ -132,6 +147,8 @@ export class GpuCluster extends Construct {
         received: this.clusterName, fix: 'Use a name such as "ml-training".',
       });
     }
+    (props.adminRoles ?? []).forEach((role, i) => validateArn(this, `adminRoles[${i}]`, role.roleArn, IAM_ROLE_ARN));
+    if (props.encryptionKey) validateArn(this, 'encryptionKey', props.encryptionKey.keyArn, KMS_KEY_ARN);
     const systemNodes = props.systemNodes ?? 2;
     if (!Number.isInteger(systemNodes) || systemNodes < 1 || systemNodes > 10) {
       throw new ValidationError({
@@ -140,15 +157,20 @@ export class GpuCluster extends Construct {
         received: systemNodes, fix: 'Use 2 for high availability.',
       });
     }
+    const version = props.version ?? eks.KubernetesVersion.V1_33;
+    validateVersion(this, version.version);
+    checkSecurityGroupCount(this, 'nodeSecurityGroups', props.nodeSecurityGroups?.length ?? 0, MAX_NODE_SECURITY_GROUPS,
+      'a GPU node\'s network interface (EC2 default quota)', 'Give at most 5 groups (merge their rules), or raise the "Security groups per network interface" quota and pass fewer here.');
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     selectPrivateSubnets(this, props.vpc, subnets, 'The cluster');
+    requireTwoZones(this, props.vpc, subnets);
     this.discoveryTags = { 'karpenter.sh/discovery': this.clusterName };
     this.hasKubectl = props.kubectlLayer !== undefined;
 
     const key = props.encryptionKey ?? createDataKey(this, 'Key', `Kubernetes secrets of ${this.node.path}`, removalPolicy);
     this.cluster = new eks.Cluster(this, 'Resource', {
       clusterName: this.clusterName,
-      version: props.version ?? eks.KubernetesVersion.V1_33,
+      version,
       vpc: props.vpc,
       vpcSubnets: [subnets],
       endpointAccess: eks.EndpointAccess.PRIVATE,
@@ -287,6 +309,7 @@ export class GpuCluster extends Construct {
     acknowledgeInherentWildcards(principal.policy, [{
       actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObject',
         's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject'],
+      resources: S3_OBJECT_PREFIX_ARN,
       reason: 'S3 object ARNs need a wildcard after the dataset zone or checkpoint prefix that scopes the grant.',
     }]);
     const addon = new eks.Addon(this, 'S3CsiDriver', { cluster: this.cluster, addonName: 'aws-mountpoint-s3-csi-driver' });
@@ -313,6 +336,38 @@ export class GpuCluster extends Construct {
       });
     }
     return this.cluster.addCdk8sChart(id, chart);
+  }
+}
+
+/** EKS places its control-plane network interfaces in subnets of at least two Availability Zones. */
+function requireTwoZones(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection): void {
+  let zones: string[];
+  try {
+    zones = vpc.selectSubnets(selection).subnets.map((s) => s.availabilityZone);
+  } catch {
+    return; // imported subnets without their zone: EKS checks at deploy time
+  }
+  if (new Set(zones).size < 2) {
+    throw new ValidationError({
+      code: 'invalid-subnet', scope,
+      message: 'vpcSubnets: an EKS cluster needs subnets in at least two Availability Zones.',
+      received: zones, fix: 'Select subnets in two or more zones, for example the training network\'s subnets (maxAzs >= 2).',
+    });
+  }
+}
+
+function validateVersion(scope: Construct, version: string): void {
+  if (Token.isUnresolved(version)) return;
+  const minor = /^1\.(\d{1,3})$/.exec(version);
+  if (!minor || Number(minor[1]) < OLDEST_EKS_MINOR) {
+    throw new ValidationError({
+      code: 'unsupported-kubernetes-version', scope,
+      message: minor
+        ? `version: EKS no longer creates clusters on Kubernetes ${version} (past the end of extended support).`
+        : 'version: not a Kubernetes minor version such as "1.34".',
+      received: version,
+      fix: `Use a version EKS creates: ${EKS_VERSIONS.join(', ')} (eks.KubernetesVersion.V1_${EKS_VERSIONS[EKS_VERSIONS.length - 1].split('.')[1]}, or newer).`,
+    });
   }
 }
 

@@ -1,17 +1,19 @@
 import {
-  Annotations, ArnFormat, IResource, Lazy, Names, RemovalPolicy, Resource, Size, SizeRoundingBehavior, Stack, Token, Validations,
+  Annotations, ArnFormat, IResource, Lazy, Names, RemovalPolicy, Resource, Size, Stack, Token, Validations,
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { AcceleratorInstanceType } from '../core/accelerators';
+import { AcceleratorInstanceType, InstanceTypeUse } from '../core/accelerators';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
+import { HYPERPOD_CLUSTER_ARN, SECURITY_GROUP_ID, validateArn, validateResourceId } from '../core/private/identifiers';
 import { IDatasetStore } from '../data/dataset-store';
 import { acknowledgeInherentWildcards } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
+import { gibibytes } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
 import { isUnresolvedString } from '../private/tokens';
 
@@ -30,31 +32,9 @@ import { isUnresolvedString } from '../private/tokens';
 //   permissions HyperPod documents for clusters in a VPC and, for EKS, image pulls and EKS Pod
 //   Identity.
 
-/** Every instance type HyperPod offers for instance groups (SageMaker API `ClusterInstanceType`). */
-const HYPERPOD_INSTANCE_TYPES: readonly string[] = [
-  ...sizes('c5', ['large', 'xlarge', '2xlarge', '4xlarge', '9xlarge', '12xlarge', '18xlarge', '24xlarge']),
-  ...sizes('c5n', ['large', '2xlarge', '4xlarge', '9xlarge', '18xlarge']),
-  ...sizes('c6i', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge']),
-  ...sizes('m5', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge']),
-  ...sizes('m6i', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge']),
-  ...sizes('m7i', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge']),
-  ...sizes('r6i', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge']),
-  ...sizes('r7i', ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge']),
-  ...sizes('t3', ['medium', 'large', 'xlarge', '2xlarge']),
-  ...sizes('i3en', ['large', 'xlarge', '2xlarge', '3xlarge', '6xlarge', '12xlarge', '24xlarge']),
-  ...sizes('g5', ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge']),
-  ...sizes('g6', ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge']),
-  ...sizes('g6e', ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge']),
-  ...sizes('gr6', ['4xlarge', '8xlarge']),
-  'ml.p4d.24xlarge', 'ml.p4de.24xlarge', 'ml.p5.4xlarge', 'ml.p5.48xlarge', 'ml.p5e.48xlarge', 'ml.p5en.48xlarge',
-  'ml.p6-b200.48xlarge', 'ml.p6e-gb200.36xlarge',
-  'ml.trn1.32xlarge', 'ml.trn1n.32xlarge', 'ml.trn2.3xlarge', 'ml.trn2.48xlarge',
-];
+/** Every instance type HyperPod offers for instance groups (SageMaker API `ClusterInstanceType`, kept in the accelerator catalog). */
+const HYPERPOD_INSTANCE_TYPES: readonly string[] = AcceleratorInstanceType.typesFor(InstanceTypeUse.HYPERPOD);
 const HYPERPOD_TYPE_SET = new Set(HYPERPOD_INSTANCE_TYPES);
-
-function sizes(family: string, list: string[]): string[] {
-  return list.map((size) => `ml.${family}.${size}`);
-}
 
 const MAX_INSTANCE_GROUPS = 100;
 const MAX_INSTANCE_COUNT = 6758;
@@ -356,6 +336,9 @@ export class HyperPodCluster extends HyperPodClusterBase {
     }
     const imported = new Imported(scope, id);
     NameRule.SAGEMAKER.validate(imported, 'clusterName', attrs.clusterName);
+    validateArn(imported, 'clusterArn', attrs.clusterArn, HYPERPOD_CLUSTER_ARN,
+      'Give the ARN DescribeCluster returns, for example "arn:aws:sagemaker:us-east-1:123456789012:cluster/a1b2c3d4e5f6" (the cluster id, not its name).');
+    validateResourceId(imported, 'securityGroup.securityGroupId', attrs.securityGroup.securityGroupId, SECURITY_GROUP_ID);
     return imported;
   }
 
@@ -577,7 +560,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
   }
 
   private ebsGiB(group: string, size: Size): number {
-    const gib = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    const gib = gibibytes(this, `instanceGroups[${JSON.stringify(group)}].ebsVolumeSize`, size, 'invalid-volume-size');
     if (Token.isUnresolved(gib)) return gib;
     if (!Number.isInteger(gib) || gib < 1 || gib > MAX_EBS_GIB) {
       throw new ValidationError({

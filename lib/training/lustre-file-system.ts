@@ -8,9 +8,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors';
+import { FSX_DNS_NAME, FSX_FILE_SYSTEM_ID, LUSTRE_MOUNT_NAME, SECURITY_GROUP_ID, validateResourceId } from '../core/private/identifiers';
 import { IDatasetStore } from '../data/dataset-store';
 import { createDataKey } from '../private/keys';
 import { isUnresolvedString } from '../private/tokens';
+import { gibibytes } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
 
 // Sources of the FSx rules enforced below (checked 2025):
@@ -426,7 +428,12 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
       public readonly storageCapacity = attrs.storageCapacity;
       public readonly connections = new ec2.Connections({ securityGroups: [attrs.securityGroup], defaultPort: ec2.Port.tcp(988) });
     }
-    return new Imported(scope, id);
+    const imported = new Imported(scope, id);
+    validateResourceId(imported, 'fileSystemId', attrs.fileSystemId, FSX_FILE_SYSTEM_ID);
+    validateResourceId(imported, 'dnsName', attrs.dnsName, FSX_DNS_NAME);
+    validateResourceId(imported, 'mountName', attrs.mountName, LUSTRE_MOUNT_NAME);
+    validateResourceId(imported, 'securityGroup.securityGroupId', attrs.securityGroup.securityGroupId, SECURITY_GROUP_ID);
+    return imported;
   }
 
   public readonly fileSystemId: string;
@@ -609,7 +616,7 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
   }
 
   private validateCapacity(type: LustreDeploymentType, capacity: Size): number {
-    const gib = capacity.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    const gib = gibibytes(this, 'storageCapacity', capacity, 'invalid-storage-capacity');
     if (Token.isUnresolved(gib)) return gib;
     if (!type.isValidCapacity(gib)) {
       const tib = Number.isInteger(gib) ? '' : ' FSx counts "1.2 TiB" as 1200 GiB: give the capacity with Size.gibibytes().';

@@ -1,21 +1,29 @@
-import { Annotations, ArnFormat, Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { AcceleratorInstanceType } from '../core/accelerators';
+import { AcceleratorInstanceType, InstanceTypeUse } from '../core/accelerators';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { IDatasetStore } from '../data/dataset-store';
 import { DatasetVersion, DatasetVersionKind } from '../data/dataset-version';
 import { IModelRegistry } from '../registry/model-registry';
 import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
-import { acknowledgeInherentWildcards } from '../private/iam';
+import { acknowledgeInherentWildcards, S3_OBJECT_PREFIX_ARN } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
+import { checkSecurityGroupCount, gibibytes, S3_MAX_KEY_BYTES, utf8Bytes, wholeDuration } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
+import { isUnresolvedString } from '../private/tokens';
 
-const MAX_RUNTIME = Duration.days(28);
+/** MaxRuntimeInSeconds and MaxWaitTimeInSeconds: at most 28 days (SageMaker API StoppingCondition). */
+const MAX_RUNTIME_SECONDS = Duration.days(28).toSeconds();
+/** SageMaker VpcConfig: 1-16 subnets, 1-5 security groups. */
+const MAX_VPC_SUBNETS = 16;
+const MAX_VPC_SECURITY_GROUPS = 5;
+/** A job or pipeline step folder under the output and checkpoint prefixes: a name of up to 64 characters and "/". */
+const RUN_FOLDER_BYTES = 65;
 
 /** On-demand or managed spot capacity for a SageMaker training job. */
 export class TrainingCompute {
@@ -28,7 +36,7 @@ export class TrainingCompute {
    * Managed spot training: up to 90% cheaper, interrupted jobs resume from their checkpoints.
    * Needs `checkpoints` on the template.
    *
-   * @param maxWait how long the job may wait for spot capacity plus run; at least `maxRuntime`
+   * @param maxWait how long the job may wait for spot capacity plus run; at least `maxRuntime`, at most 28 days, whole seconds
    */
   public static spot(maxWait: Duration): TrainingCompute {
     return new TrainingCompute(true, maxWait);
@@ -163,7 +171,10 @@ export interface SageMakerTrainingTemplateProps {
   readonly registry: IModelRegistry;
   /** Tag of the training image in the registry repository (tags are immutable there). */
   readonly imageTag: string;
-  /** Instance type, from the accelerator catalog (or `AcceleratorInstanceType.of('ml.x')`). */
+  /**
+   * Instance type, from the accelerator catalog (or `AcceleratorInstanceType.of('ml.x')`); one
+   * SageMaker offers for training (`supports(InstanceTypeUse.SAGEMAKER_TRAINING)`: not inf2).
+   */
   readonly instanceType: AcceleratorInstanceType;
   /**
    * Instances (nodes) per job.
@@ -190,7 +201,7 @@ export interface SageMakerTrainingTemplateProps {
    */
   readonly checkpoints?: CheckpointLocation;
   /**
-   * Maximum run time of a job (at most 28 days).
+   * Maximum run time of a job, in whole seconds from 1 second to 28 days.
    *
    * @default Duration.days(1)
    */
@@ -198,13 +209,13 @@ export interface SageMakerTrainingTemplateProps {
   /** VPC the training instances run in. */
   readonly vpc: ec2.IVpc;
   /**
-   * Subnets of the training instances (private ones only).
+   * Subnets of the training instances (private ones only; at most 16).
    *
    * @default - the VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
-   * Security groups of the training instances.
+   * Security groups of the training instances (at most 5).
    *
    * @default - a new group: all traffic among its members, HTTPS out
    */
@@ -259,9 +270,10 @@ const INHERENT_WILDCARDS = [
   { sid: 'TrainingJobLogs', reason: 'SageMaker names each job\'s log stream at run time; the grant is limited to the /aws/sagemaker/TrainingJobs log group.' },
   { sid: 'TrainingJobMetrics', reason: 'cloudwatch:PutMetricData supports no resource-level permission; the grant is limited to the /aws/sagemaker/TrainingJobs namespace by condition.' },
   { sid: 'TrainingJobNetworkInterfaces', reason: 'SageMaker creates the job\'s network interfaces at run time, and EC2 Describe actions support no resource-level permission.' },
-  { actions: ['ecr:GetAuthorizationToken'], reason: 'ECR authorization tokens are account-wide: ecr:GetAuthorizationToken supports no resource-level permission.' },
+  { sid: 'TrainingImageRegistryLogin', reason: 'ECR authorization tokens are account-wide: ecr:GetAuthorizationToken supports no resource-level permission.' },
   {
     actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS],
+    resources: S3_OBJECT_PREFIX_ARN,
     reason: 'S3 object ARNs need a wildcard after the dataset zone, checkpoint or output prefix that scopes the grant.',
   },
 ];
@@ -308,7 +320,7 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     this.outputPrefix = props.outputPrefix ?? 'training-output/';
     this.key = props.encryptionKey ?? props.registry.encryptionKey;
     this.localStorageGB = props.instanceType.spec?.localStorageGB ?? 0;
-    this.volumeSizeGB = props.volumeSize?.toGibibytes({ rounding: SizeRoundingBehavior.NONE })
+    this.volumeSizeGB = (props.volumeSize ? gibibytes(this, 'volumeSize', props.volumeSize, 'invalid-volume-size') : undefined)
       ?? (this.localStorageGB > 0 ? Math.min(200, this.localStorageGB) : 200);
     this.validate(props);
 
@@ -330,7 +342,13 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
       lineage[`${input.channelName}:s3-uri`] = input.s3Uri;
     }
     this.lineage = lineage;
-    props.registry.repository.grantPull(principal);
+    // Pull the training image; the registry login (account-wide, on `*`) gets a Sid of its own.
+    props.registry.repository.grant(principal, 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage');
+    principal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingImageRegistryLogin',
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'],
+    }));
     props.registry.grantWriteArtifacts(principal, this.outputPrefix);
     if (this.key) {
       // Output encryption (Encrypt, GenerateDataKey) and EBS volume encryption (grants for EBS).
@@ -376,6 +394,15 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     acknowledgeInherentWildcards(principal.policy, INHERENT_WILDCARDS);
 
     this.subnetIds = selectPrivateSubnets(this, props.vpc, props.vpcSubnets, 'Training instances');
+    if (this.subnetIds.length > MAX_VPC_SUBNETS) {
+      throw new ValidationError({
+        code: 'invalid-subnet', scope: this,
+        message: `vpcSubnets: a SageMaker training job's VpcConfig takes at most ${MAX_VPC_SUBNETS} subnets.`,
+        received: `${this.subnetIds.length} subnets`, fix: 'Narrow vpcSubnets, for example to the Availability Zones of your capacity.',
+      });
+    }
+    checkSecurityGroupCount(this, 'securityGroups', props.securityGroups?.length ?? 0, MAX_VPC_SECURITY_GROUPS, 'a SageMaker training job\'s VpcConfig',
+      'Give at most 5 groups; merge rules into fewer groups.');
     if (props.securityGroups && props.securityGroups.length > 0) {
       this.securityGroups = props.securityGroups;
     } else {
@@ -488,32 +515,55 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     };
     const type = props.instanceType;
     if (!type.wellFormed) fail('invalid-instance-type', 'The instance type is not a SageMaker or EC2 instance type name.', type.ec2Name, 'Use a catalog entry such as AcceleratorInstanceType.G6E_XLARGE or AcceleratorInstanceType.of("ml.g6e.xlarge").');
+    if (!isUnresolvedString(type.ec2Name) && !type.supports(InstanceTypeUse.SAGEMAKER_TRAINING)) {
+      const sameFamily = AcceleratorInstanceType.typesFor(InstanceTypeUse.SAGEMAKER_TRAINING).filter((t) => AcceleratorInstanceType.of(t).family === type.family);
+      fail('unsupported-instance-type', `instanceType: SageMaker training does not offer ${type.sageMakerName}${type.supports(InstanceTypeUse.SAGEMAKER_HOSTING) ? ' (it is offered for hosting only)' : ''}.`,
+        type.sageMakerName, sameFamily.length > 0
+          ? `Use a size SageMaker trains on: ${sameFamily.join(', ')}.`
+          : 'Use a type SageMaker trains on (AcceleratorInstanceType.typesFor(InstanceTypeUse.SAGEMAKER_TRAINING)), for example ml.g6e.xlarge, ml.p5.48xlarge or ml.trn1.32xlarge.');
+    }
     if (!type.catalogued) Annotations.of(this).addInfo(`Instance type ${type.sageMakerName} is not in the accelerator catalog; its accelerators are not checked.`);
     if (!Number.isInteger(this.instanceCount) || this.instanceCount < 1) fail('invalid-instance-count', 'instanceCount must be a whole number of at least 1.', props.instanceCount, 'Use 1 for single-node training, more for distributed training.');
     const volume = this.volumeSizeGB;
-    if (!Number.isInteger(volume) || volume < 1 || volume > 16384) fail('invalid-volume-size', 'volumeSize must be a whole number of GiB from 1 to 16384.', `${volume} GiB`, 'Use Size.gibibytes(n).');
-    if (this.localStorageGB > 0 && volume > this.localStorageGB) {
+    if (!Token.isUnresolved(volume) && (!Number.isInteger(volume) || volume < 1 || volume > 16384)) fail('invalid-volume-size', 'volumeSize must be a whole number of GiB from 1 to 16384 (SageMaker counts VolumeSizeInGB in whole GiB).', `${volume} GiB`, 'Use Size.gibibytes(n) with a whole n from 1 to 16384.');
+    if (!Token.isUnresolved(volume) && this.localStorageGB > 0 && volume > this.localStorageGB) {
       fail('invalid-volume-size', `${type.sageMakerName} trains on its ${this.localStorageGB} GB of local NVMe storage; SageMaker rejects a larger volume size.`,
         `${volume} GiB`, `Use at most Size.gibibytes(${this.localStorageGB}), or an instance type with more local storage.`);
     }
-    const runtime = this.maxRuntime.toSeconds({ integral: false });
-    if (runtime < 1 || runtime > MAX_RUNTIME.toSeconds()) fail('invalid-max-runtime', 'maxRuntime must be between 1 second and 28 days.', this.maxRuntime.toHumanString(), 'Use a duration such as Duration.hours(24).');
+    // MaxRuntimeInSeconds and MaxWaitTimeInSeconds are whole seconds, at most 28 days.
+    const runtime = wholeDuration(this, 'maxRuntime', this.maxRuntime, {
+      unit: 'seconds', min: 1, max: MAX_RUNTIME_SECONDS, code: 'invalid-max-runtime',
+      why: 'SageMaker counts MaxRuntimeInSeconds in whole seconds, up to 28 days', fix: 'Use a duration such as Duration.hours(24), at most Duration.days(28).',
+    });
     if (props.compute?.isSpot) {
       if (!props.checkpoints) fail('spot-without-checkpoints', 'Managed spot training without checkpoints restarts interrupted jobs from scratch.', 'compute: spot, checkpoints: undefined', 'Set checkpoints, e.g. CheckpointLocation.inDatasetStore(store, "features", "checkpoints/"), or use TrainingCompute.onDemand().');
-      const wait = props.compute.maxWait!.toSeconds({ integral: false });
-      if (wait < runtime || wait > MAX_RUNTIME.toSeconds()) fail('invalid-max-wait', 'The spot maxWait must be at least maxRuntime and at most 28 days.', { maxWait: props.compute.maxWait!.toHumanString(), maxRuntime: this.maxRuntime.toHumanString() }, 'Use a maxWait of maxRuntime plus the time you accept waiting for capacity.');
+      const wait = wholeDuration(this, 'compute (TrainingCompute.spot maxWait)', props.compute.maxWait!, {
+        unit: 'seconds', min: 1, max: MAX_RUNTIME_SECONDS, code: 'invalid-max-wait',
+        why: 'SageMaker counts MaxWaitTimeInSeconds in whole seconds, up to 28 days', fix: 'Use a maxWait of maxRuntime plus the time you accept waiting for capacity, at most Duration.days(28).',
+      });
+      if (!Token.isUnresolved(wait) && !Token.isUnresolved(runtime) && wait < runtime) fail('invalid-max-wait', 'compute: the spot maxWait must be at least maxRuntime (SageMaker counts the run time within the wait).', { maxWait: props.compute.maxWait!.toHumanString(), maxRuntime: this.maxRuntime.toHumanString() }, 'Use a maxWait of maxRuntime plus the time you accept waiting for capacity.');
     }
     if (props.checkpoints) {
       const prefix = props.checkpoints.prefix;
       if (!Token.isUnresolved(prefix) && prefix !== '' && (prefix.startsWith('/') || !prefix.endsWith('/'))) fail('invalid-prefix', 'A checkpoint prefix must not start with "/" and must end with "/".', prefix, 'Use a prefix such as "checkpoints/".');
+      if (!Token.isUnresolved(prefix) && utf8Bytes(prefix) > S3_MAX_KEY_BYTES - RUN_FOLDER_BYTES) {
+        fail('key-too-long', `checkpoints: the checkpoint prefix is ${utf8Bytes(prefix)} bytes in UTF-8; with a job folder (up to ${RUN_FOLDER_BYTES} bytes) S3 keys would pass ${S3_MAX_KEY_BYTES} bytes.`,
+          prefix, `Shorten the prefix to at most ${S3_MAX_KEY_BYTES - RUN_FOLDER_BYTES} bytes (characters such as "é" take 2).`);
+      }
     }
     if (!this.outputPrefix.endsWith('/') || this.outputPrefix.startsWith('/')) fail('invalid-prefix', 'outputPrefix must not start with "/" and must end with "/".', this.outputPrefix, 'Use a prefix such as "training-output/".');
+    if (!Token.isUnresolved(this.outputPrefix) && utf8Bytes(this.outputPrefix) > S3_MAX_KEY_BYTES - RUN_FOLDER_BYTES) {
+      fail('key-too-long', `outputPrefix is ${utf8Bytes(this.outputPrefix)} bytes in UTF-8; with a job folder (up to ${RUN_FOLDER_BYTES} bytes) S3 keys would pass ${S3_MAX_KEY_BYTES} bytes.`,
+        this.outputPrefix, `Shorten outputPrefix to at most ${S3_MAX_KEY_BYTES - RUN_FOLDER_BYTES} bytes (characters such as "é" take 2).`);
+    }
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(props.imageTag) && !Token.isUnresolved(props.imageTag)) fail('invalid-image-tag', 'imageTag is not a valid image tag (1-128 letters, digits, ".", "_", "-").', props.imageTag, 'Use the immutable tag you pushed, such as "2026-11-25-abc1234".');
     if (props.inputs.length < 1 || props.inputs.length > 20) fail('invalid-inputs', 'A training job has 1 to 20 input channels.', props.inputs.length, 'Give at least one TrainingInput.');
     const names = new Set<string>();
     for (const input of props.inputs) {
       if (!/^[A-Za-z0-9.\-_]{1,64}$/.test(input.channelName)) fail('invalid-inputs', 'A channel name is 1-64 letters, digits, ".", "-" or "_".', input.channelName, 'Use a name such as "train" or "validation".');
       if (names.has(input.channelName)) fail('invalid-inputs', 'Channel names must be unique.', input.channelName, 'Give each input its own channelName.');
+      const uri = input.s3Uri;
+      if (!isUnresolvedString(uri) && [...uri].length > 1024) fail('key-too-long', `inputs: channel "${input.channelName}" has an S3 URI of ${[...uri].length} characters; SageMaker takes at most 1024.`, `${uri.slice(0, 80)}...`, 'Use a shorter dataset key or zone.');
       if (!['File', 'FastFile', 'Pipe'].includes(input.inputMode)) fail('invalid-inputs', 'inputMode must be File, FastFile or Pipe.', input.inputMode, 'Use "FastFile" (streaming) or "File" (copy first).');
       names.add(input.channelName);
     }

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -16,7 +16,8 @@ export interface TrainingNetworkProps {
    */
   readonly maxAzs?: number;
   /**
-   * IPv4 range of the VPC.
+   * IPv4 range of the VPC: /16 to /28, holding a /19 training subnet per zone (8192 addresses) and,
+   * with NAT gateways, a /24 egress subnet per zone. Two zones need at least a /18.
    *
    * @default '10.64.0.0/16'
    */
@@ -48,6 +49,13 @@ export interface TrainingNetworkProps {
    */
   readonly encryptionKey?: kms.IKey;
 }
+
+/** Subnet sizes: /19 (8192 addresses) per zone for training nodes and their pods, /24 for NAT. */
+const TRAINING_SUBNET_MASK = 19;
+const EGRESS_SUBNET_MASK = 24;
+/** A VPC's IPv4 range: /16 to /28 (Amazon VPC user guide, "VPC CIDR blocks"). */
+const MIN_VPC_MASK = 16;
+const MAX_VPC_MASK = 28;
 
 const DEFAULT_ENDPOINTS = [
   ec2.InterfaceVpcEndpointAwsService.ECR,
@@ -104,14 +112,19 @@ export class TrainingNetwork extends Construct {
     }
     const isolated = natGateways === 0;
     const subnetType = isolated ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
-    const subnetConfiguration: ec2.SubnetConfiguration[] = [{ name: 'training', subnetType, cidrMask: 19 }];
+    const subnetConfiguration: ec2.SubnetConfiguration[] = [{ name: 'training', subnetType, cidrMask: TRAINING_SUBNET_MASK }];
     if (!isolated) {
-      subnetConfiguration.push({ name: 'egress', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false });
+      subnetConfiguration.push({ name: 'egress', subnetType: ec2.SubnetType.PUBLIC, cidrMask: EGRESS_SUBNET_MASK, mapPublicIpOnLaunch: false });
       Annotations.of(this).addWarningV2('mlops-constructs:training-egress',
         `The training network has ${natGateways} NAT gateway(s): training code can reach the internet and send data out.`);
     }
 
     const cidr = props.cidr ?? '10.64.0.0/16';
+    if (!Token.isUnresolved(cidr)) {
+      // The VPC takes the first maxAzs zones of the stack (two for an environment-agnostic stack).
+      const zones = Math.min(maxAzs, Stack.of(this).availabilityZones.length);
+      this.validateCidr(cidr, subnetConfiguration.map((c) => ({ name: c.name, mask: c.cidrMask!, count: zones })));
+    }
     this.vpc = new ec2.Vpc(this, 'Resource', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       maxAzs,
@@ -197,9 +210,62 @@ export class TrainingNetwork extends Construct {
     );
   }
 
+  /**
+   * Rejects a VPC range EC2 would not create, or one too small for the subnets asked for, before
+   * aws-cdk-lib's "has no room" error (which names neither the prop nor the sizes).
+   */
+  private validateCidr(cidr: string, groups: Array<{ name: string; mask: number; count: number }>): void {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    const octets = m ? m.slice(1, 5).map(Number) : [];
+    if (!m || octets.some((o) => o > 255)) {
+      throw new ValidationError({
+        code: 'invalid-cidr', scope: this,
+        message: 'cidr must be an IPv4 range in CIDR notation, a.b.c.d/n.',
+        received: cidr, fix: 'Use a private range such as "10.64.0.0/16".',
+      });
+    }
+    const mask = Number(m[5]);
+    if (mask < MIN_VPC_MASK || mask > MAX_VPC_MASK) {
+      throw new ValidationError({
+        code: 'invalid-cidr', scope: this,
+        message: `cidr: a VPC's IPv4 range is /${MIN_VPC_MASK} to /${MAX_VPC_MASK}.`,
+        received: cidr, fix: `Use a mask from /${MIN_VPC_MASK} to /${MAX_VPC_MASK}, for example "10.64.0.0/16".`,
+      });
+    }
+    const address = octets.reduce((a, o) => a * 256 + o, 0);
+    const size = 2 ** (32 - mask);
+    if (address % size !== 0) {
+      const base = address - (address % size);
+      throw new ValidationError({
+        code: 'invalid-cidr', scope: this,
+        message: `cidr: the address has host bits set for a /${mask} range, so the subnets would be carved outside it.`,
+        received: cidr, fix: `Use the network address of the range, "${[24, 16, 8, 0].map((b) => Math.floor(base / 2 ** b) % 256).join('.')}/${mask}".`,
+      });
+    }
+    const needed = groups.reduce((sum, g) => sum + g.count * 2 ** (32 - g.mask), 0);
+    if (needed > size) {
+      // The smallest VPC mask that holds them: subnets are allocated in order, each aligned.
+      const fits = 32 - Math.ceil(Math.log2(needed));
+      throw new ValidationError({
+        code: 'cidr-too-small', scope: this,
+        message: `cidr: a /${mask} range holds ${size} addresses, but the subnets need ${needed} (${groups.map((g) => `${g.count} x /${g.mask} ${g.name}`).join(' + ')}).`,
+        received: { cidr, maxAzs: groups[0].count },
+        fix: `Use a range of /${Math.max(MIN_VPC_MASK, fits)} or larger (e.g. "10.64.0.0/16"), or fewer Availability Zones.`,
+      });
+    }
+  }
+
   /** Adds an interface endpoint in the training subnets (HTTPS from the VPC only). */
   public addInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint {
     const name = service.shortName.replace(/[^a-zA-Z0-9]/g, '-');
+    if (this.vpc.node.tryFindChild(`Endpoint-${name}`)) {
+      // aws-cdk-lib would fail with a duplicate construct id; a VPC takes one endpoint per service.
+      throw new ValidationError({
+        code: 'duplicate-endpoint', scope: this,
+        message: 'interfaceEndpoints: the network already has an interface endpoint for this service (private DNS allows one per VPC).',
+        received: service.shortName, fix: 'List each service once in interfaceEndpoints, and do not add the defaults again.',
+      });
+    }
     return this.vpc.addInterfaceEndpoint(`Endpoint-${name}`, {
       service, subnets: this.trainingSubnets, securityGroups: [this.endpointSecurityGroup], privateDnsEnabled: true, open: false,
     });

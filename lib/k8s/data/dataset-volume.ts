@@ -4,7 +4,9 @@ import { ValidationError } from '../../core/errors';
 import { NameRule } from '../../core/names';
 import { isUnresolvedString } from '../../private/tokens';
 import { k8s, kplus } from '../core/plus';
+import { DATASET_VOLUME_ROLE, registerObjects } from '../core/objects';
 import { createStaticVolume, s3VolumeHandle } from '../core/static-volume';
+import { checkNotSystemNamespace } from '../core/validation';
 
 /** What a dataset source renders into a PersistentVolume. @internal */
 export interface DatasetVolumeSourceConfig {
@@ -176,7 +178,7 @@ export interface DatasetVolumeProps {
   /** Where the data lives. */
   readonly source: DatasetVolumeSource;
   /**
-   * Namespace of the claim.
+   * Namespace of the claim; not a system namespace (`kube-*`, `karpenter`, `kueue-system`...).
    *
    * @default - the chart's namespace, else `default`
    */
@@ -235,11 +237,13 @@ export class DatasetVolume extends Construct {
 
   constructor(scope: Construct, id: string, props: DatasetVolumeProps) {
     super(scope, id);
+    registerObjects(this, DATASET_VOLUME_ROLE);
     const chart = Chart.of(this);
     const config = props.source._bind(this);
     this.sourceKind = props.source.kind;
     this.namespaceName = props.namespaceName ?? chart.namespace ?? 'default';
     NameRule.KUBERNETES.validate(this, 'namespaceName', this.namespaceName);
+    checkNotSystemNamespace(this, 'namespaceName', this.namespaceName);
     this.claimName = props.claimName === undefined
       ? Names.toDnsLabel(this, { maxLen: 63 })
       : NameRule.KUBERNETES.validate(this, 'claimName', props.claimName);

@@ -2,8 +2,11 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ProjectIdentity, ProjectIdentityProps } from '../../core/identity';
 import { NameRule } from '../../core/names';
+import { validateLabels } from '../../core/private/validate';
+import { registerObjects } from '../core/objects';
 import { kplus } from '../core/plus';
 import { PodSecurityLabels } from '../core/security';
+import { checkNotSystemNamespace } from '../core/validation';
 import { DatasetVolume, DatasetVolumeSource } from '../data/dataset-volume';
 
 /** A dataset the chart mounts for the project's workloads. */
@@ -47,7 +50,11 @@ export class MlProjectChart extends Chart {
     // The namespace is set on namespaced objects only: Namespace and PersistentVolume are
     // cluster-scoped and must not carry one.
     super(scope, id, { ...props, namespace: undefined, labels: { ...identity.labels, ...props.labels } });
+    validateLabels(this, 'labels', props.labels);
     NameRule.KUBERNETES.validate(this, 'namespaceName', namespace);
+    checkNotSystemNamespace(this, 'namespace', namespace);
+    // Two objects of one identity in the chart fail the synth (duplicate-object).
+    registerObjects(this);
     this.identity = identity;
     this.namespaceName = namespace;
     this.projectNamespace = new kplus.Namespace(this, 'Namespace', {

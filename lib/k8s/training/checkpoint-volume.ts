@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import { CheckpointStorage } from './training-job-options';
 import { ValidationError } from '../../core/errors';
 import { NameRule } from '../../core/names';
+import { CHECKPOINT_VOLUME_ROLE, registerObjects } from '../core/objects';
 import { createStaticVolume, s3VolumeHandle } from '../core/static-volume';
+import { checkNotSystemNamespace } from '../core/validation';
 
 /** Properties of a {@link CheckpointVolume}. */
 export interface CheckpointVolumeProps {
@@ -20,7 +22,7 @@ export interface CheckpointVolumeProps {
    */
   readonly region?: string;
   /**
-   * Name of the claim.
+   * Name of the claim; it must differ from every dataset claim of the namespace.
    *
    * @default 'checkpoints'
    */
@@ -48,7 +50,9 @@ export class CheckpointVolume extends Construct {
 
   constructor(scope: Construct, id: string, props: CheckpointVolumeProps) {
     super(scope, id);
+    registerObjects(this, CHECKPOINT_VOLUME_ROLE);
     NameRule.KUBERNETES.validate(this, 'namespaceName', props.namespaceName);
+    checkNotSystemNamespace(this, 'namespaceName', props.namespaceName);
     this.claimName = NameRule.KUBERNETES.validate(this, 'claimName', props.claimName ?? 'checkpoints');
     NameRule.S3_BUCKET.validate(this, 'bucketName', props.bucketName);
     if (props.prefix.length === 0 || props.prefix.startsWith('/') || !props.prefix.endsWith('/')) {

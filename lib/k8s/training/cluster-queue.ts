@@ -4,7 +4,9 @@ import { IResourceFlavor, ResourceFlavor } from './resource-flavor';
 import { checkCount, checkName, clusterScoped, cpuCores, cpuQuantity, generateName, memoryQuantity, uniqueSorted } from './private/render';
 import { ValidationError } from '../../core/errors';
 import { Accelerator, AcceleratorCapabilities } from '../core/accelerators';
+import { registerObjects } from '../core/objects';
 import { kplus } from '../core/plus';
+import { checkNotSystemNamespace } from '../core/validation';
 
 /** A Kueue ClusterQueue: a pool of quota that LocalQueues in team namespaces submit to. */
 export interface IClusterQueue extends IConstruct {
@@ -83,7 +85,7 @@ export interface ClusterQueueProps {
    * @default - generated from the construct path
    */
   readonly clusterQueueName?: string;
-  /** Namespaces whose LocalQueues may submit to this queue (usually one team's namespaces). */
+  /** Namespaces whose LocalQueues may submit to this queue (usually one team's namespaces; no system namespace). */
   readonly namespaces: string[];
   /**
    * Quotas per flavor, tried in order.
@@ -168,6 +170,7 @@ export class ClusterQueue extends Construct implements IClusterQueue {
 
   constructor(scope: Construct, id: string, props: ClusterQueueProps) {
     super(scope, id);
+    registerObjects(this, 'ClusterQueue');
     this.clusterQueueName = props.clusterQueueName !== undefined ? checkName(this, 'clusterQueueName', props.clusterQueueName) : generateName(this);
     if (!Array.isArray(props.namespaces) || props.namespaces.length === 0) {
       throw new ValidationError({
@@ -177,7 +180,7 @@ export class ClusterQueue extends Construct implements IClusterQueue {
         fix: 'List the team namespaces whose LocalQueues submit to this queue.',
       });
     }
-    this.namespaces = uniqueSorted(props.namespaces.map((ns) => checkName(this, 'namespaces', ns)));
+    this.namespaces = uniqueSorted(props.namespaces.map((ns) => checkNotSystemNamespace(this, 'namespaces', checkName(this, 'namespaces', ns))));
     this.cohort = props.cohort !== undefined ? checkName(this, 'cohort', props.cohort) : undefined;
     for (const quota of props.quotas ?? []) this.addQuota(quota);
 

@@ -1,10 +1,13 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { CapacityReservationSelector, CapacityType, DisruptionReason, GpuNodeImage, NodePoolDisruptionBudget } from './node-pool-options';
-import { checkCount, checkLabels, checkName, clusterScoped, generateName, goDuration, uniqueSorted } from './private/render';
+import { checkCount, checkLabels, checkName, checkTaints, clusterScoped, generateName, goDuration, uniqueSorted } from './private/render';
 import { AcceleratorInstanceType, AcceleratorVendor } from '../../core/accelerators';
 import { ValidationError } from '../../core/errors';
+import { rejectArnWhereNameExpected } from '../../core/private/identifiers';
+import { validateTags } from '../../core/private/validate';
 import { AcceleratorCapabilities } from '../core/accelerators';
+import { registerObjects } from '../core/objects';
 import { k8s } from '../core/plus';
 
 const POOL_SYMBOL = Symbol.for('mlops-constructs.GpuNodePool');
@@ -179,7 +182,7 @@ function resolvePool(scope: Construct, spec: GpuNodePoolSpec): ResolvedPool {
     migProfile: spec.migProfile,
     efa,
     resourceName: AcceleratorCapabilities.resourceName(vendor, spec.migProfile),
-    taints: spec.taints ?? [{ key: AcceleratorCapabilities.taintKey(vendor), effect: 'NoSchedule' }],
+    taints: checkedTaints(scope, spec.taints) ?? [{ key: AcceleratorCapabilities.taintKey(vendor), effect: 'NoSchedule' }],
     nodeLabels: { ...labels, [NODEPOOL_LABEL]: nodePoolName },
     capacityTypes,
   };
@@ -411,6 +414,7 @@ export class GpuNodePool extends GpuNodePoolBase {
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id, { ...props, labels: migLabels(props) });
+    registerObjects(this, 'GPU node pool');
     this.nodeClassName = this.nodePoolName;
     const nodeClassSpec = this.renderNodeClass(props);
     const nodePoolSpec = this.renderNodePool(props);
@@ -493,6 +497,7 @@ export class GpuNodePool extends GpuNodePoolBase {
     const fail = (code: string, message: string, received: unknown, fix: string): never => {
       throw new ValidationError({ code, scope: this, message, received, fix });
     };
+    rejectArnWhereNameExpected(this, 'nodeRole', props.nodeRole, 'IAM role');
     if (!ROLE_NAME.test(props.nodeRole)) {
       fail('invalid-node-pool', 'nodeRole must be the name (not the ARN) of an IAM role: 1-64 letters, digits and +=,.@_-.', props.nodeRole, 'Give the role name, for example "KarpenterNodeRole-ml".');
     }
@@ -531,6 +536,7 @@ export class GpuNodePool extends GpuNodePoolBase {
       fail('invalid-node-pool', 'placementGroupName must be 1-255 printable ASCII characters.', props.placementGroupName, 'Give the name of the placement group.');
     }
     const tags = props.tags ?? {};
+    validateTags(this, 'tags', tags, { otherKeys: ['Name', ...RESTRICTED_TAGS, 'kubernetes.io/cluster/<cluster>'], otherKeysBy: 'Karpenter' });
     for (const [key, value] of Object.entries(tags)) {
       if (key === '' || RESTRICTED_TAGS.includes(key) || key.startsWith('kubernetes.io/cluster')) {
         fail('invalid-node-pool', `Tag "${key}" is empty or reserved by EKS or Karpenter.`, key, `Remove the tag; Karpenter sets ${RESTRICTED_TAGS.join(', ')} itself.`);
@@ -571,6 +577,11 @@ class ImportedGpuNodePool extends GpuNodePoolBase {
   constructor(scope: Construct, id: string, attrs: GpuNodePoolAttributes) {
     super(scope, id, attrs);
   }
+}
+
+function checkedTaints(scope: IConstruct, taints: k8s.Taint[] | undefined): k8s.Taint[] | undefined {
+  if (taints !== undefined) checkTaints(scope, 'invalid-node-pool', 'taints', taints);
+  return taints;
 }
 
 function isRestrictedLabel(key: string): boolean {
@@ -674,5 +685,6 @@ function checkSelectorTags(scope: IConstruct, prop: string, tags: Record<string,
       fix: `Give the tags that mark the resources, for example { "karpenter.sh/discovery": "<cluster name>" }.`,
     });
   }
+  validateTags(scope, prop, tags, { selector: true });
   return { ...tags };
 }

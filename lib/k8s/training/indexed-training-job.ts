@@ -1,9 +1,11 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { checkPodFailurePolicy } from './private/failure-policy';
 import { checkCount, checkName, generateName } from './private/render';
 import { checkEnvName, registerTrainingWorkload, ignoreDisruptions, JOB_LABEL, TrainingPod, trainingPod } from './private/pod';
 import { TrainingJobOptions } from './training-job-options';
 import { Accelerator } from '../core/accelerators';
+import { registerObjects } from '../core/objects';
 import { k8s } from '../core/plus';
 
 /** Properties of an {@link IndexedTrainingJob}. */
@@ -15,7 +17,9 @@ export interface IndexedTrainingJobProps extends TrainingJobOptions {
    */
   readonly backoffLimit?: number;
   /**
-   * Which pod failures count towards `backoffLimit`.
+   * Which pod failures count towards `backoffLimit`. Actions are `FailJob`, `Ignore` and `Count`
+   * (`FailIndex` needs `backoffLimitPerIndex`, which this job does not set); exit codes are 0-255,
+   * sorted and unique, and `containerName` is `trainer` when given.
    *
    * @default - evictions (preemption, node drain, spot interruption) do not count
    */
@@ -74,6 +78,7 @@ export class IndexedTrainingJob extends Construct {
 
   constructor(scope: Construct, id: string, props: IndexedTrainingJobProps) {
     super(scope, id);
+    registerObjects(this, 'indexed training job');
     const pod = trainingPod(this, props);
     // Pods are named <job>-<index>-<suffix> and host-named <job>-<index>: at most 63 characters.
     const maxLength = 63 - 1 - String(pod.nodes - 1).length;
@@ -84,6 +89,7 @@ export class IndexedTrainingJob extends Construct {
     this.processesPerNode = pod.processesPerNode;
     const port = checkCount(this, 'invalid-training-job', 'rendezvousPort', props.rendezvousPort ?? 29500, false, 65535);
     const backoffLimit = checkCount(this, 'invalid-training-job', 'backoffLimit', props.backoffLimit ?? 3 * pod.nodes, true);
+    if (props.podFailurePolicy !== undefined) checkPodFailurePolicy(this, props.podFailurePolicy, [CONTAINER]);
 
     if (pod.nodes > 1) {
       this.service = new k8s.KubeService(this, 'Rendezvous', {
@@ -108,9 +114,12 @@ export class IndexedTrainingJob extends Construct {
     registerTrainingWorkload(this, props, pod, `Job ${this.jobName}`);
   }
 
-  /** Adds an environment variable to the training container. */
+  /** Adds (or replaces) an environment variable of the training container. */
   public addEnv(name: string, value: string): void {
     checkEnvName(this, name);
+    // A second addEnv of one name replaces the first: a container must not list a variable twice.
+    const existing = this.extraEnv.findIndex((e) => e.name === name);
+    if (existing >= 0) this.extraEnv.splice(existing, 1);
     this.extraEnv.push({ name, value });
   }
 

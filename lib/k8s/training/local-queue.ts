@@ -3,6 +3,8 @@ import { Construct, IConstruct } from 'constructs';
 import { ClusterQueue, IClusterQueue } from './cluster-queue';
 import { checkName, generateName } from './private/render';
 import { ValidationError } from '../../core/errors';
+import { registerObjects } from '../core/objects';
+import { checkNotSystemNamespace } from '../core/validation';
 
 /** A Kueue LocalQueue: where workloads of one namespace are submitted. */
 export interface ILocalQueue extends IConstruct {
@@ -75,6 +77,7 @@ export class LocalQueue extends Construct implements ILocalQueue {
 
   constructor(scope: Construct, id: string, props: LocalQueueProps) {
     super(scope, id);
+    registerObjects(this, 'LocalQueue');
     this.clusterQueue = props.clusterQueue;
     this.localQueueName = props.localQueueName !== undefined ? checkName(this, 'localQueueName', props.localQueueName) : generateName(this);
     const namespace = props.namespaceName ?? Chart.of(this).namespace;
@@ -86,7 +89,7 @@ export class LocalQueue extends Construct implements ILocalQueue {
         fix: 'Set namespaceName to the team namespace, for example chart.namespaceName of an MlProjectChart.',
       });
     }
-    this.namespaceName = checkName(this, 'namespaceName', namespace);
+    this.namespaceName = checkNotSystemNamespace(this, 'namespaceName', checkName(this, 'namespaceName', namespace));
     const cq = props.clusterQueue;
     if (cq instanceof ClusterQueue && !cq.namespaces.includes(this.namespaceName)) {
       throw new ValidationError({

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../../core/errors';
+import { validateTags } from '../../core/private/validate';
 
 /**
  * How Karpenter may buy a node (`karpenter.sh/capacity-type`).
@@ -152,6 +153,7 @@ export class CapacityReservationSelector {
       if (entries.length === 0 || entries.length > 20 || entries.some(([k, v]) => k === '' || v === '')) {
         fail('A capacity reservation tag selector needs 1-20 tags with non-empty keys and values.', this.term.tags, 'Give the tags that mark the reservations, for example { "team": "risk-ml" }.');
       }
+      validateTags(scope, 'capacityReservations tags', this.term.tags, { selector: true });
     }
     if (this.term.ownerID !== undefined && !ACCOUNT_ID.test(this.term.ownerID)) {
       fail('An owner account id has 12 digits.', this.term.ownerID, 'Give the 12-digit id of the account that owns the reservations.');

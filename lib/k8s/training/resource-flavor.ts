@@ -1,8 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { IGpuNodePool } from './gpu-node-pool';
-import { checkLabels, checkName, clusterScoped, generateName } from './private/render';
+import { checkLabels, checkName, checkTaints, checkTolerations, clusterScoped, generateName } from './private/render';
 import { ValidationError } from '../../core/errors';
+import { registerObjects } from '../core/objects';
 import { k8s } from '../core/plus';
 
 /** A Kueue ResourceFlavor: a kind of node quota is granted in. */
@@ -87,6 +88,7 @@ export class ResourceFlavor extends Construct implements IResourceFlavor {
 
   constructor(scope: Construct, id: string, props: ResourceFlavorProps) {
     super(scope, id);
+    registerObjects(this, 'ResourceFlavor');
     this.pool = props.pool;
     this.flavorName = props.flavorName !== undefined
       ? checkName(this, 'flavorName', props.flavorName)
@@ -113,16 +115,8 @@ export class ResourceFlavor extends Construct implements IResourceFlavor {
         });
       }
     }
-    for (const taint of nodeTaints) {
-      if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(taint.effect)) {
-        throw new ValidationError({
-          code: 'invalid-resource-flavor', scope: this,
-          message: `Taint "${taint.key}" has effect "${taint.effect}"; Kueue accepts NoSchedule, PreferNoSchedule and NoExecute.`,
-          received: taint,
-          fix: 'Use one of NoSchedule, PreferNoSchedule, NoExecute.',
-        });
-      }
-    }
+    checkTaints(this, 'invalid-resource-flavor', 'nodeTaints', nodeTaints);
+    checkTolerations(this, 'invalid-resource-flavor', 'tolerations', tolerations);
     this.resource = clusterScoped(new ApiObject(this, 'Resource', {
       apiVersion: 'kueue.x-k8s.io/v1beta2',
       kind: 'ResourceFlavor',

@@ -2,8 +2,9 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkCount, checkName, clusterScoped, generateName } from './private/render';
 import { containerSecurityContext, ignoreDisruptions, TORCH_NODE } from './private/pod';
-import { ValidationError } from '../../core/errors';
+import { registerObjects } from '../core/objects';
 import { k8s } from '../core/plus';
+import { checkImage } from '../core/validation';
 
 /** A Kubeflow Trainer runtime that TrainJobs reference (`spec.runtimeRef`). */
 export interface ITrainingRuntime extends IConstruct {
@@ -88,16 +89,9 @@ export class TorchTrainingRuntime extends Construct implements ITrainingRuntime 
 
   constructor(scope: Construct, id: string, props: TorchTrainingRuntimeProps = {}) {
     super(scope, id);
+    registerObjects(this, 'training runtime');
     this.runtimeName = props.runtimeName !== undefined ? checkName(this, 'runtimeName', props.runtimeName) : generateName(this);
-    const image = props.image ?? 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime';
-    if (image.trim() === '' || /\s/.test(image)) {
-      throw new ValidationError({
-        code: 'invalid-training-runtime', scope: this,
-        message: 'image must be a container image reference without whitespace.',
-        received: image,
-        fix: 'Give an image such as "pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime".',
-      });
-    }
+    const image = checkImage(this, 'invalid-training-runtime', 'image', props.image ?? 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime');
     const numNodes = checkCount(this, 'invalid-training-runtime', 'numNodes', props.numNodes ?? 1);
     const maxRestarts = checkCount(this, 'invalid-training-runtime', 'maxRestarts', props.maxRestarts ?? 3, true);
     const user = checkCount(this, 'invalid-training-runtime', 'runAsUser', props.runAsUser ?? 1000);

@@ -5,6 +5,7 @@ import { checkEnvName, registerTrainingWorkload, JOB_LABEL, TORCH_NODE, Training
 import { ITrainingRuntime, TorchTrainingRuntime } from './torch-training-runtime';
 import { TrainingJobOptions } from './training-job-options';
 import { Accelerator } from '../core/accelerators';
+import { registerObjects } from '../core/objects';
 import { k8s } from '../core/plus';
 
 /** Properties of a {@link TrainJob}. */
@@ -59,6 +60,7 @@ export class TrainJob extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainJobProps) {
     super(scope, id);
+    registerObjects(this, 'TrainJob');
     const pod = trainingPod(this, props);
     // The JobSet names pods <trainjob>-node-<job index>-<pod index>; host names have 63 characters at most.
     const maxLength = 63 - `-${TORCH_NODE}-0-`.length - String(pod.nodes - 1).length;
@@ -83,9 +85,12 @@ export class TrainJob extends Construct {
     registerTrainingWorkload(this, props, pod, `TrainJob ${this.jobName}`);
   }
 
-  /** Adds an environment variable to the training container. */
+  /** Adds (or replaces) an environment variable of the training container. */
   public addEnv(name: string, value: string): void {
     checkEnvName(this, name);
+    // A second addEnv of one name replaces the first: a container must not list a variable twice.
+    const existing = this.extraEnv.findIndex((e) => e.name === name);
+    if (existing >= 0) this.extraEnv.splice(existing, 1);
     this.extraEnv.push({ name, value });
   }
 

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ILocalQueue } from './local-queue';
-import { checkName, memoryQuantity } from './private/render';
+import { checkSubdomainName, memoryQuantity } from './private/render';
 import { IWorkloadPriorityClass } from './workload-priority-class';
 import { ValidationError } from '../../core/errors';
 import { Accelerator } from '../core/accelerators';
@@ -94,7 +94,7 @@ export class CheckpointStorage {
     }
     const name = 'checkpoints';
     if (this.claimName !== undefined) {
-      checkName(scope, 'checkpoint claimName', this.claimName);
+      checkSubdomainName(scope, 'checkpoint claimName', this.claimName);
       return {
         volume: { name, persistentVolumeClaim: { claimName: this.claimName, readOnly: false } },
         mount: { name, mountPath: this.path },

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkName, clusterScoped, generateName } from './private/render';
 import { ValidationError } from '../../core/errors';
+import { registerObjects } from '../core/objects';
 
 /** A Kueue WorkloadPriorityClass: the priority of a workload in its queue. */
 export interface IWorkloadPriorityClass extends IConstruct {
@@ -52,6 +53,7 @@ export class WorkloadPriorityClass extends Construct implements IWorkloadPriorit
 
   constructor(scope: Construct, id: string, props: WorkloadPriorityClassProps) {
     super(scope, id);
+    registerObjects(this, 'WorkloadPriorityClass');
     this.priorityClassName = props.priorityClassName !== undefined ? checkName(this, 'priorityClassName', props.priorityClassName) : generateName(this);
     if (!Number.isInteger(props.value) || props.value < -(2 ** 31) || props.value > 2 ** 31 - 1) {
       throw new ValidationError({

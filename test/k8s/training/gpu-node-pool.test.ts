@@ -190,7 +190,7 @@ describe('GpuNodePool', () => {
     });
 
     test('node class settings', () => {
-      expectValidationError(pool({ nodeRole: 'arn:aws:iam::123456789012:role/Node' }), /invalid-node-pool.*nodeRole must be the name \(not the ARN\)/);
+      expectValidationError(pool({ nodeRole: 'arn:aws:iam::123456789012:role/Node' }), /arn-where-name-expected.*nodeRole takes the name of the IAM role, not its ARN.*Pass the name instead of the ARN, here "Node"/);
       expectValidationError(pool({ subnetTags: {} }), /invalid-node-pool.*subnetTags must have 1-20 tags/);
       expectValidationError(pool({ securityGroupTags: { 'karpenter.sh/discovery': '' } }), /invalid-node-pool.*securityGroupTags/);
       expectValidationError(pool({ volumeSize: Size.gibibytes(10) }), /invalid-node-pool.*volumeSize/);

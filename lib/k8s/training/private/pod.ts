@@ -4,11 +4,13 @@
  */
 import { Chart, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkCount, checkName, cpuCores, cpuQuantity, memoryQuantity } from './render';
+import { checkCount, checkName, checkSubdomainName, cpuCores, cpuQuantity, memoryQuantity } from './render';
 import { addSchedulabilityCheck } from './schedulability';
 import { ValidationError } from '../../../core/errors';
 import { AcceleratorCapabilities, AcceleratorPodSettings } from '../../core/accelerators';
 import { k8s } from '../../core/plus';
+import { checkImage, checkNotSystemNamespace } from '../../core/validation';
+import { DatasetVolume } from '../../data/dataset-volume';
 import { LocalQueue } from '../local-queue';
 import { TrainingJobOptions } from '../training-job-options';
 
@@ -51,9 +53,7 @@ export function trainingPod(scope: IConstruct, props: TrainingJobOptions): Train
   const fail = (code: string, message: string, received: unknown, fix: string): never => {
     throw new ValidationError({ code, scope, message, received, fix });
   };
-  if (typeof props.image !== 'string' || props.image.trim() === '' || /\s/.test(props.image)) {
-    fail('invalid-training-job', 'image must be a container image reference without whitespace.', props.image, 'Give an image such as "123456789012.dkr.ecr.us-east-1.amazonaws.com/trainer:1.4.2".');
-  }
+  checkImage(scope, 'invalid-training-job', 'image', props.image);
   const accelerator = props.accelerator.bind(scope);
   const nodes = checkCount(scope, 'invalid-training-job', 'nodes', props.nodes ?? 1, false, 100_000);
   const processesPerNode = props.processesPerNode !== undefined
@@ -75,7 +75,7 @@ export function trainingPod(scope: IConstruct, props: TrainingJobOptions): Train
   const namespace = resolveNamespace(scope, props);
   const runAsUser = checkCount(scope, 'invalid-training-job', 'runAsUser', props.runAsUser ?? 1000);
   const runAsGroup = checkCount(scope, 'invalid-training-job', 'runAsGroup', props.runAsGroup ?? 1000);
-  if (props.serviceAccountName !== undefined) checkName(scope, 'serviceAccountName', props.serviceAccountName);
+  if (props.serviceAccountName !== undefined) checkSubdomainName(scope, 'serviceAccountName', props.serviceAccountName);
 
   // Volumes: shared memory, writable /tmp, the dataset (read-only), the checkpoints.
   const checkpoints = props.checkpoints._bind(scope);
@@ -91,6 +91,11 @@ export function trainingPod(scope: IConstruct, props: TrainingJobOptions): Train
   ];
   const env: Record<string, string> = { CHECKPOINT_DIR: checkpoints.mount.mountPath };
   if (props.dataset) {
+    if (checkpoints.volume.persistentVolumeClaim?.claimName === props.dataset.claimName) {
+      fail('checkpoint-dataset-conflict', `The checkpoints go to claim "${props.dataset.claimName}", the claim of the dataset: the job would write checkpoints into its read-only training data.`,
+        { dataset: props.dataset.claimName, checkpoints: props.checkpoints.claimName },
+        'Write checkpoints to a claim of their own, for example a CheckpointVolume (claim "checkpoints").');
+    }
     const volume = props.dataset.toPodVolume();
     const mount = props.dataset.toVolumeMount(props.datasetMount);
     if (volumes.some((v) => v.name === volume.name)) {
@@ -100,9 +105,19 @@ export function trainingPod(scope: IConstruct, props: TrainingJobOptions): Train
     volumeMounts.splice(2, 0, mount);
     env.DATA_DIR = mount.mountPath;
   }
-  const paths = volumeMounts.map((m) => m.mountPath);
-  const clash = paths.find((p, i) => paths.some((q, j) => j !== i && (p === q || p.startsWith(`${q}/`))));
-  if (clash) fail('invalid-mount-path', 'Two volumes of the training pod are mounted at the same or nested paths.', paths, 'Mount the dataset and the checkpoints at separate paths outside /tmp and /dev/shm.');
+  // Compare normalised paths: "/data/" and "/data//" are /data to the kubelet.
+  const describeMount = (name: string): string => {
+    if (name === checkpoints.mount.name) return 'the checkpoints';
+    return props.dataset && name === props.dataset.claimName ? `dataset ${name}` : `volume ${name}`;
+  };
+  const mounts = volumeMounts.map((m) => ({ what: describeMount(m.name), path: normalisePath(m.mountPath) }));
+  for (const [i, a] of mounts.entries()) {
+    const b = mounts.find((m, j) => j !== i && (a.path === m.path || m.path === '/' || a.path.startsWith(`${m.path}/`)));
+    if (b) {
+      fail('invalid-mount-path', `Two volumes of the training pod are mounted at the same or nested paths: ${a.what} at ${a.path} and ${b.what} at ${b.path}.`,
+        Object.fromEntries(volumeMounts.map((m) => [m.name, m.mountPath])), 'Mount the dataset and the checkpoints at separate paths outside /tmp and /dev/shm, neither inside the other.');
+    }
+  }
 
   const userEnv = props.env ?? {};
   for (const name of Object.keys(userEnv)) checkEnvName(scope, name);
@@ -157,6 +172,24 @@ export function trainingPod(scope: IConstruct, props: TrainingJobOptions): Train
 export function registerTrainingWorkload(job: Construct, props: TrainingJobOptions, pod: TrainingPod, jobDescription: string): void {
   if (props.queue instanceof LocalQueue) job.node.addDependency(props.queue);
   if (props.dataset) job.node.addDependency(props.dataset);
+  const claim = props.checkpoints.claimName;
+  if (claim !== undefined) {
+    job.node.addValidation({
+      validate: () => {
+        const dataset = Chart.of(job).node.findAll()
+          .find((c): c is DatasetVolume => c instanceof DatasetVolume && c.namespaceName === pod.namespaceName && c.claimName === claim);
+        if (dataset) {
+          throw new ValidationError({
+            code: 'checkpoint-dataset-conflict', scope: job,
+            message: `${jobDescription} writes checkpoints to claim ${pod.namespaceName}/${claim}, which is dataset volume ${dataset.node.path}: checkpoints would go into read-only training data.`,
+            received: { checkpoints: claim, dataset: dataset.node.path },
+            fix: 'Write checkpoints to a claim of their own, for example a CheckpointVolume (claim "checkpoints").',
+          });
+        }
+        return [];
+      },
+    });
+  }
   addSchedulabilityCheck(job, {
     jobDescription,
     accelerator: props.accelerator,
@@ -225,6 +258,7 @@ function resolveNamespace(scope: IConstruct, props: TrainingJobOptions): string 
     });
   }
   checkName(scope, 'namespaceName', namespace);
+  checkNotSystemNamespace(scope, 'namespaceName', namespace);
   for (const [what, other] of [['queue', props.queue?.namespaceName], ['dataset', props.dataset?.namespaceName]] as const) {
     if (other !== undefined && other !== namespace) {
       throw new ValidationError({
@@ -236,6 +270,10 @@ function resolveNamespace(scope: IConstruct, props: TrainingJobOptions): string 
     }
   }
   return namespace;
+}
+
+function normalisePath(path: string): string {
+  return path.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
 }
 
 function seconds(scope: IConstruct, prop: string, duration: Duration, allowZero: boolean): number {

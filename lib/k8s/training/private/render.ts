@@ -5,15 +5,13 @@
 import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../../../core/errors';
+import { labelKeyProblem, labelValueProblem, validateLabels } from '../../../core/private/validate';
 import { k8s, kplus } from '../../core/plus';
 
 /** RFC 1123 label: what most object names and every label value built from a name must be. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** RFC 1035 label: names that become Service names or host names start with a letter. */
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-/** Label key: optional DNS subdomain prefix, then a name of up to 63 characters. */
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /**
  * Checks a name that becomes an object name and a label value: 1-`maxLength` lowercase letters,
@@ -33,6 +31,27 @@ export function checkName(scope: IConstruct, prop: string, name: string, maxLeng
   return name;
 }
 
+/** RFC 1123 subdomain: names of kinds that allow dots (claims, service accounts), up to 253 characters. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Checks the name of an object of a kind whose names are DNS-1123 subdomains and that is only
+ * referenced by name (a PersistentVolumeClaim, a ServiceAccount): 1-253 lowercase letters, digits,
+ * "-" and ".", each dot-separated part starting and ending with a letter or digit.
+ */
+export function checkSubdomainName(scope: IConstruct, prop: string, name: string): string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    const allowed = '1-253 lowercase letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit';
+    throw new ValidationError({
+      code: 'invalid-name', scope,
+      message: `${prop} is not a valid Kubernetes name (DNS-1123 subdomain): it must be ${allowed}.`,
+      received: name,
+      fix: `Give ${prop} a name of ${allowed}.`,
+    });
+  }
+  return name;
+}
+
 /** A name generated from the construct path that satisfies {@link checkName}. */
 export function generateName(scope: IConstruct, maxLength = 63, startWithLetter = false): string {
   let name = scope.node.path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
@@ -44,34 +63,57 @@ export function generateName(scope: IConstruct, maxLength = 63, startWithLetter 
   return `${name}-${hash}`.replace(/^-+/, '');
 }
 
-/** Checks label keys and values (and the number of labels when `max` is given). */
+/**
+ * Checks label keys and values (and the number of labels when `max` is given) with the library's
+ * shared label validator (code `invalid-labels`).
+ */
 export function checkLabels(scope: IConstruct, prop: string, labels: Record<string, string>, max?: number): void {
-  const entries = Object.entries(labels);
-  if (max !== undefined && entries.length > max) {
-    throw new ValidationError({
-      code: 'invalid-labels', scope,
-      message: `${prop} has ${entries.length} entries; at most ${max} are allowed.`,
-      received: labels,
-      fix: `Keep ${prop} to ${max} entries or fewer.`,
-    });
-  }
-  for (const [key, value] of entries) {
-    const name = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key;
-    if (!LABEL_KEY.test(key) || name.length > 63 || key.length > 316) {
-      throw new ValidationError({
-        code: 'invalid-labels', scope,
-        message: `${prop} has a key that is not a valid label key.`,
-        received: key,
-        fix: 'Use keys such as "team" or "example.com/team": an optional DNS prefix and a name of up to 63 letters, digits, "-", "_" and ".".',
-      });
+  validateLabels(scope, prop, labels, max);
+}
+
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+
+/** Whether `key` is a qualified name (label key, taint key, condition type): `[prefix/]name`. */
+export function isQualifiedName(key: string): boolean {
+  return labelKeyProblem(key) === undefined;
+}
+
+/** Checks taints: a qualified key, a label-value value and one of the three effects Kubernetes knows. */
+export function checkTaints(scope: IConstruct, code: string, prop: string, taints: k8s.Taint[]): void {
+  for (const taint of taints) {
+    const fail = (problem: string, fix: string): never => {
+      throw new ValidationError({ code, scope, message: `${prop} has the taint ${JSON.stringify(taint.key)}, whose ${problem}.`, received: taint, fix });
+    };
+    if (!isQualifiedName(taint.key)) fail('key is not a qualified name', 'Use a key such as "nvidia.com/gpu" or "example.com/dedicated": an optional DNS prefix and a name of up to 63 letters, digits, "-", "_" and ".".');
+    if (taint.value !== undefined && labelValueProblem(taint.value) !== undefined) {
+      fail('value is not a valid label value', 'Use up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, or omit the value.');
     }
-    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-      throw new ValidationError({
-        code: 'invalid-labels', scope,
-        message: `${prop}["${key}"] is not a valid label value.`,
-        received: value,
-        fix: 'Use up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit.',
-      });
+    if (!TAINT_EFFECTS.includes(taint.effect)) fail(`effect "${taint.effect}" does not exist`, `Use one of ${TAINT_EFFECTS.join(', ')}.`);
+  }
+}
+
+/** Checks tolerations the way the API server does: operator, key, value, effect and tolerationSeconds. */
+export function checkTolerations(scope: IConstruct, code: string, prop: string, tolerations: k8s.Toleration[]): void {
+  for (const toleration of tolerations) {
+    const fail = (problem: string, fix: string): never => {
+      throw new ValidationError({ code, scope, message: `${prop} has a toleration whose ${problem}.`, received: toleration, fix });
+    };
+    const operator = toleration.operator ?? 'Equal';
+    if (operator !== 'Equal' && operator !== 'Exists') fail(`operator "${operator}" does not exist`, 'Use "Equal" or "Exists".');
+    if (toleration.key === undefined || toleration.key === '') {
+      if (operator !== 'Exists') fail('key is empty while the operator is Equal', 'Give the taint key, or use operator "Exists" to tolerate every taint.');
+    } else if (!isQualifiedName(toleration.key)) {
+      fail(`key "${toleration.key}" is not a qualified name`, 'Use the key of the taint, such as "nvidia.com/gpu".');
+    }
+    if (operator === 'Exists' && toleration.value !== undefined && toleration.value !== '') fail('operator is Exists but a value is given', 'Remove the value, or use operator "Equal".');
+    if (toleration.value !== undefined && labelValueProblem(toleration.value) !== undefined) {
+      fail(`value "${toleration.value}" is not a valid label value`, 'Use the value of the taint: up to 63 letters, digits, "-", "_" and ".".');
+    }
+    if (toleration.effect !== undefined && toleration.effect !== '' && !TAINT_EFFECTS.includes(toleration.effect)) {
+      fail(`effect "${toleration.effect}" does not exist`, `Use one of ${TAINT_EFFECTS.join(', ')}, or omit it to tolerate every effect.`);
+    }
+    if (toleration.tolerationSeconds !== undefined && toleration.effect !== 'NoExecute') {
+      fail('tolerationSeconds is set, which only applies to the NoExecute effect', 'Remove tolerationSeconds, or use effect "NoExecute".');
     }
   }
 }
