@@ -81,6 +81,23 @@ describe('NameRule', () => {
     [NameRule.ECR_REPOSITORY, 'a//b', false],
     [NameRule.KUBERNETES, 'features', true],
     [NameRule.KUBERNETES, 'Features', false],
+    // every length limit at its edges: the shortest and longest valid names, one less and one more
+    [NameRule.SAGEMAKER, 'a', true],
+    [NameRule.SAGEMAKER, '', false],
+    [NameRule.EVENTBRIDGE_RULE, 'a'.repeat(64), true],
+    [NameRule.EVENTBRIDGE_RULE, 'a', true],
+    [NameRule.EVENTBRIDGE_RULE, '', false],
+    [NameRule.S3_BUCKET, 'abc', true],
+    [NameRule.S3_BUCKET, 'a'.repeat(63), true],
+    [NameRule.S3_BUCKET, 'a'.repeat(64), false],
+    [NameRule.ECR_REPOSITORY, 'ab', true],
+    [NameRule.ECR_REPOSITORY, 'a', false],
+    [NameRule.ECR_REPOSITORY, 'a'.repeat(256), true],
+    [NameRule.ECR_REPOSITORY, 'a'.repeat(257), false],
+    [NameRule.KUBERNETES, 'a', true],
+    [NameRule.KUBERNETES, '', false],
+    [NameRule.KUBERNETES, 'a'.repeat(63), true],
+    [NameRule.KUBERNETES, 'a'.repeat(64), false],
   ])('%s accepts %s: %s', (rule, name, valid) => {
     expect(rule.problem(name) === undefined).toBe(valid);
   });

@@ -21,6 +21,27 @@ describe('ProjectIdentity', () => {
   });
 
   test.each([
+    ['project', 'p'.repeat(32)], ['project', 'p'],
+    ['team', 't'.repeat(32)], ['team', 't'],
+    ['stage', 's'.repeat(16)], ['stage', 's'],
+    ['costCentre', 'c'.repeat(63)], ['costCentre', 'c'],
+  ])('accepts %s of length %#: the longest and shortest valid values', (field, value) => {
+    expect(ProjectIdentity.of(stack, { ...props, [field]: value })[field as 'project']).toBe(value);
+  });
+
+  test.each([
+    ['project', 'p'.repeat(33)],
+    ['team', 't'.repeat(33)],
+    ['stage', 's'.repeat(17)],
+    ['costCentre', 'c'.repeat(64)],
+    ['project', ''],
+    ['stage', ''],
+    ['costCentre', ''],
+  ])('rejects %s one character past its limit (%#)', (field, value) => {
+    expectValidationError(() => ProjectIdentity.of(stack, { ...props, [field]: value }), new RegExp(`\\[mlops:invalid-identity\\] Id: Project identity field "${field}"`));
+  });
+
+  test.each([
     ['project', 'Fraud Scoring'],
     ['project', 'x'.repeat(33)],
     ['team', ''],

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DatasetObjectLock, DatasetStore, DatasetVersionKind } from '../../lib';
 import { expectValidationError } from '../support/errors';
+import { expectStatements, grantStatements, keyStatement } from '../support/iam';
 
 function setup() {
   const stack = new Stack(new App(), 'S');
@@ -95,39 +96,46 @@ describe('DatasetStore defaults', () => {
 });
 
 describe('DatasetStore grants', () => {
-  test('zone read is scoped to the prefix (objects and listing) and includes decrypt', () => {
+  const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'];
+  const LIST = ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'];
+  const PUT = ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+
+  test('zone read is scoped to the prefix (objects and listing) and includes decrypt on the store key', () => {
     const stack = setup();
     const store = new DatasetStore(stack, 'Data');
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     store.grantRead(role, 'features');
-    const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([
-        Match.objectLike({
-          Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'],
-          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }, '/features/*']] },
-        }),
-        Match.objectLike({
-          Action: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'],
-          Condition: { StringLike: { 's3:prefix': ['features/', 'features/*'] } },
-        }),
-        Match.objectLike({ Action: 'kms:Decrypt' }),
-      ]) },
-    });
+    expectStatements(grantStatements(Template.fromStack(stack), role), [
+      { Action: READ, Resource: stack.resolve(store.bucket.arnForObjects('features/*')) },
+      { Action: LIST, Resource: stack.resolve(store.bucket.bucketArn), Condition: { StringLike: { 's3:prefix': ['features/', 'features/*'] } } },
+      keyStatement(store.encryptionKey!, 'kms:Decrypt'),
+    ]);
   });
 
-  test('write grants put but never delete', () => {
+  test('whole-store read: every object, listing without a prefix condition', () => {
+    const stack = setup();
+    const store = new DatasetStore(stack, 'Data');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    store.grantRead(role);
+    expectStatements(grantStatements(Template.fromStack(stack), role), [
+      { Action: READ, Resource: stack.resolve(store.bucket.arnForObjects('*')) },
+      { Action: LIST, Resource: stack.resolve(store.bucket.bucketArn) },
+      keyStatement(store.encryptionKey!, 'kms:Decrypt'),
+    ]);
+  });
+
+  test('write grants put under the zone but never delete, with the key actions S3 needs', () => {
     const stack = setup();
     const store = new DatasetStore(stack, 'Data');
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
     store.grantWrite(role, 'raw');
-    const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
-    expect(policy).toContain('s3:PutObject');
-    expect(policy).toContain('/raw/*');
-    expect(policy).toContain('"kms:GenerateDataKey","kms:Decrypt"');
-    expect(policy).not.toContain('s3:DeleteObject');
+    const statements = grantStatements(Template.fromStack(stack), role);
+    expectStatements(statements, [
+      { Action: PUT, Resource: stack.resolve(store.bucket.arnForObjects('raw/*')) },
+      keyStatement(store.encryptionKey!, 'kms:GenerateDataKey', 'kms:Decrypt'),
+    ]);
     // explicit actions only: no wildcard for the compliance packs to flag
-    expect(policy).not.toMatch(/"(s3|kms):[A-Za-z]*\*"/);
+    expect(statements.flatMap((s) => s.Action).filter((a) => a.includes('*'))).toEqual([]);
   });
 
   test('addZone extends the zones; unknown zone is rejected with the known ones', () => {
@@ -200,6 +208,47 @@ describe('DatasetStore options', () => {
   });
 });
 
+describe('DatasetStore limits at their edges', () => {
+  test.each([
+    ['zone name of 63 characters', { zones: ['z'.repeat(63)] }],
+    ['zone name of 1 character', { zones: ['z'] }],
+    ['noncurrent versions kept 1 day', { noncurrentVersionExpiration: Duration.days(1) }],
+    ['tiering from day 0', { intelligentTieringAfter: Duration.days(0) }],
+    ['Object Lock retention of 1 day', { objectLock: DatasetObjectLock.governance(Duration.days(1)) }],
+    ['Object Lock retention of 36500 days', { objectLock: DatasetObjectLock.compliance(Duration.days(36500)) }],
+  ])('accepts %s', (_name, props) => {
+    expect(() => new DatasetStore(setup(), 'Data', props)).not.toThrow();
+  });
+
+  test.each([
+    ['zone name of 64 characters', { zones: ['z'.repeat(64)] }, /invalid-zone/],
+    ['empty zone name', { zones: [''] }, /invalid-zone/],
+    ['noncurrent versions kept 0 days', { noncurrentVersionExpiration: Duration.days(0) }, /invalid-duration.*noncurrentVersionExpiration/],
+    ['Object Lock retention of 0 days', { objectLock: DatasetObjectLock.governance(Duration.days(0)) }, /invalid-duration.*objectLock retention/],
+    ['Object Lock retention of 36501 days', { objectLock: DatasetObjectLock.compliance(Duration.days(36501)) }, /invalid-duration.*at most 36500/],
+  ])('rejects %s', (_name, props, pattern) => {
+    expectValidationError(() => new DatasetStore(setup(), 'Data', props), pattern);
+  });
+
+  // S3 object keys are at most 1024 bytes: "features/" (9) + 1015 fills them.
+  test.each([
+    ['a key of 1 character', { key: 'k', versionId: 'v' }],
+    ['a key filling 1024 characters with the zone prefix', { key: 'k'.repeat(1015), versionId: 'v' }],
+    ['a version id of 1024 characters', { key: 'k', versionId: 'v'.repeat(1024) }],
+  ])('a dataset version accepts %s', (_name, options) => {
+    const store = new DatasetStore(setup(), 'Data');
+    expect(store.datasetVersion({ zone: 'features', ...options }).objectKey).toBe(`features/${options.key}`);
+  });
+
+  test.each([
+    ['a key of 1025 characters with the zone prefix', { key: 'k'.repeat(1016), versionId: 'v' }, /invalid-dataset-key/],
+    ['a version id of 1025 characters', { key: 'k', versionId: 'v'.repeat(1025) }, /invalid-dataset-version/],
+  ])('a dataset version rejects %s', (_name, options, pattern) => {
+    const store = new DatasetStore(setup(), 'Data');
+    expectValidationError(() => store.datasetVersion({ zone: 'features', ...options }), pattern);
+  });
+});
+
 describe('dataset versions', () => {
   test('names an immutable object version and its lineage', () => {
     const stack = setup();
@@ -220,12 +269,10 @@ describe('dataset versions', () => {
     expect(v.sageMakerS3DataType).toBe('ManifestFile');
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     v.grantRead(role);
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-        Action: ['s3:GetObjectVersion', 's3:GetObjectVersionTagging'],
-        Resource: { 'Fn::Join': ['', [Match.anyValue(), '/curated/manifests/2026-11.json']] },
-      })]) },
-    });
+    expectStatements(grantStatements(Template.fromStack(stack), role), [
+      { Action: ['s3:GetObjectVersion', 's3:GetObjectVersionTagging'], Resource: stack.resolve(store.bucket.arnForObjects('curated/manifests/2026-11.json')) },
+      keyStatement(store.encryptionKey!, 'kms:Decrypt'),
+    ]);
   });
 
   test.each([
@@ -251,9 +298,14 @@ describe('imported store', () => {
     expect(store.encryptionKey).toBe(key);
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     store.grantRead(role, 'gold');
-    const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
-    expect(policy).toContain('shared-datasets/gold/*');
-    expect(policy).toContain('key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    expectStatements(grantStatements(Template.fromStack(stack), role), [
+      { Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::shared-datasets/gold/*']] } },
+      { Action: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::shared-datasets']] },
+        Condition: { StringLike: { 's3:prefix': ['gold/', 'gold/*'] } } },
+      { Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+    ]);
     expectValidationError(() => store.grantRead(role, 'raw'), /unknown-zone/);
   });
 });

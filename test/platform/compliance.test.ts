@@ -6,9 +6,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import { synthValidated } from '../support/synth-platform';
+import {
+  AcceleratorInstanceType, CompliancePack, ComplianceGate, DatasetStore, ManagedPolicyGrantee, ModelRegistry, SageMakerTrainingTemplate,
+  TrainingInput, TrainingNetwork,
+} from '../../lib';
+import { acknowledgeInherentWildcards } from '../../lib/private/iam';
+import { PluginReport, synthValidated } from '../support/synth-platform';
 
 // The built-in CloudFormation validation is on in this file (setup-env turns it off elsewhere).
 delete process.env.CDK_VALIDATION;
@@ -36,7 +44,7 @@ describe('default platform compliance', () => {
       [/(-S3BucketReplicationEnabled|::s3_bucket_replication_enabled_check)$/, /\/(Datasets|Registry)\/(Resource|AccessLogs|Artifacts)$/],
       [/(-S3DefaultEncryptionKMS|::s3_bucket_default_encryption_kms_check|::s3_bucket_logging_enabled_check)$/, /\/(Datasets|Registry)\/AccessLogs$/],
       [/^AwsSolutions::AwsSolutions-IAM5\[/, /\/(Training\/Policy|GpuCluster\/(KarpenterPolicy|S3CsiPolicy)|HyperPod\/InstanceGroup-[\w-]+\/Policy)$/],
-      [/^AwsSolutions::AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/Amazon(EKS|EC2ContainerRegistryPullOnly|SSMManagedInstanceCore)/, /\/GpuCluster\/(NodeRole|SystemNodeRole|Resource\/Role)$/],
+      [/^AwsSolutions::AwsSolutions-IAM4\[Policy::arn:(<AWS::Partition>|aws):iam::aws:policy\/Amazon(EKS|EC2ContainerRegistryPullOnly|SSMManagedInstanceCore)/, /\/GpuCluster\/(NodeRole|SystemNodeRole|Resource\/Role)$/],
       [/-EC2RestrictedCommonPorts$/, /\/(TrainingNetwork\/TrainingSecurityGroup\/from [\w-]+:ALL TRAFFIC|GpuCluster\/(NodesToCluster|ClusterToNodes)\d+)$/],
       [/-VPCDefaultSecurityGroupClosed$/, /\/TrainingNetwork\/Resource$/],
       [/(AwsSolutions-SQS3|::sqs_dlq_check)$/, /\/GpuCluster\/InterruptionQueue$/],
@@ -85,5 +93,88 @@ describe('the harness catches problems', () => {
     ]));
     const schema = result.reports.find((r) => r.pluginName === 'CloudFormation Validate')!;
     expect(JSON.stringify(schema.violations)).toContain('Registry');
+  });
+});
+
+/**
+ * A cheap synth (one stack, the AwsSolutions pack only) of what `build` adds, and the
+ * AwsSolutions-IAM5 findings left on, and acknowledged at, construct paths under `path`.
+ */
+function iam5Under(path: string, build: (stack: Stack) => void) {
+  const outdir = fs.mkdtempSync(`${os.tmpdir()}/mlops-iam5-`);
+  const app = new App({ outdir });
+  ComplianceGate.apply(app, { packs: [CompliancePack.AWS_SOLUTIONS], controlTowerRules: false });
+  build(new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } }));
+  let error: Error | undefined;
+  try {
+    app.synth();
+  } catch (e) {
+    error = e as Error;
+  }
+  const file = `${outdir}/validation-report.json`;
+  const reports: PluginReport[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).pluginReports : [];
+  const under = (p: string) => p === path || p.startsWith(`${path}/`);
+  return {
+    error,
+    violations: reports.flatMap((r) => r.violations).filter((v) => v.ruleName.startsWith('AwsSolutions-IAM5'))
+      .flatMap((v) => (v.violatingConstructs ?? []).filter((c) => under(c.constructPath)).map(() => v.ruleName)),
+    acknowledged: reports.flatMap((r) => r.suppressedViolations ?? []).filter((v) => under(v.acknowledgedAt)).map((v) => v.acknowledgedId),
+  };
+}
+
+describe('inherent-wildcard acknowledgments refuse statements nobody reviewed', () => {
+  function policy(stack: Stack, extra?: iam.PolicyStatement): ManagedPolicyGrantee {
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const grantee = new ManagedPolicyGrantee(stack, 'Policy', { role });
+    grantee.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'Metrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': 'Team' } },
+    }));
+    new DatasetStore(stack, 'Data').grantRead(grantee, 'features');
+    if (extra) grantee.addToPrincipalPolicy(extra);
+    acknowledgeInherentWildcards(grantee.policy, [{ sid: 'Metrics', reason: 'cloudwatch:PutMetricData supports no resource-level permission; limited by namespace.' }]);
+    return grantee;
+  }
+
+  test('control: the reviewed `*` and the S3 object prefix are acknowledged, nothing is left', () => {
+    const result = iam5Under('S/Policy', (stack) => policy(stack));
+    expect(result.violations).toEqual([]);
+    expect(result.acknowledged).toEqual(expect.arrayContaining([
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]', expect.stringMatching(/^AwsSolutions::AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/features\/\*\]$/),
+    ]));
+  });
+
+  test.each([
+    ['a `*` statement with a Sid nobody reviewed', new iam.PolicyStatement({ sid: 'Extra', actions: ['s3:ListAllMyBuckets'], resources: ['*'] })],
+    ['a `*` statement without a Sid', new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] })],
+    ['an S3 object grant widened to `*`', new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })],
+  ])('%s in the acknowledged policy fails the pack', (_name, extra) => {
+    const result = iam5Under('S/Policy', (stack) => policy(stack, extra));
+    expect(result.error?.message).toMatch(/validation-report/);
+    expect(result.violations).toEqual(['AwsSolutions-IAM5[Resource::*]']);
+    expect(result.acknowledged).not.toContain('AwsSolutions::AwsSolutions-IAM5[Resource::*]');
+  });
+
+  test('a rule names a Sid or actions, not neither', () => {
+    const stack = new Stack(new App(), 'S');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    expect(() => acknowledgeInherentWildcards(new iam.ManagedPolicy(stack, 'P', { roles: [role] }), [{ reason: 'no statement named' }])).toThrow(/either a sid or actions/);
+  });
+
+  test('the SageMaker training policy: a grant to the job on `*` fails the pack, its own statements pass', () => {
+    const build = (widen: boolean) => (stack: Stack) => {
+      const network = new TrainingNetwork(stack, 'Net');
+      const store = new DatasetStore(stack, 'Data');
+      const registry = new ModelRegistry(stack, 'Registry', { notifications: false });
+      const template = new SageMakerTrainingTemplate(stack, 'Train', {
+        inputs: [TrainingInput.fromZone(store, 'features')], registry, imageTag: 'v1', instanceType: AcceleratorInstanceType.G6E_2XLARGE, vpc: network.vpc,
+      });
+      if (widen) template.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: ['*'] }));
+    };
+    const control = iam5Under('S/Train', build(false));
+    expect(control.violations).toEqual([]);
+    expect(control.acknowledged).toContain('AwsSolutions::AwsSolutions-IAM5[Resource::*]');
+    const widened = iam5Under('S/Train', build(true));
+    expect(widened.violations).toEqual(['AwsSolutions-IAM5[Resource::*]']);
   });
 });

@@ -1,4 +1,5 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ModelRegistry } from '../../lib';
 import { expectValidationError } from '../support/errors';
+import { canonical, expectStatements, grantStatements, keyStatement, resourcePolicyStatements } from '../support/iam';
 
 function stack(): Stack {
   return new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -63,11 +65,13 @@ describe('ModelRegistry defaults', () => {
         Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),
       ]) },
     });
-    t.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      })]) },
-    });
+    const keyId = s.getLogicalId(registry.encryptionKey!.node.defaultChild as CfnElement);
+    // (the SNS target adds the same statement again for an encrypted topic)
+    const eventsGrants = resourcePolicyStatements(t, keyId).filter((st) => JSON.stringify(st.Principal).includes('events'));
+    expect(eventsGrants.length).toBeGreaterThan(0);
+    for (const st of eventsGrants) {
+      expect(st).toEqual(canonical({ Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' }));
+    }
   });
 });
 
@@ -100,76 +104,110 @@ describe('approval events', () => {
 });
 
 describe('grants', () => {
-  function policyOf(grant: (r: ModelRegistry, role: iam.Role) => void): string {
+  const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'];
+  const LIST = ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'];
+  const PUT = ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+  const PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+  const PUSH = ['ecr:CompleteLayerUpload', 'ecr:UploadLayerPart', 'ecr:InitiateLayerUpload', 'ecr:PutImage'];
+
+  function statementsOf(grant: (r: ModelRegistry, role: iam.Role) => void) {
     const s = stack();
     const registry = new ModelRegistry(s, 'Registry', { modelPackageGroupName: 'Fraud-Scoring' });
     const role = new iam.Role(s, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     grant(registry, role);
-    return JSON.stringify(Template.fromStack(s).findResources('AWS::IAM::Policy'));
+    const r = (v: string) => s.resolve(v);
+    return {
+      statements: grantStatements(Template.fromStack(s), role),
+      group: r(registry.modelPackageGroupArn),
+      // model packages of this group only, with the lower-cased group name SageMaker puts in ARNs
+      packages: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:eu-west-1:111111111111:model-package/fraud-scoring/*']] },
+      repository: r(registry.repository.repositoryArn),
+      objects: (prefix: string) => r(registry.artifactBucket.arnForObjects(`${prefix}*`)),
+      bucket: r(registry.artifactBucket.bucketArn),
+      key: registry.encryptionKey!,
+    };
   }
 
-  test('grantRegisterModel: create packages in this group only (lower-cased ARN), artifacts rw, image push', () => {
-    const policy = policyOf((r, role) => r.grantRegisterModel(role));
-    expect(policy).toContain('sagemaker:CreateModelPackage');
-    expect(policy).toContain('"ModelPackageGroupArn"');
-    expect(policy).toContain(':model-package/fraud-scoring/*');
-    expect(policy).toContain('s3:PutObject');
-    expect(policy).toContain('ecr:PutImage');
-    expect(policy).not.toContain('s3:DeleteObject');
-    expect(policy).not.toContain('sagemaker:UpdateModelPackage');
+  test('grantRegisterModel: create packages in this group only, artifacts read and put (no delete), image pull and push', () => {
+    const { statements, group, packages, repository, objects, bucket, key } = statementsOf((r, role) => r.grantRegisterModel(role));
+    expectStatements(statements, [
+      { Action: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup'], Resource: [group, packages] },
+      { Action: ['sagemaker:DescribeModelPackage', 'sagemaker:AddTags'], Resource: packages },
+      { Action: [...PULL, ...PUSH], Resource: repository },
+      { Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      { Action: [...READ, ...PUT], Resource: objects('') },
+      { Action: LIST, Resource: bucket },
+      keyStatement(key, 'kms:GenerateDataKey', 'kms:Decrypt'),
+    ]);
+    expect(group).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Registry/), 'ModelPackageGroupArn'] });
   });
 
-  test('grantApprove: update packages, nothing else', () => {
-    const policy = policyOf((r, role) => r.grantApprove(role));
-    expect(policy).toContain('sagemaker:UpdateModelPackage');
-    expect(policy).not.toContain('s3:');
-    expect(policy).not.toContain('ecr:');
+  test('grantApprove: describe the group, describe and update its packages, nothing else', () => {
+    const { statements, group, packages } = statementsOf((r, role) => r.grantApprove(role));
+    expectStatements(statements, [
+      { Action: 'sagemaker:DescribeModelPackageGroup', Resource: group },
+      { Action: ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'], Resource: packages },
+    ]);
   });
 
-  test('grantPull: describe, pull image, read artifacts; no writes', () => {
-    const policy = policyOf((r, role) => r.grantPull(role));
-    expect(policy).toContain('sagemaker:DescribeModelPackage');
-    expect(policy).toContain('ecr:BatchGetImage');
-    expect(policy).toContain('s3:GetObject');
-    expect(policy).not.toContain('s3:PutObject');
-    expect(policy).not.toContain('ecr:PutImage');
-    expect(policy).not.toContain('sagemaker:CreateModelPackage');
-    expect(policy).not.toMatch(/"(s3|kms|sagemaker):[A-Za-z]*\*"/);
+  test('grantPull: describe, pull the image, read artifacts with decrypt; no writes', () => {
+    const { statements, group, packages, repository, objects, bucket, key } = statementsOf((r, role) => r.grantPull(role));
+    expectStatements(statements, [
+      { Action: ['sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeModelPackage'], Resource: [group, packages] },
+      { Action: PULL, Resource: repository },
+      { Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      { Action: READ, Resource: objects('') },
+      { Action: LIST, Resource: bucket },
+      keyStatement(key, 'kms:Decrypt'),
+    ]);
+  });
+
+  test('grantReadArtifacts: objects and listing under the prefix, with decrypt', () => {
+    const { statements, objects, bucket, key } = statementsOf((r, role) => r.grantReadArtifacts(role, 'evaluation/'));
+    expectStatements(statements, [
+      { Action: READ, Resource: objects('evaluation/') },
+      { Action: LIST, Resource: bucket, Condition: { StringLike: { 's3:prefix': ['evaluation/', 'evaluation/*'] } } },
+      keyStatement(key, 'kms:Decrypt'),
+    ]);
   });
 
   test('grantWriteArtifacts: put under the prefix only, with the key actions S3 needs', () => {
-    const policy = policyOf((r, role) => r.grantWriteArtifacts(role, 'training-output/'));
-    expect(policy).toContain('/training-output/*');
-    expect(policy).toContain('"kms:GenerateDataKey","kms:Decrypt"');
-    expect(policy).not.toContain('s3:GetObject');
-    expect(policy).not.toContain('s3:DeleteObject');
+    const { statements, objects, key } = statementsOf((r, role) => r.grantWriteArtifacts(role, 'training-output/'));
+    expectStatements(statements, [
+      { Action: PUT, Resource: objects('training-output/') },
+      keyStatement(key, 'kms:GenerateDataKey', 'kms:Decrypt'),
+    ]);
   });
 });
 
 describe('cross-account read', () => {
   test('adds group, repository, bucket and key resource policies for each account', () => {
     const s = stack();
-    new ModelRegistry(s, 'Registry', { modelPackageGroupName: 'fraud', crossAccountReadAccounts: ['222222222222', '333333333333'] });
+    const registry = new ModelRegistry(s, 'Registry', { modelPackageGroupName: 'fraud', crossAccountReadAccounts: ['222222222222', '333333333333'] });
     const t = Template.fromStack(s);
-    t.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
-      ModelPackageGroupPolicy: { Statement: Match.arrayWith([
-        Match.objectLike({
-          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
-          Action: 'sagemaker:DescribeModelPackageGroup',
-        }),
-        Match.objectLike({
-          Action: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:eu-west-1:111111111111:model-package/fraud/*']] },
-        }),
-      ]) },
-    });
-    const repoPolicy = JSON.stringify(t.findResources('AWS::ECR::Repository'));
-    expect(repoPolicy).toContain('333333333333');
-    expect(repoPolicy).toContain('ecr:BatchGetImage');
-    const bucketPolicies = JSON.stringify(t.findResources('AWS::S3::BucketPolicy'));
-    expect(bucketPolicies).toContain('222222222222');
-    const keyPolicy = JSON.stringify(t.findResources('AWS::KMS::Key'));
-    expect(keyPolicy).toMatch(/222222222222.*kms:Decrypt|kms:Decrypt.*222222222222/);
+    const id = (c: IConstruct) => s.getLogicalId(c.node.defaultChild as CfnElement);
+    const root = (account: string) => ({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] } });
+    const packages = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:eu-west-1:111111111111:model-package/fraud/*']] };
+    const group = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:eu-west-1:111111111111:model-package-group/fraud']] };
+    expectStatements(resourcePolicyStatements(t, id(registry)), ['222222222222', '333333333333'].flatMap((account, i) => [
+      { Sid: `CrossAccountReadGroup${i + 1}`, Principal: root(account), Action: 'sagemaker:DescribeModelPackageGroup', Resource: group },
+      { Sid: `CrossAccountReadPackages${i + 1}`, Principal: root(account), Action: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'], Resource: packages },
+    ]));
+    // ECR repository policies take no Resource
+    expect(t.findResources('AWS::ECR::Repository')[id(registry.repository)].Properties.RepositoryPolicyText.Statement).toEqual(
+      ['222222222222', '333333333333'].map((account) => ({
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], Effect: 'Allow', Principal: root(account),
+      })));
+    const bucketPolicy = Object.values(t.findResources('AWS::S3::BucketPolicy'))
+      .find((p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: id(registry.artifactBucket) }))!;
+    const granted = bucketPolicy.Properties.PolicyDocument.Statement.filter((st: { Effect: string }) => st.Effect === 'Allow').map(canonical);
+    expect(granted).toEqual(expect.arrayContaining(['222222222222', '333333333333'].flatMap((account) => [
+      canonical({ Principal: root(account), Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'], Resource: s.resolve(registry.artifactBucket.arnForObjects('*')) }),
+      canonical({ Principal: root(account), Action: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'], Resource: s.resolve(registry.artifactBucket.bucketArn) }),
+    ])));
+    expect(granted).toHaveLength(4);
+    const keyGrants = resourcePolicyStatements(t, id(registry.encryptionKey!)).filter((st) => JSON.stringify(st.Principal).match(/222222222222|333333333333/));
+    expectStatements(keyGrants, ['222222222222', '333333333333'].map((account) => ({ Principal: root(account), Action: 'kms:Decrypt', Resource: '*' })));
   });
 
   test('rejects an account id that is not 12 digits', () => {
@@ -185,6 +223,32 @@ describe('bad input and options', () => {
     [{ description: 'd'.repeat(1025) }, /description-too-long/],
   ])('rejects %j', (props, pattern) => {
     expectValidationError(() => new ModelRegistry(stack(), 'Registry', props), pattern);
+  });
+
+  test.each([
+    ['a group name of 63 characters', { modelPackageGroupName: 'x'.repeat(63) }],
+    ['a group name of 1 character', { modelPackageGroupName: 'x' }],
+    ['a description of 1024 characters', { description: 'd'.repeat(1024) }],
+    ['a repository name of 256 characters', { repositoryName: 'r'.repeat(256) }],
+    ['a repository name of 2 characters', { repositoryName: 'rr' }],
+  ])('accepts %s (the edge of the limit)', (_name, props) => {
+    expect(() => new ModelRegistry(stack(), 'Registry', props)).not.toThrow();
+  });
+
+  test.each([
+    [{ modelPackageGroupName: '' }, /invalid-name.*must be 1-63 characters long \(it has 0\)/],
+    [{ repositoryName: 'r'.repeat(257) }, /invalid-name.*repositoryName/],
+    [{ repositoryName: 'r' }, /invalid-name.*repositoryName/],
+    [{ crossAccountReadAccounts: ['1'.repeat(11)] }, /invalid-account/],
+    [{ crossAccountReadAccounts: ['1'.repeat(13)] }, /invalid-account/],
+  ])('rejects one past the limit: %j', (props, pattern) => {
+    expectValidationError(() => new ModelRegistry(stack(), 'Registry', props), pattern);
+  });
+
+  test('rule names: 64 characters pass, 65 fail', () => {
+    const registry = new ModelRegistry(stack(), 'Registry', { notifications: false });
+    expect(() => registry.onModelApproved('A', { ruleName: 'r'.repeat(64) })).not.toThrow();
+    expectValidationError(() => registry.onModelApproved('B', { ruleName: 'r'.repeat(65) }), /invalid-name.*ruleName/);
   });
 
   test('a generated group name fits SageMaker limits', () => {
@@ -218,7 +282,15 @@ describe('bad input and options', () => {
     imported.grantPull(role);
     imported.onModelApproved('Approved');
     const t = Template.fromStack(s);
-    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('model-package/shared-models/*');
+    const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${resource}`]] });
+    expectStatements(grantStatements(t, role), [
+      { Action: ['sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeModelPackage'],
+        Resource: [arn('sagemaker:eu-west-1:111111111111:model-package-group/shared-models'), arn('sagemaker:eu-west-1:111111111111:model-package/shared-models/*')] },
+      { Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], Resource: arn('ecr:eu-west-1:111111111111:repository/shared-models') },
+      { Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      { Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'], Resource: arn('s3:::shared-model-artifacts/*') },
+      { Action: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'], Resource: arn('s3:::shared-model-artifacts') },
+    ]);
     t.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { ModelPackageGroupName: ['shared-models'] } } });
     expectValidationError(() => ModelRegistry.fromModelRegistryAttributes(s, 'Bad', {
       modelPackageGroupName: 'no_underscores', repository: ecr.Repository.fromRepositoryName(s, 'R2', 'x1'), artifactBucket: s3.Bucket.fromBucketName(s, 'B2', 'bucket-2'),

@@ -8,6 +8,7 @@ import {
   AcceleratorInstanceType, DatasetStore, HyperPodInstanceType, ModelRegistry, MlProjectStack, ProjectTraining, TrainingCompute, TrainingNetwork,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
+import { canonical, expectStatements, grantStatements, keyStatement } from '../support/iam';
 
 const identity = { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' };
 
@@ -103,6 +104,52 @@ describe('MlProjectStack', () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::EKS::Cluster', { Name: 'fraud-scoring-prod' });
     expect(JSON.stringify(t.findResources('AWS::EKS::AccessEntry'))).toContain(':role/platform-admin');
+  });
+
+  test('Kubernetes training: the S3 CSI driver reads the mounted zones and reads, writes and deletes checkpoints in its zone only', () => {
+    const stack = new MlProjectStack(new App(), 'P', {
+      identity, datasetStoreProps: { zones: ['raw', 'features', 'checkpoints'] },
+      training: ProjectTraining.kubernetes({ mountedZones: ['features', 'raw'], checkpointZone: 'checkpoints' }),
+    });
+    const t = Template.fromStack(stack);
+    const csi = stack.gpuCluster!.addS3CsiDriver();
+    const store = stack.datasets;
+    const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'];
+    const LIST = ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'];
+    const list = (prefix: string) => ({ Action: LIST, Resource: stack.resolve(store.bucket.bucketArn), Condition: { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } } });
+    expectStatements(grantStatements(t, csi), [
+      { Action: READ, Resource: stack.resolve(store.bucket.arnForObjects('features/*')) }, list('features/'), keyStatement(store.encryptionKey!, 'kms:Decrypt'),
+      { Action: READ, Resource: stack.resolve(store.bucket.arnForObjects('raw/*')) }, list('raw/'), // (the identical decrypt statement is merged)
+      {
+        Action: [...READ, 's3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject'],
+        Resource: stack.resolve(store.bucket.arnForObjects('checkpoints/*')),
+      },
+      list('checkpoints/'), keyStatement(store.encryptionKey!, 'kms:GenerateDataKey', 'kms:Decrypt'),
+    ]);
+  });
+
+  test('Kubernetes training without mounted zones or checkpoints installs no S3 CSI driver', () => {
+    const stack = new MlProjectStack(new App(), 'P', { identity, training: ProjectTraining.kubernetes({ mountedZones: [] }) });
+    const t = Template.fromStack(stack);
+    expect(Object.values(t.findResources('AWS::EKS::Addon')).map((a) => a.Properties.AddonName)).toEqual(['eks-pod-identity-agent']);
+  });
+
+  test('SageMaker training: spot checkpoints are read and written under checkpoints/ of the artifact bucket only', () => {
+    const stack = new MlProjectStack(new App(), 'P', {
+      identity, training: ProjectTraining.sageMaker({ imageTag: 'v1', instanceType: AcceleratorInstanceType.G6E_2XLARGE, compute: TrainingCompute.spot(Duration.hours(30)) }),
+    });
+    const bucket = stack.registry.artifactBucket;
+    const statements = grantStatements(Template.fromStack(stack), stack.sageMakerTraining!);
+    const checkpoints = statements.filter((st) => JSON.stringify(st.Resource).includes('/checkpoints/') || JSON.stringify(st.Condition ?? {}).includes('checkpoints/'));
+    expectStatements(checkpoints, [
+      {
+        Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Resource: stack.resolve(bucket.arnForObjects('checkpoints/*')),
+      },
+      { Action: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'], Resource: stack.resolve(bucket.bucketArn), Condition: { StringLike: { 's3:prefix': ['checkpoints/', 'checkpoints/*'] } } },
+    ]);
+    // the artifact bucket's key, for checkpoints and output alike
+    expect(statements).toContainEqual(canonical(keyStatement(stack.registry.encryptionKey!, 'kms:GenerateDataKey', 'kms:Decrypt')));
   });
 
   test('trainingNetworkProps configure the created network; a brought network is used as is', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
@@ -12,6 +12,7 @@ import {
   DataRepositoryEvent, DatasetFileSystem, DatasetFileSystemProps, DatasetStore, LustreDeploymentType, LustreStorageType,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
+import { bySid, expectStatement, resourcePolicyStatements } from '../support/iam';
 import { PluginReport, synthCompliant, trainingFixture } from '../support/synth-platform';
 
 // The built-in CloudFormation schema validation is on in this file (setup-env turns it off
@@ -65,19 +66,25 @@ describe('DatasetFileSystem defaults', () => {
   });
 
   test('the key rotates, is retained and lets CloudWatch Logs use it for this log group only', () => {
-    t.hasResource('AWS::KMS::Key', {
-      DeletionPolicy: 'Retain',
-      Properties: {
-        EnableKeyRotation: true,
-        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-          Sid: 'AllowCloudWatchLogsForFSxLogGroup',
-          Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
-          Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(':logs:eu-west-1:111111111111:log-group:/aws/fsx/lustre/S-Lustre-')]],
-          } } },
-        })]) },
-      },
+    const keyId = stack.getLogicalId(lustre.encryptionKey!.node.defaultChild as CfnElement);
+    const key = t.findResources('AWS::KMS::Key')[keyId];
+    expect(key).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    const logGroupName = t.findResources('AWS::Logs::LogGroup')[stack.getLogicalId(lustre.logGroup!.node.defaultChild as CfnElement)].Properties.LogGroupName;
+    expect(logGroupName).toMatch(/^\/aws\/fsx\/lustre\/S-Lustre-[0-9A-F]{8}$/);
+    const statements = resourcePolicyStatements(t, keyId);
+    expectStatement(bySid(statements.filter((st) => st.Sid !== undefined)).AllowCloudWatchLogsForFSxLogGroup, {
+      Sid: 'AllowCloudWatchLogsForFSxLogGroup',
+      Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      Resource: '*',
+      Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:eu-west-1:111111111111:log-group:${logGroupName}`]],
+      } } },
     });
+    // besides the account's administration and the grant restriction, nobody else may use the key
+    expect(statements.filter((st) => st.Effect === 'Allow').map((st) => st.Sid ?? JSON.stringify(st.Principal))).toEqual([
+      JSON.stringify({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } }), 'AllowCloudWatchLogsForFSxLogGroup',
+    ]);
   });
 
   test('one private subnet, and a security group open to Lustre traffic from itself only', () => {
@@ -135,7 +142,8 @@ describe('DatasetFileSystem defaults', () => {
     const keys = t.findResources('AWS::KMS::Key');
     const storeKey = Object.entries(keys).find(([id]) => id.startsWith('DatasetsKey'))![1];
     const statement = storeKey.Properties.KeyPolicy.Statement.find((s: { Sid?: string }) => s.Sid === 'AllowFSxForLustreS3AccessThroughS3');
-    expect(statement).toMatchObject({
+    expect(statement).toEqual({
+      Sid: 'AllowFSxForLustreS3AccessThroughS3',
       Effect: 'Allow',
       Principal: { AWS: '*' },
       Resource: '*',
@@ -362,6 +370,46 @@ describe('bad input', () => {
       /\[mlops:invalid-storage-capacity\].*a multiple of 6000 GiB \(at 12 MB\/s\/TiB\).*Size\.gibibytes\(6000\)/);
     expectValidationError(() => fileSystem({ deploymentType: LustreDeploymentType.SCRATCH_1, storageCapacity: Size.gibibytes(4800) }),
       /\[mlops:invalid-storage-capacity\].*1200 GiB, 2400 GiB, or a multiple of 3600 GiB.*Size\.gibibytes\(3600\) or Size\.gibibytes\(7200\)/);
+  });
+
+  const P2 = LustreDeploymentType.persistent2();
+  const HDD12 = LustreDeploymentType.persistent1Hdd({ throughputPerTiB: 12 });
+  const HDD40 = LustreDeploymentType.persistent1Hdd({ throughputPerTiB: 40 });
+  const S1 = LustreDeploymentType.SCRATCH_1;
+  test.each([
+    ['PERSISTENT_2', P2, [1200, 2400, 4800, 7200], [1199, 1201, 2399, 2401, 4799, 4801]],
+    ['PERSISTENT_1 SSD', LustreDeploymentType.persistent1Ssd(), [1200, 2400, 4800], [1199, 1201, 2401]],
+    ['SCRATCH_2', LustreDeploymentType.SCRATCH_2, [1200, 2400, 4800], [1199, 2401]],
+    ['SCRATCH_1', S1, [1200, 2400, 3600, 7200], [1199, 2401, 3599, 3601]],
+    ['PERSISTENT_1 HDD at 12 MB/s/TiB', HDD12, [6000, 12000], [5999, 6001, 11999]],
+    ['PERSISTENT_1 HDD at 40 MB/s/TiB', HDD40, [1800, 3600], [1799, 1801, 3599]],
+  ])('%s capacities: each step passes, one GiB either side fails', (_name, type, valid, invalid) => {
+    for (const gib of valid) expect({ gib, valid: type.isValidCapacity(gib) }).toEqual({ gib, valid: true });
+    for (const gib of invalid) expect({ gib, valid: type.isValidCapacity(gib) }).toEqual({ gib, valid: false });
+    expect(() => fileSystem({ deploymentType: type, storageCapacity: Size.gibibytes(valid[0]) })).not.toThrow();
+    expectValidationError(() => fileSystem({ deploymentType: type, storageCapacity: Size.gibibytes(invalid[0]) }), /invalid-storage-capacity/);
+    expect(type.minimumCapacityGiB).toBe(valid[0]);
+  });
+
+  test.each([
+    ['PERSISTENT_2', (t: number) => LustreDeploymentType.persistent2({ throughputPerTiB: t }), [125, 250, 500, 1000], [124, 126, 999, 1001, 200]],
+    ['PERSISTENT_1 SSD', (t: number) => LustreDeploymentType.persistent1Ssd({ throughputPerTiB: t }), [50, 100, 200], [49, 51, 199, 201, 125]],
+    ['PERSISTENT_1 HDD', (t: number) => LustreDeploymentType.persistent1Hdd({ throughputPerTiB: t }), [12, 40], [11, 13, 39, 41]],
+  ])('%s throughput: each documented value passes, its neighbours fail', (_name, make, valid, invalid) => {
+    for (const t of valid) {
+      const type = make(t);
+      expect(() => fileSystem({ deploymentType: type, storageCapacity: Size.gibibytes(type.minimumCapacityGiB) })).not.toThrow();
+    }
+    for (const t of invalid) expectValidationError(() => fileSystem({ deploymentType: make(t) }), /invalid-throughput/);
+  });
+
+  test('backup retention: 0 and 90 days pass, 91 fails; file-system paths: 4096 characters pass, 4097 fail', () => {
+    expect(() => fileSystem({ automaticBackupRetention: Duration.days(0) })).not.toThrow();
+    expect(() => fileSystem({ automaticBackupRetention: Duration.days(90) })).not.toThrow();
+    expectValidationError(() => fileSystem({ automaticBackupRetention: Duration.days(91) }), /invalid-duration/);
+    const { lustre } = fileSystem();
+    lustre.addDatasetLink('raw', `/${'p'.repeat(4095)}`);
+    expectValidationError(() => lustre.addDatasetLink('features', `/${'q'.repeat(4096)}`), /invalid-file-system-path/);
   });
 
   test('a throughput the type does not provision', () => {

@@ -1,11 +1,14 @@
-import { App, CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   AcceleratorInstanceType, CheckpointLocation, DatasetStore, DatasetVersionKind, ModelRegistry,
   SageMakerTrainingTemplate, SageMakerTrainingTemplateProps, TrainingCompute, TrainingInput, TrainingNetwork,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
+import { awsManagedPolicyArns, ExpectedStatement, expectStatements, grantStatements, keyStatement, resourcePolicyStatements } from '../support/iam';
 
 function setup(overrides: Partial<SageMakerTrainingTemplateProps> = {}) {
   const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -18,6 +21,52 @@ function setup(overrides: Partial<SageMakerTrainingTemplateProps> = {}) {
     ...overrides, ...extra,
   });
   return { stack, network, store, registry, make };
+}
+
+const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'];
+const LIST = ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'];
+const PUT = ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+
+/** What reading a zone adds: objects under it, listing under it, decrypt with the store key. */
+function zoneRead(stack: Stack, store: DatasetStore, zone: string): ExpectedStatement[] {
+  return [
+    { Action: READ, Resource: stack.resolve(store.bucket.arnForObjects(`${zone}/*`)) },
+    { Action: LIST, Resource: stack.resolve(store.bucket.bucketArn), Condition: { StringLike: { 's3:prefix': [`${zone}/`, `${zone}/*`] } } },
+    keyStatement(store.encryptionKey!, 'kms:Decrypt'),
+  ];
+}
+
+/** The training image (pull, registry login) and the output prefix (put, with the registry key). */
+function imagePullAndOutput(stack: Stack, registry: ModelRegistry): ExpectedStatement[] {
+  return [
+    { Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], Resource: stack.resolve(registry.repository.repositoryArn) },
+    { Sid: 'TrainingImageRegistryLogin', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    { Action: PUT, Resource: stack.resolve(registry.artifactBucket.arnForObjects('training-output/*')) },
+    keyStatement(registry.encryptionKey!, 'kms:GenerateDataKey', 'kms:Decrypt'),
+  ];
+}
+
+/** The statements every job has: its key (output, volumes, grants for EBS only), logs, metrics, ENIs. */
+function jobStatements(stack: Stack, key: kms.IKey): ExpectedStatement[] {
+  const keyArn = stack.resolve(key.keyArn);
+  return [
+    { Sid: 'TrainingJobKey', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Resource: keyArn },
+    { Sid: 'TrainingJobKeyGrants', Action: 'kms:CreateGrant', Resource: keyArn, Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
+    {
+      Sid: 'TrainingJobLogs',
+      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:/aws/sagemaker/TrainingJobs:*']] },
+    },
+    { Sid: 'TrainingJobMetrics', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } } },
+    {
+      Sid: 'TrainingJobNetworkInterfaces',
+      Action: [
+        'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
+        'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+      ],
+      Resource: '*',
+    },
+  ];
 }
 
 describe('SageMakerTrainingTemplate', () => {
@@ -68,17 +117,19 @@ describe('SageMakerTrainingTemplate', () => {
       /invalid-volume-size.*125 GB of local NVMe storage/);
   });
 
-  test('the role may use the job key for output and volumes; grants on the key only for AWS resources', () => {
-    const { stack, make } = setup();
-    make();
-    const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
-    expect(policy).toContain('"Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey","kms:DescribeKey"]');
-    expect(policy).toMatch(/"Action":"kms:CreateGrant","Condition":\{"Bool":\{"kms:GrantIsForAWSResource":"true"\}\}/);
+  test('the job policy, statement by statement: input zone, image, output prefix, job key, logs, metrics, network interfaces', () => {
+    const { stack, store, registry, make } = setup();
+    const template = make();
+    expectStatements(grantStatements(Template.fromStack(stack), template), [
+      ...zoneRead(stack, store, 'features'),
+      ...imagePullAndOutput(stack, registry),
+      ...jobStatements(stack, registry.encryptionKey!),
+    ]);
   });
 
   test('role: SageMaker only, this account, permissions in a managed policy without managed AWS policies', () => {
     const { stack, make } = setup();
-    make();
+    const template = make();
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({
@@ -86,37 +137,46 @@ describe('SageMakerTrainingTemplate', () => {
       })] },
       ManagedPolicyArns: Match.absent(),
     });
-    const policy = JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'));
-    expect(policy).toContain('/features/*');            // reads its input zone
-    expect(policy).not.toContain('/raw/*');              // and no other
-    expect(policy).toContain('/training-output/*');     // writes its output prefix
-    expect(policy).toContain('ecr:BatchGetImage');
-    expect(policy).not.toContain('s3:DeleteObject');
-    expect(policy).not.toContain('FullAccess');
-    expect(policy).toContain('"cloudwatch:namespace":"/aws/sagemaker/TrainingJobs"');
+    expect(awsManagedPolicyArns(t, template)).toEqual([]);
+    t.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('a pinned dataset version reads that object version only and records lineage', () => {
-    const { store, make } = setup();
+    const { stack, store, registry, make } = setup();
     const version = store.datasetVersion({ zone: 'curated', key: 'manifests/v7.json', versionId: 'vid-7', kind: DatasetVersionKind.MANIFEST });
     const template = make({ inputs: [TrainingInput.fromDatasetVersion(version, { channelName: 'train' })] });
     const request = template.toCreateTrainingJobRequest('job');
     expect(request.InputDataConfig).toEqual([expect.objectContaining({ DataSource: { S3DataSource: expect.objectContaining({ S3DataType: 'ManifestFile' }) } })]);
     expect(template.lineage).toMatchObject({ 'train:dataset:version-id': 'vid-7', 'train:dataset:kind': 'manifest' });
+    // a manifest lists files of its zone: the job reads that zone
+    expectStatements(grantStatements(Template.fromStack(stack), template), [
+      ...zoneRead(stack, store, 'curated'), ...imagePullAndOutput(stack, registry), ...jobStatements(stack, registry.encryptionKey!),
+    ]);
   });
 
   test('a pinned object version can be listed and read by the job (S3Prefix), nothing else', () => {
-    const { stack, store, make } = setup();
+    const { stack, store, registry, make } = setup();
     const version = store.datasetVersion({ zone: 'features', key: 'v3/train.parquet', versionId: 'vid-3' });
-    make({ inputs: [TrainingInput.fromDatasetVersion(version)] });
-    const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
-    expect(policy).toContain('/features/v3/train.parquet*');
-    expect(policy).toContain('"s3:prefix":["features/v3/train.parquet","features/v3/train.parquet*"]');
-    expect(policy).not.toContain('/features/*"');
+    const template = make({ inputs: [TrainingInput.fromDatasetVersion(version)] });
+    expectStatements(grantStatements(Template.fromStack(stack), template), [
+      { Action: READ, Resource: stack.resolve(store.bucket.arnForObjects('features/v3/train.parquet*')) },
+      { Action: LIST, Resource: stack.resolve(store.bucket.bucketArn), Condition: { StringLike: { 's3:prefix': ['features/v3/train.parquet', 'features/v3/train.parquet*'] } } },
+      keyStatement(store.encryptionKey!, 'kms:Decrypt'),
+      ...imagePullAndOutput(stack, registry), ...jobStatements(stack, registry.encryptionKey!),
+    ]);
+  });
+
+  test('a brought job key: the job key statements name it; the output grant still uses the registry key', () => {
+    const { stack, store, registry, make } = setup();
+    const key = new kms.Key(stack, 'JobKey', { enableKeyRotation: true });
+    const template = make({ encryptionKey: key });
+    expectStatements(grantStatements(Template.fromStack(stack), template), [
+      ...zoneRead(stack, store, 'features'), ...imagePullAndOutput(stack, registry), ...jobStatements(stack, key),
+    ]);
   });
 
   test('spot with checkpoints renders max wait and the checkpoint location', () => {
-    const { store, make } = setup();
+    const { stack, store, registry, make } = setup();
     const template = make({ compute: TrainingCompute.spot(Duration.hours(36)), checkpoints: CheckpointLocation.inDatasetStore(store, 'features', 'checkpoints/') });
     const request = template.toCreateTrainingJobRequest('job');
     expect(request).toMatchObject({ EnableManagedSpotTraining: true, StoppingCondition: { MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 129600 }, CheckpointConfig: { LocalPath: '/opt/ml/checkpoints' } });
@@ -128,6 +188,13 @@ describe('SageMakerTrainingTemplate', () => {
       expect(uri).toEqual({ 'Std:Join': { On: '/', Values: [expect.anything(), { Get: 'Execution.PipelineExecutionId' }, ''] } });
     }
     expect(JSON.stringify(step.Arguments.CheckpointConfig)).toContain('/features/checkpoints/Train');
+    // checkpoints: read and write under the checkpoint prefix, with the store key
+    expectStatements(grantStatements(Template.fromStack(stack), template), [
+      ...zoneRead(stack, store, 'features'), ...imagePullAndOutput(stack, registry), ...jobStatements(stack, registry.encryptionKey!),
+      { Action: [...READ, ...PUT], Resource: stack.resolve(store.bucket.arnForObjects('features/checkpoints/*')) },
+      { Action: LIST, Resource: stack.resolve(store.bucket.bucketArn), Condition: { StringLike: { 's3:prefix': ['features/checkpoints/', 'features/checkpoints/*'] } } },
+      keyStatement(store.encryptionKey!, 'kms:GenerateDataKey', 'kms:Decrypt'),
+    ]);
   });
 
   test('brought security groups are used; turning isolation or encryption off warns', () => {
@@ -158,6 +225,54 @@ describe('SageMakerTrainingTemplate', () => {
   ])('rejects %s', (_name, overrides, pattern) => {
     const { make } = setup();
     expectValidationError(() => make(overrides as Partial<SageMakerTrainingTemplateProps>), pattern);
+  });
+
+  // Every limit at its edge: the largest (smallest) valid value passes, one more (less) fails.
+  const entries = (n: number, key = (i: number) => `k${i}`, value = 'v') => Object.fromEntries(Array.from({ length: n }, (_, i) => [key(i), value]));
+  const inputs = (n: number, store: DatasetStore) => Array.from({ length: n }, (_, i) => TrainingInput.fromZone(store, 'features', { channelName: `c${i}` }));
+  const metrics = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `m${i}`, regex: 'v=([0-9.]+)' }));
+  const EBS = AcceleratorInstanceType.P3_2XLARGE;
+  const limits: Array<[string, (store: DatasetStore) => Partial<SageMakerTrainingTemplateProps>, (store: DatasetStore) => Partial<SageMakerTrainingTemplateProps>, RegExp]> = [
+    ['instanceCount min 1', () => ({ instanceCount: 1 }), () => ({ instanceCount: 0 }), /invalid-instance-count/],
+    ['EBS volume max 16384 GiB', () => ({ instanceType: EBS, volumeSize: Size.gibibytes(16384) }), () => ({ instanceType: EBS, volumeSize: Size.gibibytes(16385) }), /invalid-volume-size.*1 to 16384/],
+    ['EBS volume min 1 GiB', () => ({ instanceType: EBS, volumeSize: Size.gibibytes(1) }), () => ({ instanceType: EBS, volumeSize: Size.gibibytes(0) }), /invalid-volume-size/],
+    ['local NVMe volume max (g4dn.xlarge: 125 GB)', () => ({ instanceType: AcceleratorInstanceType.G4DN_XLARGE, volumeSize: Size.gibibytes(125) }),
+      () => ({ instanceType: AcceleratorInstanceType.G4DN_XLARGE, volumeSize: Size.gibibytes(126) }), /invalid-volume-size.*125 GB of local NVMe/],
+    ['maxRuntime max 28 days', () => ({ maxRuntime: Duration.days(28) }), () => ({ maxRuntime: Duration.seconds(28 * 86400 + 1) }), /invalid-max-runtime/],
+    ['maxRuntime min 1 second', () => ({ maxRuntime: Duration.seconds(1) }), () => ({ maxRuntime: Duration.millis(999) }), /invalid-max-runtime/],
+    ['spot maxWait max 28 days', (store) => ({ compute: TrainingCompute.spot(Duration.days(28)), checkpoints: CheckpointLocation.inDatasetStore(store, 'features', 'ckpt/') }),
+      (store) => ({ compute: TrainingCompute.spot(Duration.seconds(28 * 86400 + 1)), checkpoints: CheckpointLocation.inDatasetStore(store, 'features', 'ckpt/') }), /invalid-max-wait/],
+    ['spot maxWait min maxRuntime', (store) => ({ maxRuntime: Duration.hours(10), compute: TrainingCompute.spot(Duration.hours(10)), checkpoints: CheckpointLocation.inDatasetStore(store, 'features', 'ckpt/') }),
+      (store) => ({ maxRuntime: Duration.hours(10), compute: TrainingCompute.spot(Duration.seconds(10 * 3600 - 1)), checkpoints: CheckpointLocation.inDatasetStore(store, 'features', 'ckpt/') }), /invalid-max-wait/],
+    ['inputs max 20', (store) => ({ inputs: inputs(20, store) }), (store) => ({ inputs: inputs(21, store) }), /invalid-inputs.*1 to 20/],
+    ['inputs min 1', (store) => ({ inputs: inputs(1, store) }), () => ({ inputs: [] }), /invalid-inputs.*1 to 20/],
+    ['channel name max 64', (store) => ({ inputs: [TrainingInput.fromZone(store, 'features', { channelName: 'c'.repeat(64) })] }),
+      (store) => ({ inputs: [TrainingInput.fromZone(store, 'features', { channelName: 'c'.repeat(65) })] }), /invalid-inputs.*channel name/],
+    ['image tag max 128', () => ({ imageTag: 't'.repeat(128) }), () => ({ imageTag: 't'.repeat(129) }), /invalid-image-tag/],
+    ['hyperparameters max 100', () => ({ hyperparameters: entries(100) }), () => ({ hyperparameters: entries(101) }), /invalid-hyperparameters/],
+    ['hyperparameter key max 256', () => ({ hyperparameters: { ['k'.repeat(256)]: 'v' } }), () => ({ hyperparameters: { ['k'.repeat(257)]: 'v' } }), /invalid-hyperparameters/],
+    ['hyperparameter value max 2500', () => ({ hyperparameters: { k: 'v'.repeat(2500) } }), () => ({ hyperparameters: { k: 'v'.repeat(2501) } }), /invalid-hyperparameters/],
+    ['environment max 100', () => ({ environment: entries(100, (i) => `K${i}`) }), () => ({ environment: entries(101, (i) => `K${i}`) }), /invalid-environment/],
+    ['environment key max 512', () => ({ environment: { ['K'.repeat(512)]: 'v' } }), () => ({ environment: { ['K'.repeat(513)]: 'v' } }), /invalid-environment/],
+    ['environment value max 512', () => ({ environment: { K: 'v'.repeat(512) } }), () => ({ environment: { K: 'v'.repeat(513) } }), /invalid-environment/],
+    ['metrics max 40', () => ({ metrics: metrics(40) }), () => ({ metrics: metrics(41) }), /invalid-metrics.*at most 40/],
+    ['metric name max 255', () => ({ metrics: [{ name: 'n'.repeat(255), regex: 'v=([0-9.]+)' }] }), () => ({ metrics: [{ name: 'n'.repeat(256), regex: 'v=([0-9.]+)' }] }), /invalid-metrics/],
+    ['metric regex max 500', () => ({ metrics: [{ name: 'n', regex: `(x)${'y'.repeat(497)}` }] }), () => ({ metrics: [{ name: 'n', regex: `(x)${'y'.repeat(498)}` }] }), /invalid-metrics/],
+  ];
+
+  test.each(limits)('%s: the edge passes, one past it fails', (_name, valid, invalid, pattern) => {
+    const ok = setup();
+    expect(() => ok.make(valid(ok.store))).not.toThrow();
+    const bad = setup();
+    expectValidationError(() => bad.make(invalid(bad.store)), pattern);
+  });
+
+  test('job names of 63 characters and step names of 64 pass; one more fails', () => {
+    const template = setup().make();
+    expect(template.toCreateTrainingJobRequest('j'.repeat(63)).TrainingJobName).toBe('j'.repeat(63));
+    expectValidationError(() => template.toCreateTrainingJobRequest('j'.repeat(64)), /invalid-name.*jobName/);
+    expect(template.toPipelineStep('s'.repeat(64)).Name).toBe('s'.repeat(64));
+    expectValidationError(() => template.toPipelineStep('s'.repeat(65)), /invalid-name.*pipeline step name/);
   });
 
   test('rejects duplicate channels, a short max wait, bad checkpoint prefixes and job names', () => {
@@ -192,6 +307,23 @@ describe('TrainingNetwork', () => {
     });
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { IpProtocol: '-1', SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TrainingSecurityGroup'), 'GroupId'] } });
     expect(network.vpc.isolatedSubnets).toHaveLength(2);
+    // flow log delivery: write to its own log group only, from this account only
+    const role = network.node.findChild('FlowLogRole') as iam.Role;
+    expectStatements(grantStatements(t, role), [{
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], Resource: stack.resolve(network.flowLogGroup.logGroupArn),
+    }]);
+    expect(stack.resolve(network.flowLogGroup.logGroupArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NetFlowLogs/), 'Arn'] });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })] },
+    });
+    // the flow log key: CloudWatch Logs of this region, for log groups of this account and region only
+    const keyId = stack.getLogicalId(network.node.findChild('FlowLogKey').node.defaultChild as CfnElement);
+    expectStatements(resourcePolicyStatements(t, keyId).filter((st) => JSON.stringify(st.Principal).includes('logs.')), [{
+      Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      Resource: '*',
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:*']] } } },
+    }]);
   });
 
   test('NAT gateways are an explicit, warned opt-in', () => {
@@ -202,8 +334,17 @@ describe('TrainingNetwork', () => {
   });
 
   test.each([
+    [{ maxAzs: 2 }], [{ maxAzs: 6 }], [{ natGateways: 0 }], [{ natGateways: 2 }], [{ maxAzs: 3, natGateways: 3 }],
+  ])('accepts %j (the edges of the limits)', (props) => {
+    expect(() => new TrainingNetwork(new Stack(new App(), 'N'), 'Net', props)).not.toThrow();
+  });
+
+  test.each([
     [{ maxAzs: 1 }, /invalid-network.*maxAzs/],
+    [{ maxAzs: 7 }, /invalid-network.*maxAzs/],
     [{ natGateways: 3 }, /invalid-network.*natGateways/],
+    [{ maxAzs: 3, natGateways: 4 }, /invalid-network.*natGateways/],
+    [{ natGateways: -1 }, /invalid-network.*natGateways/],
   ])('rejects %j', (props, pattern) => {
     expectValidationError(() => new TrainingNetwork(new Stack(new App(), 'N'), 'Net', props), pattern);
   });
