@@ -1,27 +1,13 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CompliancePack, ComplianceGate, DatasetStore, ManagedPolicyGrantee } from '../../lib';
 import { expectValidationError } from '../support/errors';
-import { PluginReport } from '../support/synth-platform';
+import { CompliantSynth, PluginReport, synthWithReport } from '../support/synth-platform';
 
-function synth(build: (app: App, stack: Stack) => void): { error?: Error; reports: PluginReport[] } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-gate-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Team', { env: { account: '111111111111', region: 'eu-west-1' } });
-  build(app, stack);
-  let error: Error | undefined;
-  try {
-    app.synth();
-  } catch (e) {
-    error = e as Error;
-  }
-  const file = path.join(outdir, 'validation-report.json');
-  return { error, reports: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).pluginReports : [] };
+function synth(build: (app: App, stack: Stack) => void): CompliantSynth {
+  return synthWithReport((app) => build(app, new Stack(app, 'Team', { env: { account: '111111111111', region: 'eu-west-1' } })));
 }
 
 const replicationRule = (r: PluginReport) => r.violations.filter((v) => /S3BucketReplicationEnabled/.test(v.ruleName));

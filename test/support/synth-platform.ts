@@ -42,9 +42,19 @@ export interface CompliantSynth {
  * validation report. Call from a test file that deleted `process.env.CDK_VALIDATION`.
  */
 export function synthCompliant(build: (app: cdk.App) => void): CompliantSynth {
+  return synthWithReport((app) => {
+    ComplianceGate.apply(app);
+    build(app);
+  });
+}
+
+/**
+ * Synthesizes what `build` adds to an app with the context of cdk.json (registering plugins is up
+ * to `build`) and returns the error synth threw, if any, and the validation report.
+ */
+export function synthWithReport(build: (app: cdk.App) => void): CompliantSynth {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cdk-'));
   const app = new cdk.App({ outdir, context: cdkJsonContext() });
-  ComplianceGate.apply(app);
   build(app);
   let error: Error | undefined;
   try {
