@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import { ComplianceGate } from '../lib';
+import { ComplianceGate } from '../lib/index';
 import { buildPlatform } from './platform';
 
 const projects = Number(process.env.MLOPS_PROJECTS ?? '3');

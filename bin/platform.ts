@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   Accelerator, AcceleratorInstanceType, ComplianceGate, CapacityType, CheckpointVolume, ClusterQueue, GpuNodePool, HyperPodInstanceType,
   IndexedTrainingJob, LocalQueue, ResourceFlavor, TorchTrainingRuntime, TrainJob, WorkloadPriorityClass, DatasetObjectLock, DatasetVolumeSource, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
-} from '../lib';
+} from '../lib/index';
 
 /** Options of the default platform. */
 export interface PlatformOptions {

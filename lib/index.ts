@@ -15,7 +15,7 @@ export * from './training/hyperpod-cluster';
 export * from './templates/project-training';
 export * from './templates/ml-project-stack';
 // compliance (AWS)
-export * from './compliance';
+export * from './compliance/index';
 // Kubernetes capabilities
 export * from './k8s/core/security';
 export * from './k8s/data/dataset-volume';

@@ -61,8 +61,10 @@ const SINGLE_REGION_REASON = 'Single-region platform: cross-region replication o
  */
 export class ComplianceGate {
   /**
-   * Registers the packs on `app` (an App or Stage: validation plugins run per stage). Call it once
-   * per stage, before synth.
+   * Registers the packs on `app`, before synth. Call it once, on the App: it covers the stacks of
+   * nested Stages too (the cdk-nag packs check the whole app even when registered on a Stage, and
+   * the Control Tower rules check every template of the stage's assembly, nested ones included).
+   * A pack applied twice in one app would report every finding twice, so it is refused.
    */
   public static apply(app: IConstruct, options: ComplianceGateOptions = {}): void {
     if (!Stage.isStage(app)) {
@@ -82,6 +84,17 @@ export class ComplianceGate {
         fix: 'Name at least one pack, or leave controlTowerRules on; to skip the gate, do not apply it.',
       });
     }
+    const wanted: string[] = [...new Set(packs), ...(options.controlTowerRules ?? true ? [CONTROL_TOWER] : [])];
+    const applied = appliedChecks(app.node.root);
+    const twice = wanted.filter((check) => applied.has(check));
+    if (twice.length > 0) {
+      throw new ValidationError({
+        code: 'compliance-gate-applied-twice', scope: app,
+        message: 'These checks are already registered in this app, so each of their findings would be reported twice.',
+        received: twice,
+        fix: 'Apply the compliance gate once, on the App (it covers the stacks of nested Stages), or name only the packs not yet applied.',
+      });
+    }
     const plugins = [];
     if (packs.length > 0) {
       const nag = load<typeof import('cdk-nag')>(app, 'cdk-nag', () => require('cdk-nag'));
@@ -99,15 +112,18 @@ export class ComplianceGate {
       plugins.push(new guard.CfnGuardValidator({ controlTowerRulesEnabled: true }));
     }
     Validations.of(app).addPlugins(...(plugins as Parameters<Validations['addPlugins']>));
+    for (const check of wanted) applied.add(check);
   }
 
   /**
    * Acknowledges, on every S3 bucket in `scope` (a stack, a project, a dataset store, or the app),
    * the findings of a bucket that is not replicated to another region (NIST 800-53, HIPAA, PCI DSS
    * and Control Tower), with `reason`. For single-region platforms; every other finding on the
-   * buckets stays reported. Buckets added to `scope` later are covered too (an aspect visits the
-   * finished tree); the acknowledgment sits on the bucket (the L2 `Bucket`, or the `CfnBucket` of a
-   * bucket made without one).
+   * buckets stays reported. Buckets added to `scope` later are covered too, and so are the buckets
+   * of Stages nested in `scope` (an aspect visits the finished tree, and walks into the nested
+   * Stages, which aspects do not enter); the acknowledgment sits on the bucket (the L2 `Bucket`, or
+   * the `CfnBucket` of a bucket made without one). Called again on an overlapping scope, the
+   * reason of the later call is the one reported.
    *
    * @param scope the construct whose buckets are single-region
    * @param reason why the buckets are not replicated, at least 60 characters (default: the library's)
@@ -122,12 +138,21 @@ export class ComplianceGate {
         fix: 'Say why the buckets are not replicated and what protects their data instead.',
       });
     }
+    const acknowledge = (node: IConstruct): void => {
+      if (!(node instanceof s3.CfnBucket)) return;
+      const parent = node.node.scope;
+      const target = parent !== undefined && parent.node.defaultChild === node && parent instanceof s3.BucketBase ? parent : node;
+      Validations.of(target).acknowledge(...SINGLE_REGION_RULES.map((id) => ({ id, reason: text })));
+    };
     Aspects.of(scope).add({
       visit(node: IConstruct): void {
-        if (!(node instanceof s3.CfnBucket)) return;
-        const parent = node.node.scope;
-        const target = parent !== undefined && parent.node.defaultChild === node && parent instanceof s3.BucketBase ? parent : node;
-        Validations.of(target).acknowledge(...SINGLE_REGION_RULES.map((id) => ({ id, reason: text })));
+        acknowledge(node);
+        // Aspects stop at Stage boundaries (a nested Stage is synthesized on its own, before this
+        // visit). The validation plugins read acknowledgments from the whole tree after every
+        // stage is synthesized, so the buckets of nested Stages are acknowledged here.
+        for (const child of node.node.children) {
+          if (Stage.isStage(child)) child.node.findAll().forEach(acknowledge);
+        }
       },
     });
   }
@@ -138,6 +163,16 @@ export class ComplianceGate {
   }
 
   private constructor() {}
+}
+
+const CONTROL_TOWER = 'cdk-validator-cfnguard';
+const APPLIED_CHECKS = Symbol.for('mlops-constructs.ComplianceGate.applied');
+
+/** The packs (and the Control Tower rules) already applied in the app of `root`. */
+function appliedChecks(root: IConstruct): Set<string> {
+  const holder = root as unknown as Record<symbol, Set<string> | undefined>;
+  if (!holder[APPLIED_CHECKS]) Object.defineProperty(root, APPLIED_CHECKS, { value: new Set<string>() });
+  return holder[APPLIED_CHECKS]!;
 }
 
 function load<T>(scope: IConstruct, name: string, loader: () => unknown): T {

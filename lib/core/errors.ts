@@ -27,8 +27,9 @@ export interface ValidationErrorProps {
 /**
  * The one error this library throws for input it rejects at synth time.
  *
- * Its message always names the construct path, the value received and the fix:
- * `[mlops:name-too-long] Project/Registry: ... Received: "...". Fix: ...`
+ * Its message always names the construct path, the value received and the fix, on one line:
+ * `[mlops:name-too-long] Project/Registry: ... Received: "...". Fix: ...` (line breaks in the
+ * problem, value or fix are written `\n`; a path that contains `": "` is written as a JSON string).
  *
  * Not part of the jsii API (a class extending `Error` cannot cross to other languages): users
  * recognise it with `MlopsErrors.isValidationError()` and read it with
@@ -48,16 +49,35 @@ export class ValidationError extends Error {
 
   constructor(props: ValidationErrorProps) {
     const path = props.scope.node.path || '<root>';
-    const received = props.received === undefined ? undefined : render(props.received);
-    super(`[mlops:${props.code}] ${path}: ${props.message}${received === undefined ? '' : ` Received: ${received}.`} Fix: ${props.fix}`);
+    const received = props.received === undefined ? undefined : oneLine(render(props.received));
+    const problem = oneLine(props.message);
+    const fix = oneLine(props.fix);
+    super(`[mlops:${props.code}] ${renderPath(path)}: ${problem}${received === undefined ? '' : ` Received: ${received}.`} Fix: ${fix}`);
     this.name = 'ValidationError';
     this.code = props.code;
     this.constructPath = path;
-    this.problem = props.message;
+    this.problem = problem;
     this.received = received;
-    this.fix = props.fix;
+    this.fix = fix;
     Object.defineProperty(this, VALIDATION_ERROR_SYMBOL, { value: true });
   }
+}
+
+/**
+ * The message is one line, so that a reader (`MlopsErrors.validationErrorDetails`) can take it
+ * apart even with a stack trace after it: line breaks in the problem, the value or the fix (a
+ * value read from a file, interpolated into the problem) are written as `\n` and `\r`.
+ */
+function oneLine(text: string): string {
+  return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+}
+
+/**
+ * The construct path as the message shows it: as is, or as a JSON string when it would be
+ * ambiguous (an id containing `": "`, a line break, or starting with a quote).
+ */
+function renderPath(path: string): string {
+  return /: |[\r\n]|^"/.test(path) ? JSON.stringify(path) : path;
 }
 
 /** Marks this library's validation errors across copies of the library in one process. */

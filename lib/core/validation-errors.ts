@@ -19,14 +19,18 @@ export interface ValidationErrorDetails {
   readonly fix: string;
 }
 
-/** The message's first line; a runtime may append a stack trace after it. */
-const MESSAGE_FORMAT = /^\[mlops:([a-z0-9-]+)\] ([^\n]*?): ([^\n]*?)(?: Received: ([^\n]*)\.)? Fix: ([^\n]*)/;
+/**
+ * The message is one line (a runtime may append a stack trace after it); the path is a JSON string
+ * when it contains `": "`.
+ */
+const MESSAGE_FORMAT = /^\[mlops:([a-z0-9-]+)\] ("(?:[^"\\\n]|\\.)*"|[^\n]*?): ([^\n]*?)(?: Received: ([^\n]*)\.)? Fix: ([^\n]*)/;
 
 /**
  * Recognises and reads the errors this library throws for input it rejects at synth time.
  *
  * Every such error has a stable code, the path of the construct, the value received and the fix,
- * and its message reads `[mlops:<code>] <path>: <problem> Received: <value>. Fix: <fix>`. In
+ * and its message reads `[mlops:<code>] <path>: <problem> Received: <value>. Fix: <fix>`, on one
+ * line (line breaks written `\n`; a path containing `": "` written as a JSON string). In
  * TypeScript, `isValidationError(e)` narrows a caught value to the error with those fields; in
  * Python (and the other jsii languages) the error arrives as the runtime's exception with the same
  * message, which `validationErrorDetails(str(e))` turns back into the fields.
@@ -60,7 +64,15 @@ export class MlopsErrors {
     if (start < 0) return undefined;
     const match = MESSAGE_FORMAT.exec(text.slice(start));
     if (!match) return undefined;
-    const [, code, constructPath, problem, received, fix] = match;
+    const [, code, path, problem, received, fix] = match;
+    let constructPath = path;
+    if (path.startsWith('"')) {
+      try {
+        constructPath = JSON.parse(path) as string;
+      } catch {
+        return undefined;
+      }
+    }
     return { code, constructPath, problem, received, fix: fix.trimEnd() };
   }
 

@@ -15,14 +15,19 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const installed = (name) => JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
 function run(cmd, args, cwd) {
   try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
+    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: undefined, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
   } catch (e) {
     throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}${e.stderr ?? ''}`.slice(0, 6000));
   }
 }
 
-// The scratch folder is outside the checkout, so nothing resolves from the repository's node_modules.
+// The scratch folder is outside the checkout (and NODE_PATH is cleared), so nothing resolves from
+// the repository's node_modules.
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-team-repo-'));
+for (let dir = path.dirname(scratch); ; dir = path.dirname(dir)) {
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules')), `${dir}/node_modules would be found from the scratch repository`);
+  if (dir === path.dirname(dir)) break;
+}
 
 test('the package is built', () => {
   for (const file of ['lib/index.js', 'lib/index.d.ts', '.jsii']) {
@@ -41,14 +46,14 @@ test('the package is built', () => {
 });
 
 let tarball;
-test('the tarball ships the compiled library, its declarations, the jsii assembly and the READMEs, nothing else', () => {
+test('the tarball ships the compiled library, its declarations, the jsii assembly, the READMEs and the license, nothing else', () => {
   const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', scratch], root));
   tarball = path.join(scratch, packed.filename);
   const files = packed.files.map((f) => f.path);
-  for (const file of ['lib/index.js', 'lib/index.d.ts', '.jsii', 'README.md', 'package.json', 'lib/data/README.md', 'lib/compliance/compliance-gate.js']) {
+  for (const file of ['lib/index.js', 'lib/index.d.ts', '.jsii', 'README.md', 'LICENSE', 'package.json', 'lib/data/README.md', 'lib/compliance/compliance-gate.js']) {
     assert.ok(files.includes(file), `${file} is not in the tarball`);
   }
-  const unexpected = files.filter((f) => !(/^lib\/.*(\.js|\.d\.ts|README\.md)$/.test(f) || ['.jsii', 'README.md', 'package.json'].includes(f)));
+  const unexpected = files.filter((f) => !(/^lib\/.*(\.js|\.d\.ts|README\.md)$/.test(f) || ['.jsii', 'README.md', 'LICENSE', 'package.json'].includes(f)));
   assert.deepEqual(unexpected, []);
   // every source module is shipped compiled
   const sources = fs.readdirSync(path.join(root, 'lib'), { recursive: true }).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));

@@ -87,6 +87,38 @@ class GeneratedPackage(unittest.TestCase):
         self.assertEqual(kwargs["name"], "mlops-constructs")
 
 
+    def test_the_readme_snippet_uses_the_generated_names(self):
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        snippet = readme.split("```python\n", 1)[1].split("```", 1)[0]
+        tree = ast.parse(snippet)
+        signatures = {}
+        for cls in self.classes.values():
+            for node in cls.body:
+                if isinstance(node, ast.FunctionDef):
+                    args = node.args
+                    signatures[(cls.name, node.name)] = {a.arg for a in args.args + args.kwonlyargs}
+        used = 0
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            f = call.func
+            # mlops.Class(...) or mlops.Class.method(...)
+            if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "mlops":
+                key = (f.attr, "__init__")
+            elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute) and getattr(f.value.value, "id", None) == "mlops":
+                key = (f.value.attr, f.attr)
+            else:
+                continue
+            self.assertIn(key[0], self.classes, f"README uses mlops.{key[0]}, which is not generated")
+            self.assertIn(key, signatures, f"README calls {key[0]}.{key[1]}, which is not generated")
+            for kw in call.keywords:
+                self.assertIn(kw.arg, signatures[key], f"{key[0]}.{key[1]} has no keyword argument {kw.arg}")
+            used += 1
+        self.assertGreaterEqual(used, 6)
+        # the jsii runtime raises RuntimeError for an error thrown in JavaScript (JSIIError is for
+        # faults of the kernel itself), so that is what the snippet catches
+        handlers = [h for h in ast.walk(tree) if isinstance(h, ast.ExceptHandler)]
+        self.assertEqual([ast.unparse(h.type) for h in handlers], ["RuntimeError"])
+
+
 APP = r'''
 import json, sys
 import aws_cdk as cdk
