@@ -119,9 +119,11 @@ export enum InstanceTypeUse {
 }
 
 // Sources of the lists below: the SageMaker API enums TrainingInstanceType, ProductionVariantInstanceType
-// and ClusterInstanceType, as published in the AWS SDKs (checked 2026). A type missing from a list is
-// rejected by that service whatever EC2 offers: inf2 trains nowhere, p3dn.24xlarge hosts nowhere, and
-// sizes such as p5.2xlarge do not exist at all.
+// and ClusterInstanceType, as published in the AWS SDKs (botocore sagemaker/2017-07-24/service-2.json,
+// checked against its August 2026 release). A type missing from a list is rejected by that service
+// whatever EC2 offers: inf2 trains nowhere, p3dn.24xlarge hosts nowhere, and sizes such as p5.2xlarge do
+// not exist at all. Types of a family no list knows (one SageMaker added after this list) are not
+// rejected by the constructs: they warn, and SageMaker decides at deploy time.
 const SIZES_LARGE_TO_48X = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'];
 const SIZES_LARGE_TO_24X = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge'];
 const SIZES_LARGE_TO_32X = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge'];
@@ -129,7 +131,13 @@ const SIZES_GPU_8 = ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16x
 const SIZES_G4DN = ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'];
 const SIZES_GRAVITON = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'];
 const SIZES_GRAVITON4 = ['medium', 'large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'];
-const P_LARGE = ['p4d.24xlarge', 'p4de.24xlarge', 'p5.4xlarge', 'p5.48xlarge', 'p5e.48xlarge', 'p5en.48xlarge', 'p6-b200.48xlarge', 'p6e-gb200.36xlarge'];
+const SIZES_GRAVITON_MEDIUM = ['medium', 'large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'];
+const SIZES_AMD = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge', '48xlarge'];
+const SIZES_G7 = ['2xlarge', '4xlarge', '8xlarge', '12xlarge', '24xlarge', '48xlarge'];
+const P_LARGE = [
+  'p4d.24xlarge', 'p4de.24xlarge', 'p5.4xlarge', 'p5.48xlarge', 'p5e.48xlarge', 'p5en.48xlarge', 'p6-b200.48xlarge', 'p6-b300.48xlarge',
+  'p6e-gb200.36xlarge',
+];
 
 const SAGEMAKER_TYPES: Record<InstanceTypeUse, ReadonlySet<string>> = {
   [InstanceTypeUse.SAGEMAKER_TRAINING]: new Set([
@@ -139,6 +147,7 @@ const SAGEMAKER_TYPES: Record<InstanceTypeUse, ReadonlySet<string>> = {
     ...family('c6i', ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge']),
     ...family('c7i', SIZES_LARGE_TO_48X),
     ...family('g4dn', SIZES_G4DN), ...family('g5', SIZES_GPU_8), ...family('g6', SIZES_GPU_8), ...family('g6e', SIZES_GPU_8),
+    ...family('g7', SIZES_G7), ...family('g7e', SIZES_G7),
     ...family('m4', ['xlarge', '2xlarge', '4xlarge', '10xlarge', '16xlarge']),
     ...family('m5', ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge']),
     ...family('m6i', SIZES_LARGE_TO_32X), ...family('m7i', SIZES_LARGE_TO_48X),
@@ -157,6 +166,7 @@ const SAGEMAKER_TYPES: Record<InstanceTypeUse, ReadonlySet<string>> = {
     ...family('c7g', SIZES_GRAVITON), ...family('c7i', SIZES_LARGE_TO_48X), ...family('c8g', SIZES_GRAVITON4),
     'ml.dl1.24xlarge',
     ...family('g4dn', SIZES_G4DN), ...family('g5', SIZES_GPU_8), ...family('g6', SIZES_GPU_8), ...family('g6e', SIZES_GPU_8),
+    ...family('g7', SIZES_G7), ...family('g7e', SIZES_G7),
     ...family('inf1', ['xlarge', '2xlarge', '6xlarge', '24xlarge']), ...family('inf2', ['xlarge', '8xlarge', '24xlarge', '48xlarge']),
     ...family('m4', ['xlarge', '2xlarge', '4xlarge', '10xlarge', '16xlarge']),
     ...family('m5', ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge']),
@@ -176,13 +186,16 @@ const SAGEMAKER_TYPES: Record<InstanceTypeUse, ReadonlySet<string>> = {
   [InstanceTypeUse.HYPERPOD]: new Set([
     ...family('c5', ['large', 'xlarge', '2xlarge', '4xlarge', '9xlarge', '12xlarge', '18xlarge', '24xlarge']),
     ...family('c5n', ['large', '2xlarge', '4xlarge', '9xlarge', '18xlarge']),
-    ...family('c6i', SIZES_LARGE_TO_32X),
+    ...family('c6a', SIZES_AMD), ...family('c6i', SIZES_LARGE_TO_32X),
+    ...family('c6g', SIZES_GRAVITON_MEDIUM), ...family('c7g', SIZES_GRAVITON_MEDIUM), ...family('c8g', SIZES_GRAVITON4),
     ...family('m5', SIZES_LARGE_TO_24X),
-    ...family('m6i', SIZES_LARGE_TO_32X), ...family('m7i', SIZES_LARGE_TO_48X),
-    ...family('r6i', SIZES_LARGE_TO_32X), ...family('r7i', SIZES_LARGE_TO_48X),
+    ...family('m6a', SIZES_AMD), ...family('m6i', SIZES_LARGE_TO_32X), ...family('m7i', SIZES_LARGE_TO_48X),
+    ...family('m6g', SIZES_GRAVITON_MEDIUM), ...family('m7g', SIZES_GRAVITON_MEDIUM), ...family('m8g', SIZES_GRAVITON4),
+    'ml.r5d.16xlarge', ...family('r6i', SIZES_LARGE_TO_32X), ...family('r7i', SIZES_LARGE_TO_48X),
     ...family('t3', ['medium', 'large', 'xlarge', '2xlarge']),
     ...family('i3en', ['large', 'xlarge', '2xlarge', '3xlarge', '6xlarge', '12xlarge', '24xlarge']),
-    ...family('g5', SIZES_GPU_8), ...family('g6', SIZES_GPU_8), ...family('g6e', SIZES_GPU_8), ...family('gr6', ['4xlarge', '8xlarge']),
+    ...family('g4dn', SIZES_G4DN), ...family('g5', SIZES_GPU_8), ...family('g6', SIZES_GPU_8), ...family('g6e', SIZES_GPU_8),
+    ...family('g7e', SIZES_G7), ...family('gr6', ['4xlarge', '8xlarge']),
     ...P_LARGE.map((t) => `ml.${t}`),
     'ml.trn1.32xlarge', 'ml.trn1n.32xlarge', 'ml.trn2.3xlarge', 'ml.trn2.48xlarge',
   ]),

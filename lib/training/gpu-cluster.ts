@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -29,8 +29,8 @@ export interface GpuClusterProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
    * Security groups GPU nodes get in addition to the cluster security group (for example the
-   * training network's group, so nodes reach FSx). Tagged for Karpenter discovery. At most 5 (the
-   * EC2 default of security groups per network interface).
+   * training network's group, so nodes reach FSx). Tagged for Karpenter discovery. At most 16; more
+   * than 5 (the default quota of security groups per network interface) warn, as they need a raised quota.
    *
    * @default - none
    */
@@ -98,8 +98,12 @@ const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
  */
 const EKS_VERSIONS = ['1.32', '1.33', '1.34', '1.35', '1.36', '1.37'];
 const OLDEST_EKS_MINOR = 32;
-/** EC2: security groups per network interface (default quota; a Karpenter node gets all of nodeSecurityGroups). */
-const MAX_NODE_SECURITY_GROUPS = 5;
+/**
+ * Amazon VPC quota "Security groups per network interface" (a Karpenter node gets all of
+ * nodeSecurityGroups): 5 by default, adjustable up to 16 (Amazon VPC user guide, "Amazon VPC quotas").
+ */
+const DEFAULT_NODE_SECURITY_GROUPS = 5;
+const MAX_NODE_SECURITY_GROUPS = 16;
 
 /**
  * An EKS cluster for GPU training: private API endpoint only, all control-plane logs, secrets
@@ -159,8 +163,13 @@ export class GpuCluster extends Construct {
     }
     const version = props.version ?? eks.KubernetesVersion.V1_33;
     validateVersion(this, version.version);
-    checkSecurityGroupCount(this, 'nodeSecurityGroups', props.nodeSecurityGroups?.length ?? 0, MAX_NODE_SECURITY_GROUPS,
-      'a GPU node\'s network interface (EC2 default quota)', 'Give at most 5 groups (merge their rules), or raise the "Security groups per network interface" quota and pass fewer here.');
+    const nodeGroups = props.nodeSecurityGroups?.length ?? 0;
+    checkSecurityGroupCount(this, 'nodeSecurityGroups', nodeGroups, MAX_NODE_SECURITY_GROUPS,
+      'a GPU node\'s network interface (the "Security groups per network interface" quota is at most 16)', 'Give at most 16 groups; merge their rules into fewer groups.');
+    if (nodeGroups > DEFAULT_NODE_SECURITY_GROUPS) {
+      Annotations.of(this).addWarningV2('mlops-constructs:node-security-groups',
+        `nodeSecurityGroups: ${nodeGroups} security groups per node exceed the default quota of ${DEFAULT_NODE_SECURITY_GROUPS} per network interface; nodes fail to launch unless the account's "Security groups per network interface" quota is raised to ${nodeGroups} or more.`);
+    }
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     selectPrivateSubnets(this, props.vpc, subnets, 'The cluster');
     requireTwoZones(this, props.vpc, subnets);

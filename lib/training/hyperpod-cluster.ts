@@ -13,6 +13,7 @@ import { HYPERPOD_CLUSTER_ARN, SECURITY_GROUP_ID, validateArn, validateResourceI
 import { IDatasetStore } from '../data/dataset-store';
 import { acknowledgeInherentWildcards } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
+import { isKnownInstanceFamily } from '../private/instance-types';
 import { gibibytes } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
 import { isUnresolvedString } from '../private/tokens';
@@ -549,13 +550,21 @@ export class HyperPodCluster extends HyperPodClusterBase {
 
   private validateInstanceType(group: string, type: HyperPodInstanceType): void {
     if (isUnresolvedString(type.sageMakerName) || type.supported) return;
-    const accelerated = HYPERPOD_INSTANCE_TYPES.filter((t) => AcceleratorInstanceType.of(t).catalogued);
+    const asAccelerator = AcceleratorInstanceType.of(type.sageMakerName);
+    if (asAccelerator.wellFormed && !isKnownInstanceFamily(asAccelerator.family)) {
+      // A family newer than the library's lists: HyperPod may offer it already, so it decides at deploy time.
+      Annotations.of(this).addWarningV2('mlops-constructs:unlisted-instance-type',
+        `Instance group "${group}": ${type.sageMakerName} is of a family the library's list of HyperPod types (the SageMaker API as of August 2026) does not have; it is passed on unchecked, and CreateCluster rejects it if HyperPod does not offer it.`);
+      return;
+    }
+    const accelerated = ['ml.p5.48xlarge', 'ml.p5en.48xlarge', 'ml.p6-b200.48xlarge', 'ml.g5.12xlarge', 'ml.g6e.12xlarge', 'ml.trn2.48xlarge']
+      .filter((t) => HYPERPOD_TYPE_SET.has(t));
     throw new ValidationError({
       code: 'unsupported-instance-type',
       scope: this,
       message: `Instance group "${group}": HyperPod does not offer this instance type.`,
       received: type.sageMakerName,
-      fix: `Use a type HyperPod offers (HyperPodInstanceType.supportedTypes()), for example ${accelerated.slice(0, 6).join(', ')}, ... or ml.m5.2xlarge for a controller.`,
+      fix: `Use a type HyperPod offers (HyperPodInstanceType.supportedTypes()), for example ${accelerated.join(', ')}, ... or ml.m5.2xlarge for a controller.`,
     });
   }
 

@@ -13,6 +13,7 @@ import { IModelRegistry } from '../registry/model-registry';
 import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
 import { acknowledgeInherentWildcards, S3_OBJECT_PREFIX_ARN } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
+import { isKnownInstanceFamily } from '../private/instance-types';
 import { checkSecurityGroupCount, gibibytes, S3_MAX_KEY_BYTES, utf8Bytes, wholeDuration } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
 import { isUnresolvedString } from '../private/tokens';
@@ -515,7 +516,12 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
     };
     const type = props.instanceType;
     if (!type.wellFormed) fail('invalid-instance-type', 'The instance type is not a SageMaker or EC2 instance type name.', type.ec2Name, 'Use a catalog entry such as AcceleratorInstanceType.G6E_XLARGE or AcceleratorInstanceType.of("ml.g6e.xlarge").');
-    if (!isUnresolvedString(type.ec2Name) && !type.supports(InstanceTypeUse.SAGEMAKER_TRAINING)) {
+    const listed = isKnownInstanceFamily(type.family);
+    if (!isUnresolvedString(type.ec2Name) && type.wellFormed && !listed) {
+      // A family newer than the library's lists: SageMaker may offer it already, so it decides at deploy time.
+      Annotations.of(this).addWarningV2('mlops-constructs:unlisted-instance-type',
+        `Instance type ${type.sageMakerName} is of a family the library's list of SageMaker training types (the SageMaker API as of August 2026) does not have; it is passed on unchecked, and CreateTrainingJob rejects it if SageMaker does not train on it.`);
+    } else if (!isUnresolvedString(type.ec2Name) && !type.supports(InstanceTypeUse.SAGEMAKER_TRAINING)) {
       const sameFamily = AcceleratorInstanceType.typesFor(InstanceTypeUse.SAGEMAKER_TRAINING).filter((t) => AcceleratorInstanceType.of(t).family === type.family);
       fail('unsupported-instance-type', `instanceType: SageMaker training does not offer ${type.sageMakerName}${type.supports(InstanceTypeUse.SAGEMAKER_HOSTING) ? ' (it is offered for hosting only)' : ''}.`,
         type.sageMakerName, sameFamily.length > 0
@@ -556,7 +562,8 @@ export class SageMakerTrainingTemplate extends Construct implements iam.IGrantab
       fail('key-too-long', `outputPrefix is ${utf8Bytes(this.outputPrefix)} bytes in UTF-8; with a job folder (up to ${RUN_FOLDER_BYTES} bytes) S3 keys would pass ${S3_MAX_KEY_BYTES} bytes.`,
         this.outputPrefix, `Shorten outputPrefix to at most ${S3_MAX_KEY_BYTES - RUN_FOLDER_BYTES} bytes (characters such as "é" take 2).`);
     }
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(props.imageTag) && !Token.isUnresolved(props.imageTag)) fail('invalid-image-tag', 'imageTag is not a valid image tag (1-128 letters, digits, ".", "_", "-").', props.imageTag, 'Use the immutable tag you pushed, such as "2026-11-25-abc1234".');
+    // The Docker tag grammar, which ECR accepts: a word character, then up to 127 of word characters, "." and "-".
+    if (!/^\w[\w.-]{0,127}$/.test(props.imageTag) && !Token.isUnresolved(props.imageTag)) fail('invalid-image-tag', 'imageTag is not a valid image tag (1-128 letters, digits, "_", "." and "-", not starting with "." or "-").', props.imageTag, 'Use the immutable tag you pushed, such as "2026-11-25-abc1234".');
     if (props.inputs.length < 1 || props.inputs.length > 20) fail('invalid-inputs', 'A training job has 1 to 20 input channels.', props.inputs.length, 'Give at least one TrainingInput.');
     const names = new Set<string>();
     for (const input of props.inputs) {

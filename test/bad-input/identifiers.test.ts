@@ -10,8 +10,10 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Size as K8sSize } from 'cdk8s';
 import { AcceleratorInstanceType } from '../../lib/core/accelerators';
 import { DatasetStore } from '../../lib/data/dataset-store';
+import { DatasetVolume, DatasetVolumeSource } from '../../lib/k8s/data/dataset-volume';
 import { GpuNodePool } from '../../lib/k8s/training/gpu-node-pool';
 import { ModelRegistry } from '../../lib/registry/model-registry';
 import { ProjectTraining } from '../../lib/templates/project-training';
@@ -98,8 +100,21 @@ describe('a role ARN where a role name is expected', () => {
       instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE], acceleratorLimit: 8, ...POOL_NETWORK, nodeRole,
     });
     expect(pool('KarpenterNode-ml')).not.toThrow();
+    // A chart applied through the EKS kubectl provider may take the role name from the stack.
+    expect(pool(Aws.STACK_NAME)).not.toThrow();
     expectValidationError(pool('arn:aws:iam::123456789012:role/KarpenterNode-ml'),
       /\[mlops:arn-where-name-expected\] Test\/Pool: nodeRole takes the name of the IAM role, not its ARN.*Pass the name instead of the ARN, here "KarpenterNode-ml"/);
+  });
+
+  test('GpuNodePool volumeKmsKeyId: key ARNs, multi-Region keys, aliases with ":", and deploy-time values', () => {
+    const pool = (volumeKmsKeyId: string) => () => new GpuNodePool(chart(), 'Pool', {
+      instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE], acceleratorLimit: 8, ...POOL_NETWORK, volumeKmsKeyId,
+    });
+    for (const key of [`arn:aws:kms:eu-west-1:123456789012:key/${KEY_ID}`, 'mrk-0123456789abcdef0123456789abcdef',
+      'arn:aws:kms:eu-west-1:123456789012:alias/team:ebs', 'alias/team:ebs', Aws.ACCOUNT_ID]) {
+      expect(pool(key)).not.toThrow();
+    }
+    expectValidationError(pool('my key'), /invalid-node-pool.*volumeKmsKeyId must be a KMS key id/);
   });
 });
 
@@ -108,6 +123,39 @@ describe('GpuCluster: admin role ARNs, key ARNs, cluster name', () => {
   const vpc = new ec2.Vpc(s, 'Vpc', { subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
   const cluster = (props: Record<string, unknown>) => () => new GpuCluster(s, id(), { vpc, ...props });
   const role = (arn: string) => iam.Role.fromRoleArn(s, id(), arn);
+
+  test.each([
+    ['a path', 'arn:aws:iam::123456789012:role/platform/ml/admin'],
+    ['a service-role path', 'arn:aws:iam::123456789012:role/service-role/ml-admin'],
+    ['the aws-cn partition', 'arn:aws-cn:iam::123456789012:role/admin'],
+    ['the aws-us-gov partition', 'arn:aws-us-gov:iam::123456789012:role/admin'],
+    ['the European Sovereign Cloud partition', 'arn:aws-eusc:iam::123456789012:role/admin'],
+    ['a name of 64 characters with + = , . @ _ -', `arn:aws:iam::123456789012:role/${'a'.repeat(57)}+=,.@_-`],
+  ])('adminRoles: accepts a role ARN with %s', (_, arn) => {
+    expect(cluster({ adminRoles: [role(arn)] })).not.toThrow();
+  });
+
+  test('adminRoles: accepts roles imported by name (tokens in the ARN)', () => {
+    expect(cluster({ adminRoles: [iam.Role.fromRoleName(s, id(), 'platform-admin')] })).not.toThrow();
+  });
+
+  test.each([
+    ['a key id', `arn:aws:kms:eu-west-1:123456789012:key/${KEY_ID}`],
+    ['a multi-Region key id', 'arn:aws:kms:eu-west-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef'],
+    ['an alias', 'arn:aws:kms:eu-west-1:123456789012:alias/platform/eks-secrets'],
+    ['an alias with ":" (KMS AliasNameType allows it)', 'arn:aws:kms:eu-west-1:123456789012:alias/team:ml_secrets-1'],
+    ['the aws-cn partition', `arn:aws-cn:kms:cn-north-1:123456789012:key/${KEY_ID}`],
+    ['the aws-us-gov partition', `arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/${KEY_ID}`],
+    ['the European Sovereign Cloud region eusc-de-east-1', `arn:aws-eusc:kms:eusc-de-east-1:123456789012:key/${KEY_ID}`],
+    ['an ISO region', `arn:aws-iso-b:kms:us-isob-east-1:123456789012:key/${KEY_ID}`],
+  ])('encryptionKey: accepts a key ARN with %s', (_, arn) => {
+    expect(cluster({ encryptionKey: kms.Key.fromKeyArn(s, id(), arn) })).not.toThrow();
+  });
+
+  test('encryptionKey: accepts a key created in the stack and an alias imported by name (tokens)', () => {
+    expect(cluster({ encryptionKey: new kms.Key(s, id()) })).not.toThrow();
+    expect(cluster({ encryptionKey: kms.Alias.fromAliasName(s, id(), 'alias/eks-secrets') })).not.toThrow();
+  });
 
   test.each([
     ['an account of 11 digits', 'arn:aws:iam::12345678901:role/admin', /has the account "12345678901", which is not a 12-digit account id/],
@@ -238,6 +286,26 @@ describe('imported FSx for Lustre file systems and HyperPod clusters', () => {
   ])('%s', (_, overrides, pattern) => {
     if (pattern === undefined) expect(importFs(overrides)).not.toThrow();
     else expectValidationError(importFs(overrides), pattern);
+  });
+
+  test('dnsName in the European Sovereign Cloud (amazonaws.eu) and in China (amazonaws.com.cn)', () => {
+    expect(importFs({ dnsName: 'fs-0123456789abcdef0.fsx.eusc-de-east-1.amazonaws.eu' })).not.toThrow();
+    expect(importFs({ dnsName: 'fs-0123456789abcdef0.fsx.cn-north-1.amazonaws.com.cn' })).not.toThrow();
+  });
+
+  test('a DatasetVolume on FSx takes the same DNS names; an S3 source takes every region code', () => {
+    const fsx = (dnsName: string) => () => new DatasetVolume(chart(), 'Data', {
+      namespaceName: 'team-a',
+      source: DatasetVolumeSource.fsxLustre({ fileSystemId: 'fs-0123456789abcdef0', dnsName, mountName: 'abcdefgh', storageCapacity: K8sSize.gibibytes(1200) }),
+    });
+    expect(fsx('fs-0123456789abcdef0.fsx.eusc-de-east-1.amazonaws.eu')).not.toThrow();
+    expect(fsx('fs-0123456789abcdef0.fsx.cn-north-1.amazonaws.com.cn')).not.toThrow();
+    expect(fsx('lustre.example.com')).toThrow(/invalid-dataset-source/);
+    for (const region of ['eusc-de-east-1', 'us-gov-west-1', 'ap-southeast-7', 'us-isob-east-1']) {
+      expect(() => new DatasetVolume(chart(), 'Data', {
+        namespaceName: 'team-a', source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', region }),
+      })).not.toThrow();
+    }
   });
 
   test.each([

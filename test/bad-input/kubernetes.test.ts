@@ -220,6 +220,15 @@ describe('image references (Docker reference grammar, pinned)', () => {
     'a__b/c---d/e.f_g:1',
     'MyRegistry.Example.com/trainer:1',
     `${'a'.repeat(255)}:1`,
+    'nvcr.io/nvidia/pytorch:24.01-py3',
+    'docker.io/library/python:3.12',
+    // ECR pull-through cache: the upstream path under the cache prefix.
+    '123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/library/python:3.12-slim',
+    '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/trainer:1',
+    'public.ecr.aws/neuron/pytorch-training-neuronx:2.1.2-neuronx-py310-sdk2.20.0-ubuntu20.04',
+    'registry.example.com:5000/team/trainer:1',
+    '10.0.0.5:5000/trainer:1',
+    'trainer:latest',
   ];
   const INVALID: [string, RegExp][] = [
     ['Trainer:1.0', /path component "Trainer" with uppercase letters/],
@@ -260,6 +269,12 @@ describe('image references (Docker reference grammar, pinned)', () => {
   test('deploy-time values (tokens) pass', () => {
     expect(imageProblem('${Token[TOKEN.123]}:1.0')).toBeUndefined();
     expect(imageProblem('${Token[TOKEN.123]}')).toBeUndefined();
+    // repositoryUriForTag() of an ECR repository in an environment-agnostic stack
+    expect(imageProblem('${Token[AWS.AccountId.5]}.dkr.ecr.${Token[AWS.Region.6]}.${Token[AWS.URLSuffix.7]}/trainer:${Token[TOKEN.8]}')).toBeUndefined();
+  });
+
+  test('an untagged image is refused, and the message says it would mean :latest', () => {
+    expect(imageProblem('trainer')).toMatch(/an untagged reference means ":latest", so the nodes of one job could pull different images/);
   });
 
   const constructs: [string, string, (c: Chart, image: string) => unknown][] = [

@@ -101,6 +101,10 @@ describe('SageMaker training', () => {
     ['TRN1_2XLARGE', AcceleratorInstanceType.TRN1_2XLARGE],
     ['uncatalogued ml.p6-b200.48xlarge', AcceleratorInstanceType.of('ml.p6-b200.48xlarge')],
     ['a CPU type by name', AcceleratorInstanceType.of('ml.m5.xlarge')],
+    // Added to TrainingInstanceType in 2026 (botocore sagemaker service-2.json).
+    ['ml.p6-b300.48xlarge', AcceleratorInstanceType.of('ml.p6-b300.48xlarge')],
+    ['ml.g7e.2xlarge (the smallest g7e)', AcceleratorInstanceType.of('ml.g7e.2xlarge')],
+    ['ml.g7.48xlarge', AcceleratorInstanceType.of('ml.g7.48xlarge')],
   ])('trains on %s', (_, instanceType) => {
     expect(make({ instanceType }).toCreateTrainingJobRequest('job').ResourceConfig)
       .toMatchObject({ InstanceType: instanceType.sageMakerName });
@@ -111,9 +115,26 @@ describe('SageMaker training', () => {
     ['INF2_48XLARGE', AcceleratorInstanceType.INF2_48XLARGE, /unsupported-instance-type.*instanceType.*ml\.inf2\.48xlarge/],
     ['a size that does not exist: ml.p5.2xlarge', AcceleratorInstanceType.of('ml.p5.2xlarge'), /unsupported-instance-type.*instanceType.*ml\.p5\.2xlarge.*Fix: Use a size SageMaker trains on: ml\.p5\.48xlarge, ml\.p5\.4xlarge/],
     ['ml.m5.8xlarge (hosting has it, training does not)', AcceleratorInstanceType.of('ml.m5.8xlarge'), /unsupported-instance-type.*instanceType.*ml\.m5\.8xlarge/],
-    ['a family SageMaker does not have', AcceleratorInstanceType.of('ml.x9.large'), /unsupported-instance-type.*instanceType.*ml\.x9\.large.*typesFor/],
+    ['ml.g7e.xlarge (g7e starts at 2xlarge)', AcceleratorInstanceType.of('ml.g7e.xlarge'), /unsupported-instance-type.*instanceType.*ml\.g7e\.xlarge.*Fix: Use a size SageMaker trains on: ml\.g7e\.12xlarge/],
   ])('rejects %s for training', (_, instanceType, pattern) => {
     expectValidationError(() => make({ instanceType }), pattern);
+  });
+
+  test.each([
+    ['a leading "_" (Docker tag grammar)', '_rc1', true],
+    ['upper case, "." and "-"', 'V1.2-rc.3', true],
+    ['a leading "."', '.rc1', false],
+    ['a leading "-"', '-rc1', false],
+  ])('imageTag with %s', (_, imageTag, valid) => {
+    if (valid) expect(make({ imageTag }).toCreateTrainingJobRequest('job').AlgorithmSpecification).toBeDefined();
+    else expectValidationError(() => make({ imageTag }), /invalid-image-tag.*imageTag is not a valid image tag/);
+  });
+
+  test('a family newer than the library\'s lists is not rejected: it warns, and SageMaker decides at deploy time', () => {
+    const template = make({ instanceType: AcceleratorInstanceType.of('ml.x9.large') });
+    expect(template.toCreateTrainingJobRequest('job').ResourceConfig).toMatchObject({ InstanceType: 'ml.x9.large' });
+    expect(template.node.metadata.map((m) => `${m.type} ${m.data}`))
+      .toContainEqual(expect.stringMatching(/^aws:cdk:warning .*ml\.x9\.large is of a family the library's list of SageMaker training types .* does not have.*\[ack: mlops-constructs:unlisted-instance-type\]/));
   });
 
   test('an uncatalogued training type passes with an info annotation only', () => {
@@ -228,7 +249,7 @@ describe('instance types: which SageMaker service offers which', () => {
     [AcceleratorInstanceType.P5_48XLARGE, true, true, true],
     [AcceleratorInstanceType.P4D_24XLARGE, true, true, true],
     [AcceleratorInstanceType.G6E_XLARGE, true, true, true],
-    [AcceleratorInstanceType.G4DN_12XLARGE, true, true, false],
+    [AcceleratorInstanceType.G4DN_12XLARGE, true, true, true],
     [AcceleratorInstanceType.P3_2XLARGE, true, true, false],
     [AcceleratorInstanceType.P3DN_24XLARGE, true, false, false],
     [AcceleratorInstanceType.TRN1_2XLARGE, true, true, false],
@@ -239,6 +260,11 @@ describe('instance types: which SageMaker service offers which', () => {
     [AcceleratorInstanceType.of('ml.p5.2xlarge'), false, false, false],
     [AcceleratorInstanceType.of('ml.p5.4xlarge'), true, true, true],
     [AcceleratorInstanceType.of('ml.trn2.3xlarge'), false, false, true],
+    [AcceleratorInstanceType.of('ml.p6-b300.48xlarge'), true, true, true],
+    [AcceleratorInstanceType.of('ml.g7e.48xlarge'), true, true, true],
+    [AcceleratorInstanceType.of('ml.g7.2xlarge'), true, true, false],
+    [AcceleratorInstanceType.of('ml.m7g.medium'), false, false, true],
+    [AcceleratorInstanceType.of('ml.r5d.16xlarge'), true, false, true],
   ])('%s: training %s, hosting %s, HyperPod %s', (type, training, hosting, hyperPod) => {
     expect(type.supports(InstanceTypeUse.SAGEMAKER_TRAINING)).toBe(training);
     expect(type.supports(InstanceTypeUse.SAGEMAKER_HOSTING)).toBe(hosting);
@@ -255,14 +281,28 @@ describe('instance types: which SageMaker service offers which', () => {
     expect(HyperPodInstanceType.supportedTypes()).toEqual(AcceleratorInstanceType.typesFor(InstanceTypeUse.HYPERPOD));
   });
 
-  test.each(['ml.p5.2xlarge', 'ml.inf2.xlarge', 'ml.trn1.2xlarge'])('HyperPod rejects %s', (name) => {
+  const hyperPod = (name: string) => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     const vpc = privateVpc(stack);
     const store = new DatasetStore(stack, 'Data');
-    expectValidationError(() => new HyperPodCluster(stack, 'Cluster', {
+    return new HyperPodCluster(stack, 'Cluster', {
       vpc, lifecycleScripts: { datasets: store, zone: 'curated' },
       instanceGroups: [{ instanceGroupName: 'workers', instanceType: HyperPodInstanceType.of(name), instanceCount: 1 }],
-    }), new RegExp(`unsupported-instance-type.*"workers": HyperPod does not offer.*${name.replace(/\./g, '\\.')}`));
+    });
+  };
+
+  // Added to ClusterInstanceType in 2026 (botocore sagemaker service-2.json).
+  test.each(['ml.p6-b300.48xlarge', 'ml.g7e.2xlarge', 'ml.g4dn.xlarge', 'ml.m7g.medium', 'ml.c8g.48xlarge', 'ml.m6a.48xlarge', 'ml.r5d.16xlarge'])('HyperPod takes %s', (name) => {
+    expect(hyperPod(name).node.metadata.filter((m) => m.type === 'aws:cdk:warning')).toEqual([]);
+  });
+
+  test('HyperPod: a family newer than the library\'s lists warns instead of failing', () => {
+    expect(hyperPod('ml.x9.large').node.metadata.map((m) => `${m.type} ${m.data}`))
+      .toContainEqual(expect.stringMatching(/^aws:cdk:warning Instance group "workers": ml\.x9\.large is of a family the library's list of HyperPod types .*\[ack: mlops-constructs:unlisted-instance-type\]/));
+  });
+
+  test.each(['ml.p5.2xlarge', 'ml.inf2.xlarge', 'ml.trn1.2xlarge', 'ml.c6g.24xlarge'])('HyperPod rejects %s', (name) => {
+    expectValidationError(() => hyperPod(name), new RegExp(`unsupported-instance-type.*"workers": HyperPod does not offer.*${name.replace(/\./g, '\\.')}`));
   });
 });
 
@@ -302,8 +342,20 @@ describe('EKS: Kubernetes versions and node security groups', () => {
       /invalid-subnet.*vpcSubnets: an EKS cluster needs subnets in at least two Availability Zones/);
   });
 
-  test.each([6, 8])('rejects %i node security groups (5 per network interface)', (groups) => {
-    expectValidationError(() => cluster({ groups }), /too-many-security-groups.*nodeSecurityGroups.*at most 5 security groups/);
+  const warnings = (c: GpuCluster) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+
+  test('5 node security groups (the default quota per network interface) pass without a warning', () => {
+    expect(warnings(cluster({ groups: 5 }))).toEqual([]);
+  });
+
+  // The quota "Security groups per network interface" is 5 by default and can be raised to 16.
+  test.each([6, 16])('%i node security groups pass with a warning about the quota', (groups) => {
+    expect(warnings(cluster({ groups }))).toContainEqual(expect.stringMatching(
+      new RegExp(`nodeSecurityGroups: ${groups} security groups per node exceed the default quota of 5 .*raised to ${groups} or more.*\\[ack: mlops-constructs:node-security-groups\\]`)));
+  });
+
+  test.each([17, 20])('rejects %i node security groups (the quota is at most 16)', (groups) => {
+    expectValidationError(() => cluster({ groups }), /too-many-security-groups.*nodeSecurityGroups.*at most 16 security groups/);
   });
 });
 

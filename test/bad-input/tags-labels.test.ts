@@ -5,7 +5,7 @@
  * values outside the Kubernetes syntax. One shared validator (lib/core/private/validate.ts) checks
  * every prop that carries tags or labels.
  */
-import { App, Tags } from 'aws-cdk-lib';
+import { App, Aws, Tags } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Testing } from 'cdk8s';
 import { AcceleratorInstanceType } from '../../lib/core/accelerators';
@@ -136,6 +136,10 @@ describe('Kubernetes labels: chart labels, node pool labels, flavor node labels'
     ['a 63-character key name', { ['n'.repeat(63)]: 'x' }],
     ['a 253-character prefix', { [`${subdomain(253)}/team`]: 'x' }],
     ['a prefix of several DNS labels', { 'ml.example.com/team': 'x' }],
+    ['well-known prefixes', { 'app.kubernetes.io/part-of': 'fraud-scoring', 'karpenter.sh/nodepool': 'gpu', 'kueue.x-k8s.io/queue-name': 'team' }],
+    // A chart applied through the EKS kubectl provider may carry aws-cdk-lib tokens.
+    ['a deploy-time value', { 'example.com/account': Aws.ACCOUNT_ID }],
+    ['a deploy-time key prefix', { [`${Aws.STACK_NAME}/team`]: 'x' }],
   ])('accepts %s', (_, labels) => {
     expect(chartWith(labels)).not.toThrow();
   });
@@ -156,6 +160,7 @@ describe('Kubernetes labels: chart labels, node pool labels, flavor node labels'
 
   test('node pool labels and flavor node labels use the same rules', () => {
     expect(pool({ labels: { 'example.com/team': 'v'.repeat(63) } })).not.toThrow();
+    expect(pool({ labels: { 'example.com/account': Aws.ACCOUNT_ID } })).not.toThrow();
     expectValidationError(pool({ labels: { 'example.com/team': 'v'.repeat(64) } }), /\[mlops:invalid-labels\] Test\/Pool: labels\["example.com\/team"\] is not a valid label value: it is 64 characters long/);
     expectValidationError(() => new ResourceFlavor(chart(), 'F', { nodeLabels: { [`${subdomain(254)}/pool`]: 'gpu' } }), /\[mlops:invalid-labels\] Test\/F: nodeLabels has a key .*prefix of 254 characters/);
   });

@@ -124,10 +124,17 @@ describe('HyperPod instance types, entry by entry', () => {
     ...['c6i', 'm6i', 'r6i'].flatMap((f) => sizes(f, ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge'])),
     ...sizes('i3en', ['large', 'xlarge', '2xlarge', '3xlarge', '6xlarge', '12xlarge', '24xlarge']),
     ...['m7i', 'r7i'].flatMap((f) => sizes(f, ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'])),
+    // Added to ClusterInstanceType by August 2026 (botocore sagemaker/2017-07-24/service-2.json).
+    'ml.r5d.16xlarge', 'ml.p6-b300.48xlarge',
+    ...sizes('g7e', ['2xlarge', '4xlarge', '8xlarge', '12xlarge', '24xlarge', '48xlarge']),
+    ...sizes('g4dn', ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge']),
+    ...['c6g', 'c7g', 'm6g', 'm7g'].flatMap((f) => sizes(f, ['medium', 'large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'])),
+    ...['c8g', 'm8g'].flatMap((f) => sizes(f, ['medium', 'large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'])),
+    ...['c6a', 'm6a'].flatMap((f) => sizes(f, ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '32xlarge', '48xlarge'])),
   ];
 
   test('the supported list is exactly the documented one', () => {
-    expect(HYPERPOD).toHaveLength(115);
+    expect(HYPERPOD).toHaveLength(201);
     expect(new Set(HYPERPOD).size).toBe(HYPERPOD.length);
     expect([...HyperPodInstanceType.supportedTypes()].sort()).toEqual([...HYPERPOD].sort());
   });

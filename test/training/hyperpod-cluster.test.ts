@@ -336,7 +336,7 @@ describe('options', () => {
       expect(supported).toContain(name);
     }
     expect(new Set(supported).size).toBe(supported.length);
-    for (const name of ['ml.p3.16xlarge', 'ml.g4dn.12xlarge', 'ml.inf2.48xlarge', 'ml.trn1.2xlarge', 'ml.c5n.xlarge']) {
+    for (const name of ['ml.p3.16xlarge', 'ml.g4dn.24xlarge', 'ml.inf2.48xlarge', 'ml.trn1.2xlarge', 'ml.c5n.xlarge']) {
       expect(HyperPodInstanceType.of(name).supported).toBe(false);
     }
   });

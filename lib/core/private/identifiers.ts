@@ -9,7 +9,8 @@
  * - account id: 12 digits;
  * - ARN: `arn:<partition>:<service>:<region>:<account>:<resource>` (AWS General Reference, ARN format);
  * - IAM role ARN `arn:<p>:iam::<account>:role/<path/><name>`, role name 1-64 of `[\w+=,.@-]`;
- * - KMS key ARN `arn:<p>:kms:<region>:<account>:key/<uuid | mrk-32 hex>` or `...:alias/<name>`;
+ * - KMS key ARN `arn:<p>:kms:<region>:<account>:key/<uuid | mrk-32 hex>` or `...:alias/<name>` (alias
+ *   names `^[a-zA-Z0-9:/_-]+$`, at most 256 characters with `alias/`);
  * - EKS cluster ARN `arn:<p>:eks:<region>:<account>:cluster/<name>`, name 1-100 `[0-9A-Za-z][A-Za-z0-9_-]*`;
  * - SageMaker HyperPod cluster ARN `arn:<p>:sagemaker:<region>:<account>:cluster/<12 lowercase letters or digits>`;
  * - ECR repository ARN `arn:<p>:ecr:<region>:<account>:repository/<name>`;
@@ -24,7 +25,8 @@ import { NameRule } from '../names';
 
 const ACCOUNT_ID = /^\d{12}$/;
 const PARTITION = /^aws(-[a-z]+)*$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** Region codes of every partition: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1 (botocore endpoints.json). */
+const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/;
 
 /** The six components of an ARN; `resource` is everything after the fifth colon. */
 export interface ArnParts {
@@ -87,7 +89,7 @@ export const IAM_ROLE_ARN: ArnKind = {
 /** KMS key and alias ARNs. */
 export const KMS_KEY_ARN: ArnKind = {
   what: 'KMS key', service: 'kms',
-  resource: /^(key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias\/[A-Za-z0-9/_-]{1,250})$/,
+  resource: /^(key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias\/[A-Za-z0-9:/_-]{1,250})$/,
   resourceForm: 'key/<key id> or alias/<alias name>',
   example: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
 };

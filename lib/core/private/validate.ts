@@ -12,6 +12,7 @@
  * - Kubernetes labels (apimachinery `IsQualifiedName` / `IsValidLabelValue`): key an optional DNS
  *   subdomain prefix (at most 253 characters) and `/`, then a name of 1-63 characters,
  *   `[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?`; value empty or the same pattern, at most 63.
+ *   Keys and values with unresolved aws-cdk-lib tokens pass (charts applied by the EKS kubectl provider).
  */
 import { IConstruct } from 'constructs';
 import { isUnresolvedString } from '../../private/tokens';
@@ -133,6 +134,8 @@ export function validateTags(scope: IConstruct, prop: string, tags: Record<strin
 /** The problem with a Kubernetes label (or taint) key, or undefined when it is valid. */
 export function labelKeyProblem(key: string): string | undefined {
   if (typeof key !== 'string' || key.length === 0) return 'is empty';
+  // Deploy-time values (a chart applied through the EKS kubectl provider) pass.
+  if (isUnresolvedString(key)) return undefined;
   const slash = key.indexOf('/');
   const name = slash < 0 ? key : key.slice(slash + 1);
   if (slash >= 0) {
@@ -150,7 +153,7 @@ export function labelKeyProblem(key: string): string | undefined {
 /** The problem with a Kubernetes label (or taint) value, or undefined when it is valid. */
 export function labelValueProblem(value: string): string | undefined {
   if (typeof value !== 'string') return 'is not a string';
-  if (value.length === 0) return undefined;
+  if (value.length === 0 || isUnresolvedString(value)) return undefined;
   if (value.length > MAX_LABEL_NAME) return `is ${value.length} characters long; at most ${MAX_LABEL_NAME} are allowed`;
   if (!LABEL_NAME.test(value)) return 'may only contain letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
   return undefined;

@@ -110,7 +110,7 @@ export function imageProblem(image: string): string | undefined {
     }
   }
   if (tag === undefined && digest === undefined) {
-    return 'is not pinned by a tag or a digest, so the nodes of one job could pull different images as "latest" moves';
+    return 'is not pinned by a tag or a digest: an untagged reference means ":latest", so the nodes of one job could pull different images as "latest" moves (add the tag you pushed, or @sha256:<digest>)';
   }
   return undefined;
 }

@@ -59,10 +59,11 @@ export interface S3DatasetOptions {
 }
 
 const FS_ID = /^fs-[0-9a-f]{8,40}$/;
-const FSX_DNS = /^fs-[0-9a-f]{8,40}\.fsx\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+// DNS suffixes of every partition: amazonaws.com, amazonaws.com.cn, amazonaws.eu (European Sovereign Cloud), ...
+const FSX_DNS = /^fs-[0-9a-f]{8,40}\.fsx\.[a-z0-9-]+\.[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 const FSX_MOUNT_NAME = /^([a-z0-9]{8}|fsx)$/;
 const ACCESS_POINT = /^fsap-[0-9a-f]{8,40}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/;
 // The CSI drivers ignore capacity for EFS and S3, but Kubernetes requires one on the volume.
 const NOMINAL_CAPACITY = Size.tebibytes(1);
 

@@ -6,6 +6,7 @@ import { AcceleratorInstanceType, AcceleratorVendor } from '../../core/accelerat
 import { ValidationError } from '../../core/errors';
 import { rejectArnWhereNameExpected } from '../../core/private/identifiers';
 import { validateTags } from '../../core/private/validate';
+import { isUnresolvedString } from '../../private/tokens';
 import { AcceleratorCapabilities } from '../core/accelerators';
 import { registerObjects } from '../core/objects';
 import { k8s } from '../core/plus';
@@ -321,7 +322,8 @@ export interface GpuNodePoolProps {
 }
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const KMS_KEY = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alias\/[A-Za-z0-9/_-]+|mrk-[0-9a-f]{32})$/;
+// KMS alias names may contain ":" (KMS API AliasNameType `^[a-zA-Z0-9:/_-]+$`).
+const KMS_KEY = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9:/_-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alias\/[A-Za-z0-9:/_-]+|mrk-[0-9a-f]{32})$/;
 const PLACEMENT_GROUP = /^[\x20-\x7E]{1,255}$/;
 const BUDGET_NODES = /^((100|[0-9]{1,2})%|[0-9]+)$/;
 const CRON = /^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\s(.+)\s(.+)\s(.+)\s(.+))$/;
@@ -498,7 +500,8 @@ export class GpuNodePool extends GpuNodePoolBase {
       throw new ValidationError({ code, scope: this, message, received, fix });
     };
     rejectArnWhereNameExpected(this, 'nodeRole', props.nodeRole, 'IAM role');
-    if (!ROLE_NAME.test(props.nodeRole)) {
+    // Deploy-time values (a chart applied through the EKS kubectl provider) pass.
+    if (!isUnresolvedString(props.nodeRole) && !ROLE_NAME.test(props.nodeRole)) {
       fail('invalid-node-pool', 'nodeRole must be the name (not the ARN) of an IAM role: 1-64 letters, digits and +=,.@_-.', props.nodeRole, 'Give the role name, for example "KarpenterNodeRole-ml".');
     }
     const subnets = checkSelectorTags(this, 'subnetTags', props.subnetTags);
@@ -511,7 +514,7 @@ export class GpuNodePool extends GpuNodePoolBase {
     if (!Number.isInteger(gib) || gib < 20 || gib > 16384) {
       fail('invalid-node-pool', 'volumeSize must be whole gibibytes from 20 GiB (the image) to 16384 GiB (the gp3 maximum).', `${volumeSize.toMebibytes()} MiB`, 'Give a size such as Size.gibibytes(200).');
     }
-    if (props.volumeKmsKeyId !== undefined && !KMS_KEY.test(props.volumeKmsKeyId)) {
+    if (props.volumeKmsKeyId !== undefined && !isUnresolvedString(props.volumeKmsKeyId) && !KMS_KEY.test(props.volumeKmsKeyId)) {
       fail('invalid-node-pool', 'volumeKmsKeyId must be a KMS key id, key ARN or alias ARN.', props.volumeKmsKeyId, 'Give the key ARN, for example arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab.');
     }
     const ebs = (size: string): Record<string, unknown> => ({
@@ -532,7 +535,7 @@ export class GpuNodePool extends GpuNodePoolBase {
       'Give capacityReservations together with CapacityType.RESERVED in capacityTypes.');
     }
     if (reservations.length > 30) fail('invalid-capacity-reservation', 'At most 30 capacity reservation selectors are allowed.', reservations.length, 'Select reservations by tags instead of listing ids.');
-    if (props.placementGroupName !== undefined && !PLACEMENT_GROUP.test(props.placementGroupName)) {
+    if (props.placementGroupName !== undefined && !isUnresolvedString(props.placementGroupName) && !PLACEMENT_GROUP.test(props.placementGroupName)) {
       fail('invalid-node-pool', 'placementGroupName must be 1-255 printable ASCII characters.', props.placementGroupName, 'Give the name of the placement group.');
     }
     const tags = props.tags ?? {};
