@@ -15,8 +15,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
-const listFile = args.find((a) => !a.startsWith('--')) ?? path.join(root, 'scripts/defects/mutants.json');
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1].split(',') : undefined;
+const listFile = args.find((a, i) => !a.startsWith('--') && i !== onlyAt + 1) ?? path.join(root, 'scripts/defects/mutants.json');
 const mutants = JSON.parse(fs.readFileSync(listFile, 'utf8')).filter((m) => !only || only.includes(m.id));
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-defects-'));
