@@ -87,14 +87,7 @@ export function tagValueProblem(value: string, selector = false): string | undef
  */
 export function validateTags(scope: IConstruct, prop: string, tags: Record<string, string> | undefined, options: TagCheckOptions = {}): void {
   if (tags === undefined) return;
-  if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) {
-    throw new ValidationError({
-      code: 'invalid-tags', scope,
-      message: `${prop} must be a map of tag keys to values.`,
-      received: tags,
-      fix: `Give ${prop} as an object, for example { "team": "risk-ml" }.`,
-    });
-  }
+  requireMap(scope, prop, tags, 'invalid-tags', 'tag', '{ "team": "risk-ml" }');
   const selector = options.selector ?? false;
   for (const [key, value] of Object.entries(tags)) {
     const keyProblem = tagKeyProblem(key, selector);
@@ -172,14 +165,7 @@ const LABEL_VALUE_FIX = 'Use a value of at most 63 letters, digits, "-", "_" and
  */
 export function validateLabels(scope: IConstruct, prop: string, labels: Record<string, string> | undefined, max?: number): void {
   if (labels === undefined) return;
-  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
-    throw new ValidationError({
-      code: 'invalid-labels', scope,
-      message: `${prop} must be a map of label keys to values.`,
-      received: labels,
-      fix: `Give ${prop} as an object, for example { "example.com/team": "risk-ml" }.`,
-    });
-  }
+  requireMap(scope, prop, labels, 'invalid-labels', 'label', '{ "example.com/team": "risk-ml" }');
   const entries = Object.entries(labels);
   if (max !== undefined && entries.length > max) {
     throw new ValidationError({
@@ -208,5 +194,17 @@ export function validateLabels(scope: IConstruct, prop: string, labels: Record<s
         fix: LABEL_VALUE_FIX,
       });
     }
+  }
+}
+
+/** Throws `code` unless `value` (given through `prop`) is a plain map of `what` keys to values. */
+function requireMap(scope: IConstruct, prop: string, value: unknown, code: string, what: string, example: string): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError({
+      code, scope,
+      message: `${prop} must be a map of ${what} keys to values.`,
+      received: value,
+      fix: `Give ${prop} as an object, for example ${example}.`,
+    });
   }
 }
