@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildFraudPlatform } from '../../examples/fraud-team/lib/fraud-platform';
+import { expectStatements, grantStatements } from '../support/iam';
 
 describe('example: fraud team repository', () => {
   const app = new App();
@@ -31,12 +32,24 @@ describe('example: fraud team repository', () => {
     t.resourceCountIs('AWS::S3::Bucket', 4);
   });
 
-  test('the labeling grant reads raw, writes labels, never deletes', () => {
-    const policy = JSON.stringify(Template.fromStack(platform.project).findResources('AWS::IAM::Policy'));
-    expect(policy).toContain('/raw/*');
-    expect(policy).toContain('/labels/*');
-    expect(policy).toContain('s3:PutObject');
-    expect(policy).not.toContain('s3:DeleteObject');
-    expect(policy).toMatch(/Fn::ImportValue/);
+  test('the labeling grant reads raw, writes labels, never deletes: exactly these statements on the shared store', () => {
+    const statements = grantStatements(Template.fromStack(platform.project), platform.labelingRole);
+    const onStore = statements.filter((st) => JSON.stringify(st.Resource).includes('fraud-data:'));
+    const imported = (fragment: string) => {
+      const name = JSON.stringify(onStore).match(new RegExp(`fraud-data:ExportsOutputFnGetAtt${fragment}[A-Za-z0-9]*`));
+      expect(name).not.toBeNull();
+      return { 'Fn::ImportValue': name![0] };
+    };
+    const bucket = imported('Datasets9A172240Arn');
+    const key = imported('DatasetsKey83EDD9A9Arn');
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [bucket, `/${prefix}/*`]] });
+    expectStatements(onStore, [
+      { Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'], Resource: objects('raw') },
+      { Action: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'], Resource: bucket, Condition: { StringLike: { 's3:prefix': ['raw/', 'raw/*'] } } },
+      { Action: 'kms:Decrypt', Resource: key },
+      { Action: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: objects('labels') },
+      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: key },
+    ]);
+    expect(statements.flatMap((st) => st.Action).filter((a) => /Delete/.test(a))).toEqual([]);
   });
 });
