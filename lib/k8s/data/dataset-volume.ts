@@ -64,6 +64,15 @@ const FSX_DNS = /^fs-[0-9a-f]{8,40}\.fsx\.[a-z0-9-]+\.[a-z0-9-]+(\.[a-z0-9-]+)+$
 const FSX_MOUNT_NAME = /^([a-z0-9]{8}|fsx)$/;
 const ACCESS_POINT = /^fsap-[0-9a-f]{8,40}$/;
 const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * Whether some FSx for Lustre file system can have `gib` of storage: 1200 or 2400 GiB, or a
+ * multiple of 2400 (SSD deployment types), of 3600 (SCRATCH_1), of 1800 or 6000 (HDD, 40 or 12
+ * MB/s/TiB). The volume does not know the deployment type; the AWS side checks the exact step.
+ */
+function isLustreCapacity(gib: number): boolean {
+  return Number.isInteger(gib) && (gib === 1200 || gib === 2400 || [1800, 2400, 3600, 6000].some((step) => gib % step === 0));
+}
+
 // The CSI drivers ignore capacity for EFS and S3, but Kubernetes requires one on the volume.
 const NOMINAL_CAPACITY = Size.tebibytes(1);
 
@@ -89,12 +98,21 @@ export abstract class DatasetVolumeSource {
             fix: 'Take both values from the same FSx for Lustre file system.',
           });
         }
-        if (options.storageCapacity.toGibibytes() < 1200) {
+        const gib = options.storageCapacity.toGibibytes();
+        if (gib < 1200) {
           throw new ValidationError({
             code: 'invalid-dataset-source', scope,
             message: 'An FSx for Lustre file system has at least 1.2 TiB (1200 GiB) of storage.',
-            received: `${options.storageCapacity.toGibibytes()} GiB`,
+            received: `${gib} GiB`,
             fix: 'Give the storage capacity of the file system, for example Size.gibibytes(1200).',
+          });
+        }
+        if (!isLustreCapacity(gib)) {
+          throw new ValidationError({
+            code: 'invalid-dataset-source', scope,
+            message: 'storageCapacity is a size no FSx for Lustre file system can have, so it cannot be the capacity of the file system the volume names.',
+            received: `${gib} GiB`,
+            fix: 'Give the file system\'s StorageCapacity: 1200 or 2400 GiB, or a multiple of 2400 (SSD), 3600 (SCRATCH_1), 1800 or 6000 GiB (HDD).',
           });
         }
         return {

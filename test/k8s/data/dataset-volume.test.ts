@@ -79,12 +79,20 @@ describe('DatasetVolume', () => {
     ['FSx DNS of another fs', DatasetVolumeSource.fsxLustre({ ...fsx, dnsName: 'fs-0fedcba9876543210.fsx.us-east-1.amazonaws.com' }), /invalid-dataset-source.*dnsName belongs to a different file system/],
     ['FSx mount name', DatasetVolumeSource.fsxLustre({ ...fsx, mountName: 'ABC' }), /invalid-dataset-source.*mountName/],
     ['FSx too small', DatasetVolumeSource.fsxLustre({ ...fsx, storageCapacity: Size.gibibytes(100) }), /invalid-dataset-source.*at least 1.2 TiB.*Received: "100 GiB"/],
+    ['FSx 1199 GiB', DatasetVolumeSource.fsxLustre({ ...fsx, storageCapacity: Size.gibibytes(1199) }), /invalid-dataset-source.*at least 1.2 TiB/],
+    ['FSx 1500 GiB (no step of any type)', DatasetVolumeSource.fsxLustre({ ...fsx, storageCapacity: Size.gibibytes(1500) }), /invalid-dataset-source.*no FSx for Lustre file system can have.*Received: "1500 GiB"/],
+    ['FSx 4200 GiB (no step of any type)', DatasetVolumeSource.fsxLustre({ ...fsx, storageCapacity: Size.gibibytes(4200) }), /invalid-dataset-source.*no FSx for Lustre file system can have/],
+    ['FSx 2401 GiB', DatasetVolumeSource.fsxLustre({ ...fsx, storageCapacity: Size.gibibytes(2401) }), /invalid-dataset-source.*no FSx for Lustre file system can have/],
     ['EFS access point', DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0', accessPointId: 'ap-1' }), /invalid-dataset-source.*accessPointId/],
     ['S3 bucket', DatasetVolumeSource.s3({ bucketName: 'Bad_Bucket' }), /invalid-name.*bucketName/],
     ['S3 prefix', DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: '/features' }), /invalid-dataset-source.*prefix.*Fix: Use a prefix such as "curated\/"/],
     ['S3 region', DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', region: 'Europe' }), /invalid-dataset-source.*region/],
   ])('rejects bad %s', (_name, source, pattern) => {
     expectValidationError(() => new DatasetVolume(Testing.chart(), 'Data', { source }), pattern);
+  });
+
+  test.each([1200, 1800, 2400, 3600, 4800, 6000, 7200])('FSx capacities some Lustre file system has pass: %i GiB', (gib) => {
+    expect(() => render(DatasetVolumeSource.fsxLustre({ ...fsx, storageCapacity: Size.gibibytes(gib) }))).not.toThrow();
   });
 
   test('rejects bad claim and namespace names', () => {
