@@ -6,7 +6,7 @@ import { ValidationError } from '../core/errors';
 import { ProjectIdentity, ProjectIdentityProps } from '../core/identity';
 import { NameRule } from '../core/names';
 import { validateAccountId, validateRoleName } from '../core/private/identifiers';
-import { MAX_TAGS_PER_RESOURCE, tagKeyProblem, validateTags } from '../core/private/validate';
+import { MAX_TAGS_PER_RESOURCE, RESERVED_TAG_PREFIX, tagKeyProblem, validateTags } from '../core/private/validate';
 import { DatasetStore, DatasetStoreProps, IDatasetStore } from '../data/dataset-store';
 import { IModelRegistry, ModelRegistry, ModelRegistryProps } from '../registry/model-registry';
 import { grantBucketObjects, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
@@ -205,12 +205,12 @@ function checkResourceTags(stack: Stack): void {
     if (!manager) continue;
     const tags = { ...stackTags, ...manager.tagValues() };
     const keys = Object.keys(tags).filter((key) => !Token.isUnresolved(key));
-    const reserved = keys.find((key) => /^aws:/i.test(key));
+    const reserved = keys.find((key) => RESERVED_TAG_PREFIX.test(key));
     if (reserved !== undefined) {
       fail(construct, 'invalid-tags', `carries the tag "${reserved}" (from the stack's tags, Tags.of() or its props), whose key ${tagKeyProblem(reserved)}.`,
         reserved, 'Rename the tag without the "aws:" prefix.');
     }
-    const counted = keys.filter((key) => !/^aws:/i.test(key));
+    const counted = keys.filter((key) => !RESERVED_TAG_PREFIX.test(key));
     if (counted.length > MAX_TAGS_PER_RESOURCE) {
       fail(construct, 'too-many-tags',
         `carries ${counted.length} tags (the stack's tags, the project identity, Tags.of() and its own); AWS allows at most ${MAX_TAGS_PER_RESOURCE} user tags per resource.`,

@@ -23,10 +23,11 @@ import { isUnresolvedString } from '../../private/tokens';
 import { ValidationError } from '../errors';
 import { NameRule } from '../names';
 
-const ACCOUNT_ID = /^\d{12}$/;
+/** AWS account ids: 12 digits. */
+export const ACCOUNT_ID = /^\d{12}$/;
 const PARTITION = /^aws(-[a-z]+)*$/;
 /** Region codes of every partition: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1 (botocore endpoints.json). */
-const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/;
+export const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/;
 
 /** The six components of an ARN; `resource` is everything after the fifth colon. */
 export interface ArnParts {
@@ -186,7 +187,7 @@ export function rejectArnWhereNameExpected(scope: IConstruct, prop: string, valu
 }
 
 /** IAM role names: 1-64 letters, digits and `+=,.@_-`. */
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /**
  * Throws when `name` is not an IAM role name: `arn-where-name-expected` for an ARN, `invalid-name`

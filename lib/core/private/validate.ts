@@ -23,7 +23,8 @@ export const MAX_TAGS_PER_RESOURCE = 50;
 const MAX_TAG_KEY = 128;
 const MAX_TAG_VALUE = 256;
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const RESERVED_TAG_PREFIX = /^aws:/i;
+/** The tag key prefix AWS reserves for itself, in any case. */
+export const RESERVED_TAG_PREFIX = /^aws:/i;
 
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

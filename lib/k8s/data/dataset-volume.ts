@@ -2,6 +2,7 @@ import { Chart, Names, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../../core/errors';
 import { NameRule } from '../../core/names';
+import { REGION } from '../../core/private/identifiers';
 import { isUnresolvedString } from '../../private/tokens';
 import { k8s, kplus } from '../core/plus';
 import { DATASET_VOLUME_ROLE, registerObjects } from '../core/objects';
@@ -63,7 +64,6 @@ const FS_ID = /^fs-[0-9a-f]{8,40}$/;
 const FSX_DNS = /^fs-[0-9a-f]{8,40}\.fsx\.[a-z0-9-]+\.[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 const FSX_MOUNT_NAME = /^([a-z0-9]{8}|fsx)$/;
 const ACCESS_POINT = /^fsap-[0-9a-f]{8,40}$/;
-const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/;
 /**
  * Whether some FSx for Lustre file system can have `gib` of storage: 1200 or 2400 GiB, or a
  * multiple of 2400 (SSD deployment types), of 3600 (SCRATCH_1), of 1800 or 6000 (HDD, 40 or 12

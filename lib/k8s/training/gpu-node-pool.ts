@@ -4,7 +4,7 @@ import { CapacityReservationSelector, CapacityType, DisruptionReason, GpuNodeIma
 import { checkCount, checkLabels, checkName, checkTaints, clusterScoped, generateName, goDuration, uniqueSorted } from './private/render';
 import { AcceleratorInstanceType, AcceleratorVendor } from '../../core/accelerators';
 import { ValidationError } from '../../core/errors';
-import { rejectArnWhereNameExpected } from '../../core/private/identifiers';
+import { rejectArnWhereNameExpected, ROLE_NAME } from '../../core/private/identifiers';
 import { validateTags } from '../../core/private/validate';
 import { isUnresolvedString } from '../../private/tokens';
 import { AcceleratorCapabilities } from '../core/accelerators';
@@ -321,7 +321,6 @@ export interface GpuNodePoolProps {
   readonly weight?: number;
 }
 
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 // KMS alias names may contain ":" (KMS API AliasNameType `^[a-zA-Z0-9:/_-]+$`).
 const KMS_KEY = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9:/_-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alias\/[A-Za-z0-9:/_-]+|mrk-[0-9a-f]{32})$/;
 const PLACEMENT_GROUP = /^[\x20-\x7E]{1,255}$/;

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../../core/errors';
+import { ACCOUNT_ID } from '../../core/private/identifiers';
 import { validateTags } from '../../core/private/validate';
 
 /**
@@ -119,7 +120,6 @@ export class GpuNodeImage {
 }
 
 const RESERVATION_ID = /^cr-[0-9a-z]+$/;
-const ACCOUNT_ID = /^[0-9]{12}$/;
 
 /**
  * Which EC2 on-demand capacity reservations (ODCRs, capacity blocks) a GPU node pool may launch
