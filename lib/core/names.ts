@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { ValidationError } from './errors';
-import { isUnresolvedString } from '../private/tokens';
+import { isUnresolvedString } from './private/tokens';
 
 /**
  * Naming limits of one kind of physical name (a SageMaker resource, an S3 bucket...).

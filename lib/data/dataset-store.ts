@@ -39,6 +39,12 @@ export interface IDatasetStore extends IResource {
    * zone, including encrypt/decrypt on the key.
    */
   grantWrite(grantee: iam.IGrantable, zone?: string): iam.Grant;
+  /**
+   * Grants read, write and delete of objects (and listing) in the whole store or one zone, with
+   * encrypt/decrypt on the key: for working data such as checkpoints, which a job overwrites and
+   * prunes. Versioning keeps deleted objects as noncurrent versions.
+   */
+  grantReadWrite(grantee: iam.IGrantable, zone?: string): iam.Grant;
   /** Names one immutable dataset version in the store (validated). */
   datasetVersion(options: DatasetVersionOptions): DatasetVersion;
 }
@@ -186,6 +192,13 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
     return grantBucketObjects({
       grantee, bucket: this.bucket, key: this.encryptionKey, prefix: zone === undefined ? '' : this.zonePrefix(zone),
       actions: S3_PUT_OBJECT_ACTIONS, keyActions: KMS_S3_WRITE_ACTIONS, list: false,
+    });
+  }
+
+  public grantReadWrite(grantee: iam.IGrantable, zone?: string): iam.Grant {
+    return grantBucketObjects({
+      grantee, bucket: this.bucket, key: this.encryptionKey, prefix: zone === undefined ? '' : this.zonePrefix(zone),
+      actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS, 's3:DeleteObject'], keyActions: KMS_S3_WRITE_ACTIONS, list: true,
     });
   }
 

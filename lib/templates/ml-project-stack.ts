@@ -1,21 +1,19 @@
-import { Stack, StackProps, TagManager, Tags, Token, Validations } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack, StackProps, TagManager, Tags, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { ProjectIdentity, ProjectIdentityProps } from '../core/identity';
 import { NameRule } from '../core/names';
-import { validateAccountId, validateRoleName } from '../core/private/identifiers';
+import { validateAccountId } from '../core/private/identifiers';
 import { MAX_TAGS_PER_RESOURCE, RESERVED_TAG_PREFIX, tagKeyProblem, validateTags } from '../core/private/validate';
 import { DatasetStore, DatasetStoreProps, IDatasetStore } from '../data/dataset-store';
+import { IDatasetFileSystem } from '../data/lustre-file-system';
+import { IProjectNetwork, ProjectNetwork, ProjectNetworkProps } from '../network/project-network';
+import { IMlProject, IProjectCapability } from '../project/ml-project';
 import { IModelRegistry, ModelRegistry, ModelRegistryProps } from '../registry/model-registry';
-import { grantBucketObjects, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
-import { GpuCluster } from '../training/gpu-cluster';
-import { HyperPodCluster } from '../training/hyperpod-cluster';
-import { DatasetFileSystem } from '../training/lustre-file-system';
-import { CheckpointLocation, SageMakerTrainingTemplate, TrainingInput } from '../training/sagemaker-training';
-import { TrainingNetwork, TrainingNetworkProps } from '../training/training-network';
-import { ProjectLustreOptions, ProjectTraining } from './project-training';
+import { IGpuCluster } from '../training/gpu-cluster';
+import { IHyperPodCluster } from '../training/hyperpod-cluster';
+import { ProjectTraining } from '../training/project';
+import { ITrainingTemplate } from '../training/sagemaker-training';
 
 /** Properties of an {@link MlProjectStack}. */
 export interface MlProjectStackProps extends StackProps {
@@ -48,21 +46,29 @@ export interface MlProjectStackProps extends StackProps {
   /**
    * How the project trains: SageMaker jobs, HyperPod or Kubernetes.
    *
-   * @default - no training section
+   * @default - no training
    */
   readonly training?: ProjectTraining;
   /**
-   * The network training runs in.
+   * A team's own capabilities, bound after the library's ones in this order. Each gets the same
+   * `IMlProject` view of the project.
    *
-   * @default - a new TrainingNetwork (configured by `trainingNetworkProps`) when `training` is set
+   * @default - none
    */
-  readonly trainingNetwork?: TrainingNetwork;
+  readonly capabilities?: IProjectCapability[];
   /**
-   * Configuration of the network created when `trainingNetwork` is not given.
+   * The network the project's workloads share (built elsewhere, or imported with
+   * `ProjectNetwork.fromProjectNetworkAttributes()`).
    *
-   * @default - TrainingNetwork defaults
+   * @default - a new ProjectNetwork (configured by `networkProps`), created when a capability first needs it
    */
-  readonly trainingNetworkProps?: TrainingNetworkProps;
+  readonly network?: IProjectNetwork;
+  /**
+   * Configuration of the network created when `network` is not given.
+   *
+   * @default - ProjectNetwork defaults
+   */
+  readonly networkProps?: ProjectNetworkProps;
 }
 
 /**
@@ -76,23 +82,25 @@ export interface MlProjectStackProps extends StackProps {
  * });
  * project.datasets.grantRead(someRole, 'features');
  */
-export class MlProjectStack extends Stack {
+export class MlProjectStack extends Stack implements IMlProject {
   /** The validated project identity. */
   public readonly identity: ProjectIdentity;
   /** The project's dataset store. */
   public readonly datasets: IDatasetStore;
   /** The project's model registry. */
   public readonly registry: IModelRegistry;
-  /** The training network (when the project trains). */
-  public readonly trainingNetwork?: TrainingNetwork;
   /** The SageMaker training job template (SageMaker training). */
-  public readonly sageMakerTraining?: SageMakerTrainingTemplate;
+  public readonly sageMakerTraining?: ITrainingTemplate;
   /** The EKS GPU cluster (Kubernetes training). */
-  public readonly gpuCluster?: GpuCluster;
+  public readonly gpuCluster?: IGpuCluster;
   /** The SageMaker HyperPod cluster (HyperPod training). */
-  public readonly hyperPodCluster?: HyperPodCluster;
+  public readonly hyperPodCluster?: IHyperPodCluster;
   /** The FSx for Lustre file system linked to the dataset store (when asked for). */
-  public readonly lustre?: DatasetFileSystem;
+  public readonly lustre?: IDatasetFileSystem;
+
+  private readonly networkProps?: ProjectNetworkProps;
+  private projectNetwork?: IProjectNetwork;
+  private readonly capabilityNames = new Set<string>();
 
   constructor(scope: Construct, id: string, props: MlProjectStackProps) {
     super(scope, id, props);
@@ -109,88 +117,45 @@ export class MlProjectStack extends Stack {
       description: `Models of ${this.identity.project} (${this.identity.stage}), team ${this.identity.team}`,
       ...props.registryProps,
     });
+    this.projectNetwork = props.network;
+    this.networkProps = props.networkProps;
 
-    const training = props.training;
-    if (!training) return;
-    const network = props.trainingNetwork ?? new TrainingNetwork(this, 'TrainingNetwork', props.trainingNetworkProps);
-    if (training.kubernetesOptions && !props.trainingNetwork) {
-      // Karpenter reads spot interruption notices from SQS.
-      network.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SQS);
-    }
-    this.trainingNetwork = network;
-    const sm = training.sageMakerOptions;
-    if (sm) {
-      const spot = sm.compute?.isSpot ?? false;
-      this.sageMakerTraining = new SageMakerTrainingTemplate(this, 'Training', {
-        inputs: [TrainingInput.fromZone(this.datasets, sm.inputZone ?? 'features')],
-        registry: this.registry,
-        imageTag: sm.imageTag,
-        instanceType: sm.instanceType,
-        instanceCount: sm.instanceCount,
-        compute: sm.compute,
-        checkpoints: spot ? CheckpointLocation.inBucket(this.registry.artifactBucket, 'checkpoints/') : undefined,
-        maxRuntime: sm.maxRuntime,
-        metrics: sm.metrics,
-        vpc: network.vpc,
-        vpcSubnets: network.trainingSubnets,
-        securityGroups: [network.trainingSecurityGroup],
-      });
-    }
-    const hp = training.hyperPodOptions;
-    if (hp) {
-      this.hyperPodCluster = new HyperPodCluster(this, 'HyperPod', {
-        clusterName: this.identity.qualifiedName,
-        instanceGroups: hp.instanceGroups,
-        lifecycleScripts: { datasets: this.datasets, zone: hp.lifecycleScriptsZone ?? 'curated' },
-        orchestrator: hp.orchestrator,
-        vpc: network.vpc,
-        vpcSubnets: network.trainingSubnets,
-        securityGroup: network.trainingSecurityGroup,
-      });
-      this.lustre = this.createLustre(network, hp.lustre);
-    }
-    const k8s = training.kubernetesOptions;
-    if (k8s) {
-      this.gpuCluster = new GpuCluster(this, 'GpuCluster', {
-        vpc: network.vpc,
-        vpcSubnets: network.trainingSubnets,
-        nodeSecurityGroups: [network.trainingSecurityGroup],
-        clusterName: k8s.clusterName ?? this.identity.qualifiedName,
-        adminRoles: (k8s.adminRoleNames ?? []).map((name, i) => iam.Role.fromRoleName(this, `ClusterAdmin${i}`,
-          validateRoleName(this, `training.adminRoleNames[${i}]`, name))),
-        kubectlLayer: k8s.kubectlLayer,
-      });
-      this.lustre = this.createLustre(network, k8s.lustre);
-      const mounted = k8s.mountedZones ?? ['features'];
-      if (mounted.length > 0 || k8s.checkpointZone) {
-        const csi = this.gpuCluster.addS3CsiDriver();
-        for (const zone of mounted) this.datasets.grantRead(csi, zone);
-        if (k8s.checkpointZone) {
-          grantBucketObjects({
-            grantee: csi, bucket: this.datasets.bucket, key: this.datasets.encryptionKey, prefix: this.datasets.zonePrefix(k8s.checkpointZone),
-            actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS, 's3:DeleteObject'], keyActions: KMS_S3_WRITE_ACTIONS, list: true,
-          });
-        }
-      }
-      if (!props.trainingNetwork) {
-        Validations.of(this.gpuCluster.cluster).acknowledge({
-          id: 'Annotation::@aws-cdk/aws-eks:isolatedSubnetsForKubectlPrivateSubnets',
-          reason: 'The TrainingNetwork this template created has the STS, EKS, EKS Auth, ECR, EC2, SSM, SQS, CloudWatch and S3 endpoints the cluster\'s AWS calls need; images from public registries need an ECR pull-through cache or NAT (see the training README).',
-        });
-      }
-    }
+    // The library's capabilities first, in the order they build on each other, then the team's.
+    const training = props.training?.bind(this);
+    this.sageMakerTraining = training?.sageMakerTraining;
+    this.hyperPodCluster = training?.hyperPodCluster;
+    this.gpuCluster = training?.gpuCluster;
+    this.lustre = training?.fileSystem;
+    for (const capability of props.capabilities ?? []) this.addCapability(capability);
   }
 
-  private createLustre(network: TrainingNetwork, options: ProjectLustreOptions | undefined): DatasetFileSystem | undefined {
-    if (!options) return undefined;
-    return new DatasetFileSystem(this, 'Lustre', {
-      datasets: this.datasets,
-      vpc: network.vpc,
-      vpcSubnets: network.trainingSubnets,
-      storageCapacity: options.storageCapacity,
-      clients: [network.trainingSecurityGroup],
-      datasetLinks: options.zones.map((zone) => ({ zone, fileSystemPath: `/datasets/${zone}` })),
-    });
+  /** This stack (the scope capabilities build in). */
+  public get stack(): Stack {
+    return this;
+  }
+
+  /**
+   * The network the project's workloads share: the one given in props, or a ProjectNetwork
+   * (construct id `TrainingNetwork`, kept from earlier releases so deployed VPCs are not replaced)
+   * created on first use.
+   */
+  public get network(): IProjectNetwork {
+    if (!this.projectNetwork) this.projectNetwork = new ProjectNetwork(this, 'TrainingNetwork', this.networkProps);
+    return this.projectNetwork;
+  }
+
+  /** Binds a team's capability to the project (after those already bound). */
+  public addCapability(capability: IProjectCapability): void {
+    const name = capability.capabilityName;
+    if (this.capabilityNames.has(name)) {
+      throw new ValidationError({
+        code: 'duplicate-capability', scope: this,
+        message: 'The project already has a capability of this name; each binds once.',
+        received: name, fix: 'Give each capability its own capabilityName, or pass it once.',
+      });
+    }
+    this.capabilityNames.add(name);
+    capability.bind(this);
   }
 }
 

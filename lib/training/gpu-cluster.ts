@@ -7,14 +7,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
-import { IAM_ROLE_ARN, KMS_KEY_ARN, rejectArnWhereNameExpected, validateArn } from '../core/private/identifiers';
+import { IAM_ROLE_ARN, KMS_KEY_ARN, rejectArnWhereNameExpected, validateArn, validateRoleName } from '../core/private/identifiers';
 import { createDataKey } from '../private/keys';
-import { acknowledgeInherentWildcards, InherentWildcard, S3_OBJECT_PREFIX_ARN } from '../private/iam';
+import { acknowledgeInherentWildcards, S3_OBJECT_PREFIX_ARN } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { checkSecurityGroupCount } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
+import { addKarpenterStatements, KARPENTER_WILDCARDS } from './private/karpenter-policy';
 
 /** Properties of a {@link GpuCluster}. */
 export interface GpuClusterProps {
@@ -106,6 +107,33 @@ const DEFAULT_NODE_SECURITY_GROUPS = 5;
 const MAX_NODE_SECURITY_GROUPS = 16;
 
 /**
+ * An EKS cluster with GPU capacity, as the Kubernetes side and other capabilities see it: what an
+ * EC2NodeClass names (the node role, the discovery tags) and the cluster to attach to.
+ */
+export interface IGpuCluster extends IConstruct {
+  /** Cluster name. */
+  readonly clusterName: string;
+  /** Cluster ARN. */
+  readonly clusterArn: string;
+  /** Name of the role of the GPU nodes Karpenter launches (the EC2NodeClass `role`). */
+  readonly nodeRoleName: string;
+  /** Tags on the subnets and security groups Karpenter selects (`karpenter.sh/discovery`). */
+  readonly discoveryTags: Record<string, string>;
+}
+
+/** An existing GPU cluster, for {@link GpuCluster.fromGpuClusterAttributes}. */
+export interface GpuClusterAttributes {
+  /** Cluster name. */
+  readonly clusterName: string;
+  /**
+   * Name of the GPU node role.
+   *
+   * @default 'KarpenterNode-<clusterName>', what GpuCluster names it when that fits IAM's 64 characters (required otherwise)
+   */
+  readonly nodeRoleName?: string;
+}
+
+/**
  * An EKS cluster for GPU training: private API endpoint only, all control-plane logs, secrets
  * encrypted with KMS, access through EKS access entries, a small on-demand system node group, and
  * what self-managed Karpenter needs to provision GPU nodes: the node role (with its access entry),
@@ -115,11 +143,18 @@ const MAX_NODE_SECURITY_GROUPS = 16;
  * GPU capacity itself is declared on the Kubernetes side (`GpuNodePool`: Karpenter NodePool and
  * EC2NodeClass); point its EC2NodeClass at `nodeRole.roleName` and `discoveryTags`.
  */
-export class GpuCluster extends Construct {
+export class GpuCluster extends Construct implements IGpuCluster {
+  /** A cluster created elsewhere (by another stack, or by a GpuCluster in another app). */
+  public static fromGpuClusterAttributes(scope: Construct, id: string, attrs: GpuClusterAttributes): IGpuCluster {
+    return new ImportedGpuCluster(scope, id, attrs);
+  }
+
   /** The EKS cluster. */
   public readonly cluster: eks.Cluster;
   /** Cluster name. */
   public readonly clusterName: string;
+  /** Cluster ARN. */
+  public readonly clusterArn: string;
   /**
    * Role of the GPU nodes Karpenter launches (for the EC2NodeClass `role`), named
    * `KarpenterNode-<cluster>` so that manifests can name it before deployment.
@@ -173,7 +208,7 @@ export class GpuCluster extends Construct {
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     selectPrivateSubnets(this, props.vpc, subnets, 'The cluster');
     requireTwoZones(this, props.vpc, subnets);
-    this.discoveryTags = { 'karpenter.sh/discovery': this.clusterName };
+    this.discoveryTags = discoveryTags(this.clusterName);
     this.hasKubectl = props.kubectlLayer !== undefined;
 
     const key = props.encryptionKey ?? createDataKey(this, 'Key', `Kubernetes secrets of ${this.node.path}`, removalPolicy);
@@ -194,6 +229,7 @@ export class GpuCluster extends Construct {
       kubectlProviderOptions: props.kubectlLayer ? { kubectlLayer: props.kubectlLayer } : undefined,
       removalPolicy,
     });
+    this.clusterArn = this.cluster.clusterArn;
     Validations.of(this.cluster.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
       reason: 'AmazonEKSClusterPolicy is the AWS-maintained policy the EKS control plane needs to manage the cluster\'s network interfaces and load balancers.',
@@ -406,142 +442,31 @@ function workerRole(scope: Construct, id: string, what: string, roleName?: strin
   return role;
 }
 
-const KARPENTER_WILDCARDS: InherentWildcard[] = [
-  { sid: 'KarpenterLaunchResources', reason: 'Instances, fleets, volumes and network interfaces get their ids at launch; the grant is limited by cluster and node pool tags.' },
-  { sid: 'KarpenterLaunchFrom', reason: 'Karpenter chooses images, subnets, security groups, placement groups and capacity reservations (possibly shared from another account) at run time from the EC2NodeClass selectors.' },
-  { sid: 'KarpenterLaunchTemplates', reason: 'Launch templates are created per node pool at run time; the grant requires the cluster and node pool tags.' },
-  { sid: 'KarpenterTagOnCreate', reason: 'Tags are applied to resources as they are created; the grant requires the cluster tag and a create action.' },
-  { sid: 'KarpenterTagNodes', reason: 'Nodes are tagged after launch; the grant requires the cluster and node pool tags.' },
-  { sid: 'KarpenterDelete', reason: 'Nodes and launch templates are deleted by id chosen at run time; the grant requires the cluster and node pool tags.' },
-  { sid: 'KarpenterRead', reason: 'EC2 Describe actions support no resource-level permission; limited to this region.' },
-  { sid: 'KarpenterPricing', reason: 'pricing:GetProducts supports no resource-level permission, and the Pricing API is served from a few regions only.' },
-  { sid: 'KarpenterInstanceProfileTag', reason: 'Instance profiles are named at run time; tagging requires the cluster tag on both the profile and the request.' },
-  { sid: 'KarpenterAmiParameters', reason: 'Karpenter resolves EKS-optimized AMI ids from the public /aws/service SSM parameters.' },
-  { sid: 'KarpenterInstanceProfileCreate', reason: 'Karpenter creates one instance profile per EC2NodeClass at run time; the grant requires the cluster tag on the request.' },
-  { sid: 'KarpenterInstanceProfileManage', reason: 'Instance profiles are named at run time; the grant requires the cluster and node class tags.' },
-  { sid: 'KarpenterInstanceProfileRead', reason: 'Karpenter finds the instance profiles it created by listing; iam:ListInstanceProfiles supports no resource-level permission.' },
-];
+function discoveryTags(clusterName: string): Record<string, string> {
+  return { 'karpenter.sh/discovery': clusterName };
+}
 
-function addKarpenterStatements(principal: ManagedPolicyGrantee, stack: Stack, clusterName: string, nodeRole: iam.IRole, queue: sqs.IQueue, clusterArn: string): void {
-  const ec2Arn = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
-  const owned = { [`aws:ResourceTag/kubernetes.io/cluster/${clusterName}`]: 'owned' };
-  const requestOwned = { [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: 'owned', 'aws:RequestTag/eks:eks-cluster-name': clusterName };
-  const add = (s: iam.PolicyStatementProps) => principal.addToPrincipalPolicy(new iam.PolicyStatement(s));
-  add({
-    sid: 'KarpenterLaunchFrom',
-    actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
-    resources: [
-      stack.formatArn({ service: 'ec2', account: '', resource: 'image', resourceName: '*' }),
-      stack.formatArn({ service: 'ec2', account: '', resource: 'snapshot', resourceName: '*' }),
-      ec2Arn('security-group'), ec2Arn('subnet'), ec2Arn('placement-group'),
-      // capacity reservations may be shared from another account
-      stack.formatArn({ service: 'ec2', account: '*', resource: 'capacity-reservation', resourceName: '*' }),
-    ],
-  });
-  add({
-    sid: 'KarpenterLaunchTemplates',
-    actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
-    resources: [ec2Arn('launch-template')],
-    conditions: { StringEquals: owned, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
-  });
-  add({
-    sid: 'KarpenterLaunchResources',
-    actions: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'],
-    resources: ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map(ec2Arn),
-    conditions: { StringEquals: requestOwned, StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' } },
-  });
-  add({
-    sid: 'KarpenterTagOnCreate',
-    actions: ['ec2:CreateTags'],
-    resources: ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map(ec2Arn),
-    conditions: {
-      StringEquals: { ...requestOwned, 'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'] },
-      StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' },
-    },
-  });
-  add({
-    sid: 'KarpenterTagNodes',
-    actions: ['ec2:CreateTags'],
-    resources: [ec2Arn('instance')],
-    conditions: {
-      StringEquals: owned,
-      StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] },
-    },
-  });
-  add({
-    sid: 'KarpenterDelete',
-    actions: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
-    resources: [ec2Arn('instance'), ec2Arn('launch-template')],
-    conditions: { StringEquals: owned, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
-  });
-  add({
-    sid: 'KarpenterRead',
-    actions: [
-      'ec2:DescribeAvailabilityZones', 'ec2:DescribeCapacityReservations', 'ec2:DescribeImages', 'ec2:DescribeInstances',
-      'ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeLaunchTemplates',
-      'ec2:DescribeSecurityGroups', 'ec2:DescribeSpotPriceHistory', 'ec2:DescribeSubnets', 'ec2:DescribePlacementGroups',
-    ],
-    resources: ['*'],
-    conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
-  });
-  add({
-    // The Pricing API lives in a few regions only (us-east-1, eu-central-1, ap-south-1).
-    sid: 'KarpenterPricing',
-    actions: ['pricing:GetProducts'],
-    resources: ['*'],
-  });
-  add({
-    sid: 'KarpenterAmiParameters',
-    actions: ['ssm:GetParameter'],
-    resources: [stack.formatArn({ service: 'ssm', account: '', resource: 'parameter', resourceName: 'aws/service/*' })],
-  });
-  add({
-    sid: 'KarpenterInterruptionQueue',
-    actions: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-    resources: [queue.queueArn],
-  });
-  add({
-    sid: 'KarpenterPassNodeRole',
-    actions: ['iam:PassRole'],
-    resources: [nodeRole.roleArn],
-    conditions: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com'] } },
-  });
-  const instanceProfiles = [stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: '*' })];
-  const region = { 'aws:RequestTag/topology.kubernetes.io/region': stack.region };
-  const resourceRegion = { 'aws:ResourceTag/topology.kubernetes.io/region': stack.region };
-  const nodeClassTag = (kind: string) => ({ [`aws:${kind}Tag/karpenter.k8s.aws/ec2nodeclass`]: '*' });
-  add({
-    sid: 'KarpenterInstanceProfileCreate',
-    actions: ['iam:CreateInstanceProfile'],
-    resources: instanceProfiles,
-    conditions: { StringEquals: { ...requestOwned, ...region }, StringLike: nodeClassTag('Request') },
-  });
-  add({
-    // Tagging needs both the resource's and the request's cluster tags: Karpenter cannot adopt
-    // instance profiles it did not create.
-    sid: 'KarpenterInstanceProfileTag',
-    actions: ['iam:TagInstanceProfile'],
-    resources: instanceProfiles,
-    conditions: {
-      StringEquals: { ...owned, ...resourceRegion, [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: 'owned', ...region },
-      StringLike: { ...nodeClassTag('Resource'), ...nodeClassTag('Request') },
-    },
-  });
-  add({
-    sid: 'KarpenterInstanceProfileManage',
-    actions: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
-    resources: instanceProfiles,
-    conditions: { StringEquals: { ...owned, ...resourceRegion }, StringLike: nodeClassTag('Resource') },
-  });
-  add({
-    sid: 'KarpenterInstanceProfileRead',
-    actions: ['iam:GetInstanceProfile', 'iam:ListInstanceProfiles'],
-    resources: ['*'],
-  });
-  add({
-    sid: 'KarpenterDescribeCluster',
-    actions: ['eks:DescribeCluster'],
-    resources: [clusterArn],
-  });
+class ImportedGpuCluster extends Construct implements IGpuCluster {
+  public readonly clusterName: string;
+  public readonly clusterArn: string;
+  public readonly nodeRoleName: string;
+  public readonly discoveryTags: Record<string, string>;
+
+  constructor(scope: Construct, id: string, attrs: GpuClusterAttributes) {
+    super(scope, id);
+    rejectArnWhereNameExpected(this, 'clusterName', attrs.clusterName, 'EKS cluster');
+    this.clusterName = attrs.clusterName;
+    this.clusterArn = Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: attrs.clusterName });
+    const defaultName = `KarpenterNode-${attrs.clusterName}`;
+    if (attrs.nodeRoleName === undefined && !Token.isUnresolved(attrs.clusterName) && defaultName.length > 64) {
+      // GpuCluster shortens such names with a hash of its construct path, which an import cannot rebuild.
+      throw new ValidationError({
+        code: 'missing-node-role-name', scope: this,
+        message: `nodeRoleName: the default name "${defaultName}" is longer than IAM's 64 characters, so the cluster's GpuCluster shortened it.`,
+        received: attrs.clusterName, fix: 'Pass nodeRoleName (the GpuCluster\'s nodeRoleName, for example from a stack output).',
+      });
+    }
+    this.nodeRoleName = attrs.nodeRoleName === undefined ? defaultName : validateRoleName(this, 'nodeRoleName', attrs.nodeRoleName);
+    this.discoveryTags = discoveryTags(attrs.clusterName);
+  }
 }

@@ -1,12 +1,12 @@
 import {
-  Annotations, ArnFormat, IResource, Lazy, Names, RemovalPolicy, Resource, Size, Stack, Token, Validations,
+  Annotations, IResource, Lazy, Names, RemovalPolicy, Resource, Size, Token, Validations,
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { AcceleratorInstanceType, InstanceTypeUse } from '../core/accelerators';
+import { AcceleratorInstanceType } from '../core/accelerators';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { HYPERPOD_CLUSTER_ARN, SECURITY_GROUP_ID, validateArn, validateResourceId } from '../core/private/identifiers';
@@ -16,7 +16,9 @@ import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { isKnownInstanceFamily } from '../private/instance-types';
 import { gibibytes } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
-import { isUnresolvedString } from '../private/tokens';
+import { isUnresolvedString } from '../core/private/tokens';
+import { HyperPodInstanceType, HYPERPOD_TYPE_SET } from './hyperpod-instance-type';
+import { HYPERPOD_EXECUTION_WILDCARDS, hyperPodExecutionStatements } from './private/hyperpod-execution-policy';
 
 // Sources of the HyperPod rules enforced below (checked 2025):
 // - Instance types: the `ClusterInstanceType` enum of the SageMaker API (CreateCluster /
@@ -33,10 +35,6 @@ import { isUnresolvedString } from '../private/tokens';
 //   permissions HyperPod documents for clusters in a VPC and, for EKS, image pulls and EKS Pod
 //   Identity.
 
-/** Every instance type HyperPod offers for instance groups (SageMaker API `ClusterInstanceType`, kept in the accelerator catalog). */
-const HYPERPOD_INSTANCE_TYPES: readonly string[] = AcceleratorInstanceType.typesFor(InstanceTypeUse.HYPERPOD);
-const HYPERPOD_TYPE_SET = new Set(HYPERPOD_INSTANCE_TYPES);
-
 const MAX_INSTANCE_GROUPS = 100;
 const MAX_INSTANCE_COUNT = 6758;
 const MAX_SUBNETS = 16;
@@ -44,62 +42,6 @@ const MAX_EBS_GIB = 16384;
 const EKS_CLUSTER_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]*:[0-9]{12}:cluster\/[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const PREFIX = /^([A-Za-z0-9!_.*'()-]+\/)+$/;
-const LOG_NAMESPACE = '/aws/sagemaker/Clusters';
-
-/**
- * An instance type for a HyperPod instance group: a GPU / Trainium type of the accelerator
- * catalog, or any other type HyperPod offers (controller, login and CPU worker nodes) by name.
- * Types HyperPod does not offer are rejected when the group is added.
- */
-export class HyperPodInstanceType {
-  /** ml.t3.medium: small Slurm login node. */
-  public static readonly T3_MEDIUM = HyperPodInstanceType.of('ml.t3.medium');
-  /** ml.m5.xlarge: Slurm controller for small clusters. */
-  public static readonly M5_XLARGE = HyperPodInstanceType.of('ml.m5.xlarge');
-  /** ml.m5.2xlarge: Slurm controller. */
-  public static readonly M5_2XLARGE = HyperPodInstanceType.of('ml.m5.2xlarge');
-  /** ml.m5.4xlarge: Slurm controller for large clusters. */
-  public static readonly M5_4XLARGE = HyperPodInstanceType.of('ml.m5.4xlarge');
-  /** ml.c5.4xlarge: CPU workers (data preparation). */
-  public static readonly C5_4XLARGE = HyperPodInstanceType.of('ml.c5.4xlarge');
-
-  /** A type of the accelerator catalog, for example `AcceleratorInstanceType.P5_48XLARGE`. */
-  public static accelerated(instanceType: AcceleratorInstanceType): HyperPodInstanceType {
-    return new HyperPodInstanceType(instanceType.sageMakerName, instanceType);
-  }
-
-  /** Any type by name, with or without the `ml.` prefix: `of('ml.m5.2xlarge')`. */
-  public static of(name: string): HyperPodInstanceType {
-    const sageMakerName = name.startsWith('ml.') ? name : `ml.${name}`;
-    const catalogued = AcceleratorInstanceType.of(sageMakerName);
-    return new HyperPodInstanceType(sageMakerName, catalogued.catalogued ? catalogued : undefined);
-  }
-
-  /** The `ml.*` names of every instance type HyperPod offers, as this library knows them. */
-  public static supportedTypes(): string[] {
-    return [...HYPERPOD_INSTANCE_TYPES];
-  }
-
-  /** SageMaker name, for example `ml.p5.48xlarge`. */
-  public readonly sageMakerName: string;
-  /** The catalog entry, for GPU and Trainium types. */
-  public readonly accelerator?: AcceleratorInstanceType;
-
-  private constructor(sageMakerName: string, accelerator: AcceleratorInstanceType | undefined) {
-    this.sageMakerName = sageMakerName;
-    this.accelerator = accelerator;
-  }
-
-  /** Whether HyperPod offers this type. */
-  public get supported(): boolean {
-    return HYPERPOD_TYPE_SET.has(this.sageMakerName);
-  }
-
-  /** The SageMaker name. */
-  public toString(): string {
-    return this.sageMakerName;
-  }
-}
 
 /** Where an instance group's lifecycle scripts are: a prefix of a dataset store zone. */
 export interface HyperPodLifecycleScripts {
@@ -487,8 +429,10 @@ export class HyperPodCluster extends HyperPodClusterBase {
     });
     const grantee = new ManagedPolicyGrantee(scope, 'Policy', { role, description: `What HyperPod instance group ${name} of ${this.node.path} needs` });
     const policy = grantee.policy;
-    policy.addStatements(...this.executionStatements(scripts));
-    acknowledgeInherentWildcards(policy, Object.entries(WILDCARD_REASONS).map(([sid, reason]) => ({ sid, reason })));
+    policy.addStatements(...hyperPodExecutionStatements({
+      scope: this, clusterName: this.clusterName, subnetIds: this.subnetIds, securityGroupId: this.securityGroup.securityGroupId, eksClusterArn: this.eksClusterArn,
+    }, scripts));
+    acknowledgeInherentWildcards(policy, HYPERPOD_EXECUTION_WILDCARDS);
     // HyperPod uses the role while it creates the nodes: the policy must be attached first.
     this.cluster.node.addDependency(policy);
     this.groups.set(name, { options, role, scripts, grantee });
@@ -631,129 +575,4 @@ export class HyperPodCluster extends HyperPodClusterBase {
     }
     return subnetIds;
   }
-
-  /**
-   * The permissions of AWS's AmazonSageMakerClusterInstanceRolePolicy, narrowed to this cluster,
-   * its subnets and security group and the group's lifecycle scripts.
-   */
-  private executionStatements(scripts: Required<HyperPodLifecycleScripts>): iam.PolicyStatement[] {
-    const stack = Stack.of(this);
-    const logGroup = (suffix: string) => stack.formatArn({
-      service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      resourceName: `${LOG_NAMESPACE}/${this.clusterName}/${suffix}`,
-    });
-    const ec2Arn = (resource: string, name: string) => stack.formatArn({ service: 'ec2', resource, resourceName: name });
-    const bucket = scripts.datasets.bucket;
-    const keyPrefix = `${scripts.datasets.zonePrefix(scripts.zone)}${scripts.prefix}`;
-    const statements = [
-      new iam.PolicyStatement({
-        sid: 'ClusterLogStreams',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        resources: [logGroup('*:log-stream:*')],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ClusterLogGroup',
-        actions: ['logs:CreateLogGroup'],
-        resources: [logGroup('*')],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ClusterMetrics',
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': LOG_NAMESPACE } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'SessionManagerChannels',
-        actions: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'NetworkInterfacesInClusterSubnets',
-        actions: ['ec2:CreateNetworkInterface'],
-        resources: [
-          ec2Arn('network-interface', '*'),
-          ...this.subnetIds.map((id) => ec2Arn('subnet', id)),
-          ec2Arn('security-group', this.securityGroup.securityGroupId),
-        ],
-      }),
-      new iam.PolicyStatement({
-        sid: 'NetworkInterfaceLifecycle',
-        actions: [
-          'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
-          'ec2:AssignPrivateIpAddresses', 'ec2:DetachNetworkInterface',
-        ],
-        resources: [ec2Arn('network-interface', '*')],
-      }),
-      new iam.PolicyStatement({
-        sid: 'TagNewNetworkInterfaces',
-        actions: ['ec2:CreateTags'],
-        resources: [ec2Arn('network-interface', '*')],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateNetworkInterface' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'DescribeNetwork',
-        actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadLifecycleScripts',
-        actions: ['s3:GetObject'],
-        resources: [bucket.arnForObjects(`${keyPrefix}*`)],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ListLifecycleScripts',
-        actions: ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [keyPrefix, `${keyPrefix}*`] } },
-      }),
-    ];
-    const key = scripts.datasets.encryptionKey;
-    if (key) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'DecryptLifecycleScripts',
-        actions: ['kms:Decrypt'],
-        resources: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }));
-    }
-    if (this.eksClusterArn) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'PullHyperPodImages',
-          actions: ['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'EksPodIdentity',
-          actions: ['eks-auth:AssumeRoleForPodIdentity'],
-          resources: [this.eksClusterArn],
-        }),
-        // The VPC CNI (aws-node) on HyperPod nodes manages pod addresses with the node's role.
-        new iam.PolicyStatement({
-          sid: 'EksVpcCni',
-          actions: [
-            'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses', 'ec2:AttachNetworkInterface', 'ec2:ModifyNetworkInterfaceAttribute',
-            'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes', 'ec2:DescribeTags', 'ec2:DescribeNetworkInterfaces',
-          ],
-          resources: ['*'],
-        }),
-      );
-    }
-    return statements;
-  }
 }
-
-/** Why each wildcard of the execution policy is inherent to HyperPod, by statement id. */
-const WILDCARD_REASONS: Record<string, string> = {
-  ClusterLogStreams: 'HyperPod writes one log stream per node into the log group /aws/sagemaker/Clusters/<name>/<id>, whose id SageMaker assigns at creation; the ARN is fixed up to that id and the stream names.',
-  ClusterLogGroup: 'The cluster log group is /aws/sagemaker/Clusters/<name>/<id> and SageMaker assigns the id when the cluster is created; the ARN is fixed up to that id.',
-  ClusterMetrics: 'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited to the /aws/sagemaker/Clusters namespace by condition.',
-  SessionManagerChannels: 'ssmmessages channel actions have no resource-level permissions; they let administrators reach nodes through Session Manager instead of SSH.',
-  NetworkInterfacesInClusterSubnets: 'HyperPod creates the nodes\' network interfaces, whose ids do not exist before; the subnets and security group are named exactly.',
-  NetworkInterfaceLifecycle: 'HyperPod manages the nodes\' network interfaces, whose ids do not exist before deployment; limited to this account and region.',
-  TagNewNetworkInterfaces: 'HyperPod tags the network interfaces it creates; only at creation (ec2:CreateAction condition).',
-  DescribeNetwork: 'EC2 Describe* actions have no resource-level permissions.',
-  ReadLifecycleScripts: 'HyperPod downloads every lifecycle script under the prefix; the object ARN is limited to that prefix of one zone.',
-  EksVpcCni: 'The VPC CNI assigns pod addresses on network interfaces created at run time, and EC2 Describe actions have no resource-level permissions.',
-  PullHyperPodImages: 'HyperPod pulls its agents\' images from AWS-owned ECR repositories whose ARNs are not published; ecr:GetAuthorizationToken has no resource-level permissions.',
-};

@@ -7,16 +7,15 @@ import { Construct, IConstruct } from 'constructs';
 import { AcceleratorInstanceType, InstanceTypeUse } from '../core/accelerators';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
-import { IDatasetStore } from '../data/dataset-store';
-import { DatasetVersion, DatasetVersionKind } from '../data/dataset-version';
 import { IModelRegistry } from '../registry/model-registry';
-import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
+import { grantBucketObjects, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
 import { acknowledgeInherentWildcards, S3_OBJECT_PREFIX_ARN } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { isKnownInstanceFamily } from '../private/instance-types';
 import { checkSecurityGroupCount, gibibytes, S3_MAX_KEY_BYTES, utf8Bytes, wholeDuration } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
-import { isUnresolvedString } from '../private/tokens';
+import { isUnresolvedString } from '../core/private/tokens';
+import { CheckpointLocation, TrainingCompute, TrainingInput } from './training-input';
 
 /** MaxRuntimeInSeconds and MaxWaitTimeInSeconds: at most 28 days (SageMaker API StoppingCondition). */
 const MAX_RUNTIME_SECONDS = Duration.days(28).toSeconds();
@@ -25,136 +24,6 @@ const MAX_VPC_SUBNETS = 16;
 const MAX_VPC_SECURITY_GROUPS = 5;
 /** A job or pipeline step folder under the output and checkpoint prefixes: a name of up to 64 characters and "/". */
 const RUN_FOLDER_BYTES = 65;
-
-/** On-demand or managed spot capacity for a SageMaker training job. */
-export class TrainingCompute {
-  /** On-demand instances. */
-  public static onDemand(): TrainingCompute {
-    return new TrainingCompute(false);
-  }
-
-  /**
-   * Managed spot training: up to 90% cheaper, interrupted jobs resume from their checkpoints.
-   * Needs `checkpoints` on the template.
-   *
-   * @param maxWait how long the job may wait for spot capacity plus run; at least `maxRuntime`, at most 28 days, whole seconds
-   */
-  public static spot(maxWait: Duration): TrainingCompute {
-    return new TrainingCompute(true, maxWait);
-  }
-
-  private constructor(
-    /** Whether managed spot training is used. */
-    public readonly isSpot: boolean,
-    /** Maximum wait plus run time (spot only). */
-    public readonly maxWait?: Duration,
-  ) {}
-}
-
-/** Where checkpoints are written, so interrupted (spot) jobs resume. */
-export class CheckpointLocation {
-  /** Checkpoints in a zone of a dataset store, under `prefix` (e.g. `checkpoints/`). */
-  public static inDatasetStore(store: IDatasetStore, zone: string, prefix = ''): CheckpointLocation {
-    return new CheckpointLocation(store.bucket, store.encryptionKey, () => `${store.zonePrefix(zone)}${prefix}`);
-  }
-
-  /** Checkpoints in any bucket under `prefix`. */
-  public static inBucket(bucket: s3.IBucket, prefix: string): CheckpointLocation {
-    return new CheckpointLocation(bucket, bucket.encryptionKey, () => prefix);
-  }
-
-  private constructor(
-    /** The bucket. */
-    public readonly bucket: s3.IBucket,
-    /** Its key, if customer-managed. */
-    public readonly encryptionKey: kms.IKey | undefined,
-    private readonly prefixOf: () => string,
-  ) {}
-
-  /** Key prefix of the checkpoints (validated when the template binds it). */
-  public get prefix(): string {
-    return this.prefixOf();
-  }
-}
-
-/** Options of a training input channel. */
-export interface TrainingInputOptions {
-  /**
-   * Channel name; the data appears under `/opt/ml/input/data/<channel>`.
-   *
-   * @default 'train'
-   */
-  readonly channelName?: string;
-  /**
-   * Stream the data (`Pipe`/`FastFile`) instead of copying it to the volume first (`File`).
-   *
-   * @default 'FastFile'
-   */
-  readonly inputMode?: string;
-}
-
-/** One input channel of a training job: a dataset zone, or one pinned dataset version. */
-export class TrainingInput {
-  /** Everything in a zone of a dataset store. */
-  public static fromZone(store: IDatasetStore, zone: string, options: TrainingInputOptions = {}): TrainingInput {
-    return new TrainingInput(options, () => store.s3Uri(zone), 'S3Prefix',
-      (grantee) => store.grantRead(grantee, zone), { 'dataset:zone': zone });
-  }
-
-  /**
-   * One dataset version (object at a version id, or a manifest). The lineage records the version
-   * id. SageMaker channels cannot name an S3 version: the job reads the key's current version, so
-   * keep released dataset keys immutable (write new keys, lock them with Object Lock) or have the
-   * pipeline check the current version id before it starts the job.
-   */
-  public static fromDatasetVersion(version: DatasetVersion, options: TrainingInputOptions = {}): TrainingInput {
-    const grant = (grantee: iam.IGrantable) => version.kind === DatasetVersionKind.MANIFEST
-      // a manifest lists files of its zone: the job reads the manifest and those files
-      ? version.store.grantRead(grantee, version.zone)
-      // S3Prefix lists the key as a prefix and reads it
-      : grantBucketObjects({
-        grantee, bucket: version.store.bucket, key: version.store.encryptionKey, prefix: version.objectKey,
-        actions: S3_READ_OBJECT_ACTIONS, keyActions: KMS_S3_READ_ACTIONS, list: true,
-      });
-    return new TrainingInput(options, () => version.s3Uri, version.sageMakerS3DataType, grant, version.toLineage());
-  }
-
-  /** Channel name. */
-  public readonly channelName: string;
-  /** Input mode: `File`, `FastFile` or `Pipe`. */
-  public readonly inputMode: string;
-  /** SageMaker S3 data type (`S3Prefix` or `ManifestFile`). */
-  public readonly s3DataType: string;
-  /** Lineage of the data (dataset version and URI when pinned). */
-  public readonly lineage: Record<string, string>;
-
-  private constructor(
-    options: TrainingInputOptions,
-    private readonly uriOf: () => string,
-    s3DataType: string,
-    private readonly grantRead: (grantee: iam.IGrantable) => iam.Grant,
-    lineage: Record<string, string>,
-  ) {
-    this.channelName = channel(options);
-    this.inputMode = options.inputMode ?? 'FastFile';
-    this.s3DataType = s3DataType;
-    this.lineage = lineage;
-  }
-
-  /** S3 URI of the data. */
-  public get s3Uri(): string {
-    return this.uriOf();
-  }
-
-  /** @internal */
-  public _bind(grantee: iam.IGrantable): iam.Grant {
-    return this.grantRead(grantee);
-  }
-}
-
-function channel(options: TrainingInputOptions): string {
-  return options.channelName ?? 'train';
-}
 
 /** A metric SageMaker parses from the training logs (the quality gate reads these). */
 export interface TrainingMetric {
@@ -280,6 +149,26 @@ const INHERENT_WILDCARDS = [
 ];
 
 /**
+ * A template SageMaker training jobs are started from, as the pipeline and monitoring
+ * capabilities see it: the job's role and grant principal, its compute, the lineage of its inputs,
+ * and the job configuration rendered for Step Functions or SageMaker Pipelines.
+ */
+export interface ITrainingTemplate extends IConstruct, iam.IGrantable {
+  /** The instance type. */
+  readonly instanceType: AcceleratorInstanceType;
+  /** Instances per job. */
+  readonly instanceCount: number;
+  /** Lineage of the inputs (dataset URIs and versions), for the model registry. */
+  readonly lineage: Record<string, string>;
+  /** The `CreateTrainingJob` request for a job named `jobName`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document (jsii: Json)
+  toCreateTrainingJobRequest(jobName: string): { [key: string]: any };
+  /** A SageMaker Pipelines training step named `stepName`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document (jsii: Json)
+  toPipelineStep(stepName: string): { [key: string]: any };
+}
+
+/**
  * A SageMaker training job template: the execution role (scoped to the input zones or dataset
  * versions, the registry's image and output prefix, the checkpoint prefix and the keys; no
  * managed policies), VPC placement with a security group, network isolation and inter-container
@@ -289,7 +178,7 @@ const INHERENT_WILDCARDS = [
  * Training jobs are not CloudFormation resources: pipelines (Step Functions, SageMaker Pipelines)
  * start them from the configuration this template renders.
  */
-export class SageMakerTrainingTemplate extends Construct implements iam.IGrantable {
+export class SageMakerTrainingTemplate extends Construct implements ITrainingTemplate {
   /** The execution role SageMaker assumes. */
   public readonly role: iam.Role;
   /** Grant to this to give the job more permissions (they land in its managed policy). */

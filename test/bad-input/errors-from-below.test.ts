@@ -2,7 +2,7 @@ import { App, Duration, Lazy, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   AcceleratorInstanceType, DatasetFileSystem, DatasetStore, HyperPodCluster, HyperPodInstanceType, ModelRegistry,
-  SageMakerTrainingTemplate, SageMakerTrainingTemplateProps, TrainingInput, TrainingNetwork, TrainingNetworkProps,
+  SageMakerTrainingTemplate, SageMakerTrainingTemplateProps, TrainingInput, ProjectNetwork, ProjectNetworkProps,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
 
@@ -13,13 +13,13 @@ import { expectValidationError } from '../support/errors';
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const deployTime = (value: number) => Lazy.number({ produce: () => value });
 
-describe('TrainingNetwork: a CIDR too small for the subnets asked, before aws-cdk-lib\'s "has no room"', () => {
+describe('ProjectNetwork: a CIDR too small for the subnets asked, before aws-cdk-lib\'s "has no room"', () => {
   let n = 0;
-  const network = (props: TrainingNetworkProps, env: typeof ENV | undefined = undefined) => {
+  const network = (props: ProjectNetworkProps, env: typeof ENV | undefined = undefined) => {
     const stack = new Stack(new App(), `S${n++}`, { env });
-    return new TrainingNetwork(stack, 'Net', { interfaceEndpoints: [], ...props });
+    return new ProjectNetwork(stack, 'Net', { interfaceEndpoints: [], ...props });
   };
-  const cidrsOf = (net: TrainingNetwork) => net.vpc.isolatedSubnets.concat(net.vpc.privateSubnets, net.vpc.publicSubnets).map((s) => s.ipv4CidrBlock);
+  const cidrsOf = (net: ProjectNetwork) => net.vpc.isolatedSubnets.concat(net.vpc.privateSubnets, net.vpc.publicSubnets).map((s) => s.ipv4CidrBlock);
 
   test.each([
     ['2 zones x /19 in a /18 (exactly full)', { cidr: '10.64.0.0/18' }, undefined, 2],
@@ -53,16 +53,16 @@ describe('TrainingNetwork: a CIDR too small for the subnets asked, before aws-cd
   });
 });
 
-describe('TrainingNetwork: one interface endpoint per service, before aws-cdk-lib\'s duplicate construct id', () => {
+describe('ProjectNetwork: one interface endpoint per service, before aws-cdk-lib\'s duplicate construct id', () => {
   test('a service listed twice in interfaceEndpoints', () => {
     const stack = new Stack(new App(), 'S');
     const ecr = ec2.InterfaceVpcEndpointAwsService.ECR;
-    expectValidationError(() => new TrainingNetwork(stack, 'Net', { interfaceEndpoints: [ecr, ecr] }),
+    expectValidationError(() => new ProjectNetwork(stack, 'Net', { interfaceEndpoints: [ecr, ecr] }),
       /duplicate-endpoint.*interfaceEndpoints: the network already has an interface endpoint for this service.*Received: "ecr\.api"/);
   });
 
   test('a default endpoint added again', () => {
-    const net = new TrainingNetwork(new Stack(new App(), 'S'), 'Net');
+    const net = new ProjectNetwork(new Stack(new App(), 'S'), 'Net');
     expect(() => net.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME)).not.toThrow();
     expectValidationError(() => net.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.STS), /duplicate-endpoint.*Received: "sts"/);
   });

@@ -16,11 +16,11 @@ import { DatasetStore } from '../../lib/data/dataset-store';
 import { DatasetVolume, DatasetVolumeSource } from '../../lib/k8s/data/dataset-volume';
 import { GpuNodePool } from '../../lib/k8s/training/gpu-node-pool';
 import { ModelRegistry } from '../../lib/registry/model-registry';
-import { ProjectTraining } from '../../lib/templates/project-training';
+import { ProjectTraining } from '../../lib/training/project';
 import { MlProjectStack } from '../../lib/templates/ml-project-stack';
 import { GpuCluster } from '../../lib/training/gpu-cluster';
 import { HyperPodCluster } from '../../lib/training/hyperpod-cluster';
-import { DatasetFileSystem, DatasetFileSystemAttributes } from '../../lib/training/lustre-file-system';
+import { DatasetFileSystem, DatasetFileSystemAttributes } from '../../lib/data/lustre-file-system';
 import { expectValidationError } from '../support/errors';
 import { chart, POOL_NETWORK } from '../k8s/training/fixtures';
 

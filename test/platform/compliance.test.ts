@@ -13,7 +13,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import {
   AcceleratorInstanceType, CompliancePack, ComplianceGate, DatasetStore, ManagedPolicyGrantee, ModelRegistry, SageMakerTrainingTemplate,
-  TrainingInput, TrainingNetwork,
+  TrainingInput, ProjectNetwork,
 } from '../../lib';
 import { acknowledgeInherentWildcards } from '../../lib/private/iam';
 import { PluginReport, synthValidated } from '../support/synth-platform';
@@ -163,7 +163,7 @@ describe('inherent-wildcard acknowledgments refuse statements nobody reviewed', 
 
   test('the SageMaker training policy: a grant to the job on `*` fails the pack, its own statements pass', () => {
     const build = (widen: boolean) => (stack: Stack) => {
-      const network = new TrainingNetwork(stack, 'Net');
+      const network = new ProjectNetwork(stack, 'Net');
       const store = new DatasetStore(stack, 'Data');
       const registry = new ModelRegistry(stack, 'Registry', { notifications: false });
       const template = new SageMakerTrainingTemplate(stack, 'Train', {

@@ -5,7 +5,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { buildPlatform, Platform } from '../../bin/platform';
-import { ComplianceGate, DatasetStore, TrainingNetwork } from '../../lib';
+import { ComplianceGate, DatasetStore, ProjectNetwork } from '../../lib';
 
 /** The context of cdk.json, so in-process synths behave like `npm run synth`. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -93,7 +93,7 @@ export interface TrainingFixture {
  */
 export function trainingFixture(app: cdk.App): TrainingFixture {
   const stack = new cdk.Stack(app, 'Training', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const vpc = new TrainingNetwork(stack, 'Vpc').vpc;
+  const vpc = new ProjectNetwork(stack, 'Vpc').vpc;
   const store = new DatasetStore(stack, 'Datasets');
   ComplianceGate.acknowledgeSingleRegion(store);
   return { stack, vpc, store };

@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Duration } from 'aws-cdk-lib';
 import { Size } from 'aws-cdk-lib';
 import {
-  AcceleratorInstanceType, DatasetStore, HyperPodInstanceType, ModelRegistry, MlProjectStack, ProjectTraining, TrainingCompute, TrainingNetwork,
+  AcceleratorInstanceType, DatasetStore, GpuCluster, HyperPodInstanceType, ModelRegistry, MlProjectStack, ProjectTraining, TrainingCompute, ProjectNetwork,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
 import { canonical, expectStatements, grantStatements, keyStatement } from '../support/iam';
@@ -78,7 +78,8 @@ describe('MlProjectStack', () => {
 
   test('no training section by default', () => {
     const stack = new MlProjectStack(new App(), 'P', { identity });
-    expect(stack.trainingNetwork).toBeUndefined();
+    expect(stack.sageMakerTraining ?? stack.gpuCluster ?? stack.hyperPodCluster).toBeUndefined();
+    // the network is created on first use, and nothing used it
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 0);
   });
 
@@ -89,7 +90,8 @@ describe('MlProjectStack', () => {
         imageTag: 'v1', instanceType: AcceleratorInstanceType.G6E_2XLARGE, compute: TrainingCompute.spot(Duration.hours(30)),
       }),
     });
-    expect(stack.trainingNetwork).toBeInstanceOf(TrainingNetwork);
+    expect(stack.network).toBeInstanceOf(ProjectNetwork);
+    expect(stack.network.node.path).toBe('P/TrainingNetwork');
     expect(stack.gpuCluster).toBeUndefined();
     const request = stack.sageMakerTraining!.toCreateTrainingJobRequest('job');
     expect(JSON.stringify(request.InputDataConfig)).toContain('/features/');
@@ -112,7 +114,7 @@ describe('MlProjectStack', () => {
       training: ProjectTraining.kubernetes({ mountedZones: ['features', 'raw'], checkpointZone: 'checkpoints' }),
     });
     const t = Template.fromStack(stack);
-    const csi = stack.gpuCluster!.addS3CsiDriver();
+    const csi = (stack.gpuCluster as GpuCluster).addS3CsiDriver(); // the driver installed by the binding
     const store = stack.datasets;
     const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'];
     const LIST = ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'];
@@ -152,19 +154,19 @@ describe('MlProjectStack', () => {
     expect(statements).toContainEqual(canonical(keyStatement(stack.registry.encryptionKey!, 'kms:GenerateDataKey', 'kms:Decrypt')));
   });
 
-  test('trainingNetworkProps configure the created network; a brought network is used as is', () => {
+  test('networkProps configure the created network; a brought network is used as is', () => {
     const app = new App();
     const stack = new MlProjectStack(app, 'P', {
       identity,
-      trainingNetworkProps: { cidr: '10.80.0.0/16' },
+      networkProps: { cidr: '10.80.0.0/16' },
       training: ProjectTraining.sageMaker({ imageTag: 'v1', instanceType: AcceleratorInstanceType.G5_XLARGE }),
     });
-    const shared = new TrainingNetwork(new Stack(app, 'Network'), 'Net');
+    const shared = new ProjectNetwork(new Stack(app, 'Network'), 'Net');
     const other = new MlProjectStack(app, 'Q', {
-      identity: { ...identity, project: 'churn' }, trainingNetwork: shared,
+      identity: { ...identity, project: 'churn' }, network: shared,
       training: ProjectTraining.sageMaker({ imageTag: 'v1', instanceType: AcceleratorInstanceType.G5_XLARGE }),
     });
-    expect(other.trainingNetwork).toBe(shared);
+    expect(other.network).toBe(shared);
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.80.0.0/16' });
     Template.fromStack(other).resourceCountIs('AWS::EC2::VPC', 0);
   });

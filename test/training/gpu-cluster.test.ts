@@ -6,13 +6,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { DatasetStore, GpuCluster, TrainingNetwork } from '../../lib';
+import { DatasetStore, GpuCluster, ProjectNetwork } from '../../lib';
 import { expectValidationError } from '../support/errors';
 import { awsManagedPolicyArns, bySid, expectStatements, grantStatements, keyStatement } from '../support/iam';
 
 function setup() {
   const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const network = new TrainingNetwork(stack, 'Net');
+  const network = new ProjectNetwork(stack, 'Net');
   return { stack, network };
 }
 

@@ -5,14 +5,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   AcceleratorInstanceType, CheckpointLocation, DatasetStore, DatasetVersionKind, ModelRegistry,
-  SageMakerTrainingTemplate, SageMakerTrainingTemplateProps, TrainingCompute, TrainingInput, TrainingNetwork,
+  SageMakerTrainingTemplate, SageMakerTrainingTemplateProps, TrainingCompute, TrainingInput, ProjectNetwork,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
 import { awsManagedPolicyArns, ExpectedStatement, expectStatements, grantStatements, keyStatement, resourcePolicyStatements } from '../support/iam';
 
 function setup(overrides: Partial<SageMakerTrainingTemplateProps> = {}) {
   const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const network = new TrainingNetwork(stack, 'Net');
+  const network = new ProjectNetwork(stack, 'Net');
   const store = new DatasetStore(stack, 'Data');
   const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'fraud', notifications: false });
   const make = (extra: Partial<SageMakerTrainingTemplateProps> = {}) => new SageMakerTrainingTemplate(stack, 'Train', {
@@ -292,7 +292,7 @@ describe('SageMakerTrainingTemplate', () => {
 describe('TrainingNetwork', () => {
   test('isolated subnets, endpoints, encrypted flow logs, a closed training security group', () => {
     const stack = new Stack(new App(), 'N');
-    const network = new TrainingNetwork(stack, 'Net');
+    const network = new ProjectNetwork(stack, 'Net');
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::EC2::NatGateway', 0);
     t.resourceCountIs('AWS::EC2::InternetGateway', 0);
@@ -328,7 +328,7 @@ describe('TrainingNetwork', () => {
 
   test('NAT gateways are an explicit, warned opt-in', () => {
     const stack = new Stack(new App(), 'N');
-    new TrainingNetwork(stack, 'Net', { natGateways: 1, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API] });
+    new ProjectNetwork(stack, 'Net', { natGateways: 1, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API] });
     Template.fromStack(stack).resourceCountIs('AWS::EC2::NatGateway', 1);
     Annotations.fromStack(stack).hasWarning('/N/Net', Match.stringLikeRegexp('NAT gateway'));
   });
@@ -336,7 +336,7 @@ describe('TrainingNetwork', () => {
   test.each([
     [{ maxAzs: 2 }], [{ maxAzs: 6 }], [{ natGateways: 0 }], [{ natGateways: 2 }], [{ maxAzs: 3, natGateways: 3 }],
   ])('accepts %j (the edges of the limits)', (props) => {
-    expect(() => new TrainingNetwork(new Stack(new App(), 'N'), 'Net', props)).not.toThrow();
+    expect(() => new ProjectNetwork(new Stack(new App(), 'N'), 'Net', props)).not.toThrow();
   });
 
   test.each([
@@ -346,6 +346,6 @@ describe('TrainingNetwork', () => {
     [{ maxAzs: 3, natGateways: 4 }, /invalid-network.*natGateways/],
     [{ natGateways: -1 }, /invalid-network.*natGateways/],
   ])('rejects %j', (props, pattern) => {
-    expectValidationError(() => new TrainingNetwork(new Stack(new App(), 'N'), 'Net', props), pattern);
+    expectValidationError(() => new ProjectNetwork(new Stack(new App(), 'N'), 'Net', props), pattern);
   });
 });

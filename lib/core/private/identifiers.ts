@@ -19,7 +19,7 @@
  * - EC2 security group id `sg-` and 8 or 17 lowercase hex digits.
  */
 import { IConstruct } from 'constructs';
-import { isUnresolvedString } from '../../private/tokens';
+import { isUnresolvedString } from './tokens';
 import { ValidationError } from '../errors';
 import { NameRule } from '../names';
 

@@ -15,7 +15,7 @@
  *   Keys and values with unresolved aws-cdk-lib tokens pass (charts applied by the EKS kubectl provider).
  */
 import { IConstruct } from 'constructs';
-import { isUnresolvedString } from '../../private/tokens';
+import { isUnresolvedString } from './tokens';
 import { ValidationError } from '../errors';
 
 /** User tags one AWS resource may carry. */

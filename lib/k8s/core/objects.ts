@@ -7,7 +7,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../../core/errors';
-import { isUnresolvedString } from '../../private/tokens';
+import { isUnresolvedString } from '../../core/private/tokens';
 
 /** What a construct of this library is, for messages (`GPU node pool`, `dataset volume`). */
 const OWNER_ROLE = Symbol.for('mlops-constructs.k8s.objectOwnerRole');

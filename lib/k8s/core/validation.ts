@@ -4,7 +4,7 @@
  */
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../../core/errors';
-import { isUnresolvedString } from '../../private/tokens';
+import { isUnresolvedString } from '../../core/private/tokens';
 
 /**
  * Namespaces no project object may be placed in:

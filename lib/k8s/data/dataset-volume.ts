@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../../core/errors';
 import { NameRule } from '../../core/names';
 import { REGION } from '../../core/private/identifiers';
-import { isUnresolvedString } from '../../private/tokens';
+import { isUnresolvedString } from '../../core/private/tokens';
 import { k8s, kplus } from '../core/plus';
 import { DATASET_VOLUME_ROLE, registerObjects } from '../core/objects';
 import { createStaticVolume, s3VolumeHandle } from '../core/static-volume';

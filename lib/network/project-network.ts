@@ -3,12 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { createDataKey } from '../private/keys';
 
-/** Properties of a {@link TrainingNetwork}. */
-export interface TrainingNetworkProps {
+/** Properties of a {@link ProjectNetwork}. */
+export interface ProjectNetworkProps {
   /**
    * Availability zones to spread subnets over (SageMaker, HyperPod, FSx and EKS want at least 2).
    *
@@ -72,27 +72,159 @@ const DEFAULT_ENDPOINTS = [
 ];
 
 /**
+ * The network a project's workloads share (training, serving, edge back ends), as capabilities
+ * see it. Build one with {@link ProjectNetwork}, or bring an existing VPC with
+ * `ProjectNetwork.fromProjectNetworkAttributes()`.
+ */
+export interface IProjectNetwork extends IConstruct {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Private subnets for workloads: training instances, FSx, cluster nodes, endpoints. */
+  readonly workloadSubnets: ec2.SubnetSelection;
+  /** Security group of training nodes: all traffic among members (NCCL, EFA, Lustre), HTTPS out. */
+  readonly trainingSecurityGroup: ec2.ISecurityGroup;
+  /** Whether the workload subnets have no route to the internet (AWS services only through endpoints). */
+  readonly isolated: boolean;
+  /** Whether the network has an interface endpoint for `service` (created here or declared on import). */
+  hasInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): boolean;
+  /**
+   * Adds an interface endpoint for `service` in the workload subnets (private DNS, HTTPS from the
+   * VPC). Fails with `duplicate-endpoint` when the network has one already: private DNS allows one
+   * per VPC (check `hasInterfaceEndpoint()` first).
+   */
+  addInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): ec2.IInterfaceVpcEndpoint;
+}
+
+/** An existing network, for {@link ProjectNetwork.fromProjectNetworkAttributes}. */
+export interface ProjectNetworkAttributes {
+  /** The VPC (for example from `ec2.Vpc.fromVpcAttributes()`). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Private subnets for workloads.
+   *
+   * @default - the VPC's isolated subnets
+   */
+  readonly workloadSubnets?: ec2.SubnetSelection;
+  /** The security group training nodes share (it should allow all traffic among its members). */
+  readonly trainingSecurityGroup: ec2.ISecurityGroup;
+  /**
+   * Whether the workload subnets have no route to the internet.
+   *
+   * @default true
+   */
+  readonly isolated?: boolean;
+  /**
+   * Interface endpoints (with private DNS) the VPC already has, so capabilities do not add them again.
+   *
+   * @default - none
+   */
+  readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
+  /**
+   * Security group of the interface endpoints capabilities add (it must allow HTTPS from the workloads).
+   *
+   * @default - a new group allowing HTTPS from the VPC's IPv4 range
+   */
+  readonly endpointSecurityGroup?: ec2.ISecurityGroup;
+}
+
+/** Construct id of a service's interface endpoint under the VPC (one per service). */
+function endpointId(service: ec2.InterfaceVpcEndpointAwsService): string {
+  return `Endpoint-${service.shortName.replace(/[^a-zA-Z0-9]/g, '-')}`;
+}
+
+/** What every project network does: endpoint bookkeeping. */
+abstract class ProjectNetworkBase extends Construct implements IProjectNetwork {
+  public abstract readonly vpc: ec2.IVpc;
+  public abstract readonly workloadSubnets: ec2.SubnetSelection;
+  public abstract readonly trainingSecurityGroup: ec2.ISecurityGroup;
+  public abstract readonly isolated: boolean;
+  private readonly endpointServices = new Set<string>();
+
+  public hasInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): boolean {
+    return this.endpointServices.has(service.shortName);
+  }
+
+  /** Adds an interface endpoint in the workload subnets (HTTPS from the VPC only). */
+  public addInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): ec2.IInterfaceVpcEndpoint {
+    if (this.hasInterfaceEndpoint(service)) {
+      // aws-cdk-lib would fail with a duplicate construct id, or EC2 on a second private DNS name.
+      throw new ValidationError({
+        code: 'duplicate-endpoint', scope: this,
+        message: 'interfaceEndpoints: the network already has an interface endpoint for this service (private DNS allows one per VPC).',
+        received: service.shortName, fix: 'List each service once in interfaceEndpoints, do not add the defaults again, and check hasInterfaceEndpoint() before adding.',
+      });
+    }
+    this.endpointServices.add(service.shortName);
+    return this.vpc.addInterfaceEndpoint(endpointId(service), {
+      service, subnets: this.workloadSubnets, securityGroups: [this.endpointSecurityGroup()], privateDnsEnabled: true, open: false,
+    });
+  }
+
+  /** Records an endpoint that exists outside this construct. */
+  protected declareEndpoint(service: ec2.InterfaceVpcEndpointAwsService): void {
+    this.endpointServices.add(service.shortName);
+  }
+
+  protected abstract endpointSecurityGroup(): ec2.ISecurityGroup;
+}
+
+class ImportedProjectNetwork extends ProjectNetworkBase {
+  public readonly vpc: ec2.IVpc;
+  public readonly workloadSubnets: ec2.SubnetSelection;
+  public readonly trainingSecurityGroup: ec2.ISecurityGroup;
+  public readonly isolated: boolean;
+  private endpointGroup?: ec2.ISecurityGroup;
+
+  constructor(scope: Construct, id: string, attrs: ProjectNetworkAttributes) {
+    super(scope, id);
+    this.vpc = attrs.vpc;
+    this.workloadSubnets = attrs.workloadSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.trainingSecurityGroup = attrs.trainingSecurityGroup;
+    this.isolated = attrs.isolated ?? true;
+    this.endpointGroup = attrs.endpointSecurityGroup;
+    for (const service of attrs.interfaceEndpoints ?? []) this.declareEndpoint(service);
+  }
+
+  protected endpointSecurityGroup(): ec2.ISecurityGroup {
+    if (!this.endpointGroup) {
+      const group = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+        vpc: this.vpc, description: 'VPC interface endpoints: HTTPS from the VPC', allowAllOutbound: false,
+      });
+      group.addIngressRule(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS from the VPC');
+      this.endpointGroup = group;
+    }
+    return this.endpointGroup;
+  }
+}
+
+/**
  * The network GPU training runs in: a VPC whose training subnets have no route to the internet
  * (unless NAT gateways are asked for), VPC endpoints for the AWS services training needs, flow
  * logs to an encrypted log group, and a security group for training nodes that allows all traffic
  * between its members (NCCL, EFA, Lustre) and nothing from outside.
  */
-export class TrainingNetwork extends Construct {
+export class ProjectNetwork extends ProjectNetworkBase {
+  /** An existing VPC as a project network. */
+  public static fromProjectNetworkAttributes(scope: Construct, id: string, attrs: ProjectNetworkAttributes): IProjectNetwork {
+    return new ImportedProjectNetwork(scope, id, attrs);
+  }
+
   /** The VPC. */
-  public readonly vpc: ec2.Vpc;
+  public readonly vpc: ec2.IVpc;
   /** Subnets for training instances, FSx and cluster nodes. */
-  public readonly trainingSubnets: ec2.SubnetSelection;
+  public readonly workloadSubnets: ec2.SubnetSelection;
   /**
    * Security group of training nodes: all traffic among members, HTTPS out (in isolated subnets
    * only the VPC endpoints and S3 are reachable).
    */
-  public readonly trainingSecurityGroup: ec2.SecurityGroup;
+  public readonly trainingSecurityGroup: ec2.ISecurityGroup;
   /** Log group of the flow logs. */
   public readonly flowLogGroup: logs.LogGroup;
+  public readonly isolated: boolean;
 
-  private readonly endpointSecurityGroup: ec2.SecurityGroup;
+  private readonly endpointGroup: ec2.SecurityGroup;
 
-  constructor(scope: Construct, id: string, props: TrainingNetworkProps = {}) {
+  constructor(scope: Construct, id: string, props: ProjectNetworkProps = {}) {
     super(scope, id);
     const maxAzs = props.maxAzs ?? 2;
     const natGateways = props.natGateways ?? 0;
@@ -111,6 +243,7 @@ export class TrainingNetwork extends Construct {
       });
     }
     const isolated = natGateways === 0;
+    this.isolated = isolated;
     const subnetType = isolated ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
     const subnetConfiguration: ec2.SubnetConfiguration[] = [{ name: 'training', subnetType, cidrMask: TRAINING_SUBNET_MASK }];
     if (!isolated) {
@@ -134,17 +267,16 @@ export class TrainingNetwork extends Construct {
       restrictDefaultSecurityGroup: false,
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
-    this.trainingSubnets = { subnetType };
+    this.workloadSubnets = { subnetType };
 
     const key = props.encryptionKey ?? createDataKey(this, 'FlowLogKey', `Flow logs of ${this.node.path}`, RemovalPolicy.RETAIN);
-    if (key instanceof kms.Key) {
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
-        resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
-      }));
-    }
+    // An imported key keeps its own policy: addToResourcePolicy leaves it unchanged.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
+    }));
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: key,
@@ -199,7 +331,7 @@ export class TrainingNetwork extends Construct {
       allowAllOutbound: false,
     });
     endpointSg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
-    this.endpointSecurityGroup = endpointSg;
+    this.endpointGroup = endpointSg;
     for (const service of props.interfaceEndpoints ?? DEFAULT_ENDPOINTS) this.addInterfaceEndpoint(service);
 
     const defaultSg = 'Closing the default security group needs a custom resource (Lambda); no resource of this network is placed in the default group.';
@@ -255,19 +387,7 @@ export class TrainingNetwork extends Construct {
     }
   }
 
-  /** Adds an interface endpoint in the training subnets (HTTPS from the VPC only). */
-  public addInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint {
-    const name = service.shortName.replace(/[^a-zA-Z0-9]/g, '-');
-    if (this.vpc.node.tryFindChild(`Endpoint-${name}`)) {
-      // aws-cdk-lib would fail with a duplicate construct id; a VPC takes one endpoint per service.
-      throw new ValidationError({
-        code: 'duplicate-endpoint', scope: this,
-        message: 'interfaceEndpoints: the network already has an interface endpoint for this service (private DNS allows one per VPC).',
-        received: service.shortName, fix: 'List each service once in interfaceEndpoints, and do not add the defaults again.',
-      });
-    }
-    return this.vpc.addInterfaceEndpoint(`Endpoint-${name}`, {
-      service, subnets: this.trainingSubnets, securityGroups: [this.endpointSecurityGroup], privateDnsEnabled: true, open: false,
-    });
+  protected endpointSecurityGroup(): ec2.ISecurityGroup {
+    return this.endpointGroup;
   }
 }

@@ -1,0 +1,4 @@
+export * from './core/index';
+export * from './data/index';
+export * from './training/index';
+export * from './templates/index';

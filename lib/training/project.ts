@@ -1,0 +1,295 @@
+import { Duration, Size, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AcceleratorInstanceType } from '../core/accelerators';
+import { validateRoleName } from '../core/private/identifiers';
+import { DatasetFileSystem, IDatasetFileSystem } from '../data/lustre-file-system';
+import { IMlProject } from '../project/ml-project';
+import { GpuCluster, IGpuCluster } from './gpu-cluster';
+import { HyperPodCluster, HyperPodInstanceGroupOptions, HyperPodOrchestrator, IHyperPodCluster } from './hyperpod-cluster';
+import { ITrainingTemplate, SageMakerTrainingTemplate, TrainingMetric } from './sagemaker-training';
+import { CheckpointLocation, TrainingCompute, TrainingInput } from './training-input';
+
+/** An FSx for Lustre file system linked to the project's dataset zones. */
+export interface ProjectLustreOptions {
+  /** Dataset zones linked into the file system, each at `/datasets/<zone>`. */
+  readonly zones: string[];
+  /**
+   * Storage capacity (FSx steps: 1200 GiB, 2400 GiB, then multiples of 2400 GiB).
+   *
+   * @default Size.gibibytes(1200)
+   */
+  readonly storageCapacity?: Size;
+}
+
+/** Options of SageMaker training jobs in a project. */
+export interface SageMakerProjectTrainingOptions {
+  /** Tag of the training image in the project registry's repository. */
+  readonly imageTag: string;
+  /** Instance type of the jobs. */
+  readonly instanceType: AcceleratorInstanceType;
+  /**
+   * Instances per job.
+   *
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * Dataset zone the jobs read.
+   *
+   * @default 'features'
+   */
+  readonly inputZone?: string;
+  /**
+   * On-demand or spot. Spot jobs checkpoint to `checkpoints/` in the registry's artifact bucket.
+   *
+   * @default TrainingCompute.onDemand()
+   */
+  readonly compute?: TrainingCompute;
+  /**
+   * Maximum run time of a job.
+   *
+   * @default Duration.days(1)
+   */
+  readonly maxRuntime?: Duration;
+  /**
+   * Metrics parsed from the logs.
+   *
+   * @default - none
+   */
+  readonly metrics?: TrainingMetric[];
+}
+
+/** Options of an EKS GPU cluster in a project. */
+export interface KubernetesProjectTrainingOptions {
+  /**
+   * Cluster name.
+   *
+   * @default '<project>-<stage>'
+   */
+  readonly clusterName?: string;
+  /**
+   * Names of IAM roles, in the stack's account, that administer the cluster (for example the
+   * platform team's SSO role). Names rather than roles so a template can be declared before its
+   * stack exists.
+   *
+   * @default - none
+   */
+  readonly adminRoleNames?: string[];
+  /**
+   * kubectl layer, to deploy charts through CloudFormation instead of GitOps.
+   *
+   * @default - GitOps (charts written to dist/)
+   */
+  readonly kubectlLayer?: lambda.ILayerVersion;
+  /**
+   * Dataset zones pods mount read-only through the Mountpoint for S3 CSI driver (installed with
+   * its own role when this is not empty).
+   *
+   * @default ['features']
+   */
+  readonly mountedZones?: string[];
+  /**
+   * Zone the training jobs write checkpoints to through the S3 CSI driver (read, write, delete
+   * under that zone only).
+   *
+   * @default - none
+   */
+  readonly checkpointZone?: string;
+  /**
+   * An FSx for Lustre file system for the GPU nodes.
+   *
+   * @default - none
+   */
+  readonly lustre?: ProjectLustreOptions;
+}
+
+/** Options of a SageMaker HyperPod cluster in a project. */
+export interface HyperPodProjectTrainingOptions {
+  /** Instance groups (controller, workers...). */
+  readonly instanceGroups: HyperPodInstanceGroupOptions[];
+  /**
+   * Dataset zone holding the lifecycle scripts (under `lifecycle-scripts/`).
+   *
+   * @default 'curated'
+   */
+  readonly lifecycleScriptsZone?: string;
+  /**
+   * Slurm or EKS.
+   *
+   * @default HyperPodOrchestrator.slurm()
+   */
+  readonly orchestrator?: HyperPodOrchestrator;
+  /**
+   * An FSx for Lustre file system for the cluster.
+   *
+   * @default - none
+   */
+  readonly lustre?: ProjectLustreOptions;
+}
+
+/** What a project's training binding built. */
+export interface ProjectTrainingResources {
+  /**
+   * The SageMaker training job template (SageMaker training).
+   *
+   * @default - none
+   */
+  readonly sageMakerTraining?: ITrainingTemplate;
+  /**
+   * The SageMaker HyperPod cluster (HyperPod training).
+   *
+   * @default - none
+   */
+  readonly hyperPodCluster?: IHyperPodCluster;
+  /**
+   * The EKS GPU cluster (Kubernetes training).
+   *
+   * @default - none
+   */
+  readonly gpuCluster?: IGpuCluster;
+  /**
+   * The FSx for Lustre file system linked to the dataset store (when asked for).
+   *
+   * @default - none
+   */
+  readonly fileSystem?: IDatasetFileSystem;
+}
+
+/**
+ * How a project trains: SageMaker training jobs, a SageMaker HyperPod cluster, or an EKS cluster
+ * with GPU capacity scheduled from Kubernetes. The project calls `bind()`, which builds the
+ * training constructs in the project's stack (construct ids `Training`, `HyperPod`, `GpuCluster`,
+ * `Lustre`) on the project's network.
+ */
+export abstract class ProjectTraining {
+  /** SageMaker training jobs (a job template the pipeline starts jobs from). */
+  public static sageMaker(options: SageMakerProjectTrainingOptions): ProjectTraining {
+    return new SageMakerProjectTraining(options);
+  }
+
+  /** A SageMaker HyperPod cluster for long-running distributed training. */
+  public static hyperPod(options: HyperPodProjectTrainingOptions): ProjectTraining {
+    return new HyperPodProjectTraining(options);
+  }
+
+  /** An EKS cluster whose GPU node pools, queues and jobs are Kubernetes objects. */
+  public static kubernetes(options: KubernetesProjectTrainingOptions = {}): ProjectTraining {
+    return new KubernetesProjectTraining(options);
+  }
+
+  /** Builds the training constructs of `project`. */
+  public abstract bind(project: IMlProject): ProjectTrainingResources;
+}
+
+class SageMakerProjectTraining extends ProjectTraining {
+  constructor(private readonly options: SageMakerProjectTrainingOptions) {
+    super();
+  }
+
+  public bind(project: IMlProject): ProjectTrainingResources {
+    const o = this.options;
+    const network = project.network;
+    // Spot jobs resume from checkpoints: they go next to the job output, in the artifact bucket.
+    const spot = o.compute?.isSpot ?? false;
+    const sageMakerTraining = new SageMakerTrainingTemplate(project.stack, 'Training', {
+      inputs: [TrainingInput.fromZone(project.datasets, o.inputZone ?? 'features')],
+      registry: project.registry,
+      imageTag: o.imageTag,
+      instanceType: o.instanceType,
+      instanceCount: o.instanceCount,
+      compute: o.compute,
+      checkpoints: spot ? CheckpointLocation.inBucket(project.registry.artifactBucket, 'checkpoints/') : undefined,
+      maxRuntime: o.maxRuntime,
+      metrics: o.metrics,
+      vpc: network.vpc,
+      vpcSubnets: network.workloadSubnets,
+      securityGroups: [network.trainingSecurityGroup],
+    });
+    return { sageMakerTraining };
+  }
+}
+
+class HyperPodProjectTraining extends ProjectTraining {
+  constructor(private readonly options: HyperPodProjectTrainingOptions) {
+    super();
+  }
+
+  public bind(project: IMlProject): ProjectTrainingResources {
+    const o = this.options;
+    const network = project.network;
+    const hyperPodCluster = new HyperPodCluster(project.stack, 'HyperPod', {
+      clusterName: project.identity.qualifiedName,
+      instanceGroups: o.instanceGroups,
+      lifecycleScripts: { datasets: project.datasets, zone: o.lifecycleScriptsZone ?? 'curated' },
+      orchestrator: o.orchestrator,
+      vpc: network.vpc,
+      vpcSubnets: network.workloadSubnets,
+      securityGroup: network.trainingSecurityGroup,
+    });
+    return { hyperPodCluster, fileSystem: createLustre(project, o.lustre) };
+  }
+}
+
+/**
+ * Interface endpoints an EKS cluster in isolated subnets needs for its own AWS calls: nodes join
+ * (STS, EKS, EKS Auth, EC2), pull images (ECR), are managed (SSM), ship logs (CloudWatch Logs), and
+ * Karpenter reads spot interruption notices (SQS). S3 is reached through the gateway endpoint.
+ */
+const CLUSTER_ENDPOINTS = [
+  ec2.InterfaceVpcEndpointAwsService.STS, ec2.InterfaceVpcEndpointAwsService.EKS, ec2.InterfaceVpcEndpointAwsService.EKS_AUTH,
+  ec2.InterfaceVpcEndpointAwsService.EC2, ec2.InterfaceVpcEndpointAwsService.ECR, ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  ec2.InterfaceVpcEndpointAwsService.SSM, ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS, ec2.InterfaceVpcEndpointAwsService.SQS,
+];
+
+class KubernetesProjectTraining extends ProjectTraining {
+  constructor(private readonly options: KubernetesProjectTrainingOptions) {
+    super();
+  }
+
+  public bind(project: IMlProject): ProjectTrainingResources {
+    const o = this.options;
+    const stack = project.stack;
+    const network = project.network;
+    // Karpenter reads spot interruption notices from SQS.
+    const sqs = ec2.InterfaceVpcEndpointAwsService.SQS;
+    if (!network.hasInterfaceEndpoint(sqs)) network.addInterfaceEndpoint(sqs);
+    const gpuCluster = new GpuCluster(stack, 'GpuCluster', {
+      vpc: network.vpc,
+      vpcSubnets: network.workloadSubnets,
+      nodeSecurityGroups: [network.trainingSecurityGroup],
+      clusterName: o.clusterName ?? project.identity.qualifiedName,
+      adminRoles: (o.adminRoleNames ?? []).map((name, i) => iam.Role.fromRoleName(stack, `ClusterAdmin${i}`,
+        validateRoleName(stack, `training.adminRoleNames[${i}]`, name))),
+      kubectlLayer: o.kubectlLayer,
+    });
+    const fileSystem = createLustre(project, o.lustre);
+    const mounted = o.mountedZones ?? ['features'];
+    if (mounted.length > 0 || o.checkpointZone) {
+      const csi = gpuCluster.addS3CsiDriver();
+      for (const zone of mounted) project.datasets.grantRead(csi, zone);
+      if (o.checkpointZone) project.datasets.grantReadWrite(csi, o.checkpointZone);
+    }
+    if (network.isolated && CLUSTER_ENDPOINTS.every((service) => network.hasInterfaceEndpoint(service))) {
+      Validations.of(gpuCluster.cluster).acknowledge({
+        id: 'Annotation::@aws-cdk/aws-eks:isolatedSubnetsForKubectlPrivateSubnets',
+        reason: 'The project network has the STS, EKS, EKS Auth, EC2, ECR, SSM, CloudWatch Logs and SQS interface endpoints the cluster\'s AWS calls need (and S3 through its gateway endpoint); images from public registries need an ECR pull-through cache or NAT (see the training README).',
+      });
+    }
+    return { gpuCluster, fileSystem };
+  }
+}
+
+function createLustre(project: IMlProject, options: ProjectLustreOptions | undefined): DatasetFileSystem | undefined {
+  if (!options) return undefined;
+  const network = project.network;
+  return new DatasetFileSystem(project.stack, 'Lustre', {
+    datasets: project.datasets,
+    vpc: network.vpc,
+    vpcSubnets: network.workloadSubnets,
+    storageCapacity: options.storageCapacity,
+    clients: [network.trainingSecurityGroup],
+    datasetLinks: options.zones.map((zone) => ({ zone, fileSystemPath: `/datasets/${zone}` })),
+  });
+}
