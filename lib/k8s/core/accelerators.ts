@@ -5,25 +5,96 @@ import { k8s } from './plus';
 
 const MIG_PROFILE_FORMAT = /^[1-7]g\.[1-9][0-9]*gb$/;
 
+/** The profiles with a constant, by name: `MigProfile.of()` returns the constant for these. */
+const KNOWN_MIG_PROFILES = new Map<string, MigProfile>();
+
+/**
+ * A Multi-Instance GPU (MIG) profile: the slice of one GPU that each MIG device gets, named
+ * `<compute slices>g.<memory>gb` as in the NVIDIA MIG user guide. The constants are the profiles
+ * of the MIG-capable GPUs of the catalog (A100 40 GB and 80 GB, H100 80 GB, H200 141 GB); which
+ * GPU supports which one is in the catalog (`AcceleratorCapabilities.migProfiles()`). Use `of()`
+ * for any other profile.
+ *
+ * @example
+ * Accelerator.nvidiaGpu({ count: 1, model: 'A100', migProfile: MigProfile.MIG_1G_10GB });
+ */
+export class MigProfile {
+  /** `1g.5gb`: 1/7 of the compute of an A100 40 GB, 7 per GPU. */
+  public static readonly MIG_1G_5GB = MigProfile.known('1g.5gb');
+  /** `2g.10gb`: 2/7 of the compute of an A100 40 GB, 3 per GPU. */
+  public static readonly MIG_2G_10GB = MigProfile.known('2g.10gb');
+  /** `3g.20gb`: 3/7 of the compute of an A100 40 GB, 2 per GPU. */
+  public static readonly MIG_3G_20GB = MigProfile.known('3g.20gb');
+  /** `4g.20gb`: 4/7 of the compute of an A100 40 GB, 1 per GPU. */
+  public static readonly MIG_4G_20GB = MigProfile.known('4g.20gb');
+  /** `7g.40gb`: a whole A100 40 GB as one MIG device. */
+  public static readonly MIG_7G_40GB = MigProfile.known('7g.40gb');
+  /** `1g.10gb`: 1/7 of the compute of an A100 80 GB or H100 80 GB, 7 per GPU. */
+  public static readonly MIG_1G_10GB = MigProfile.known('1g.10gb');
+  /** `1g.20gb`: 1/7 of the compute and 1/4 of the memory of an H100 80 GB, 4 per GPU. */
+  public static readonly MIG_1G_20GB = MigProfile.known('1g.20gb');
+  /** `2g.20gb`: 2/7 of the compute of an A100 80 GB or H100 80 GB, 3 per GPU. */
+  public static readonly MIG_2G_20GB = MigProfile.known('2g.20gb');
+  /** `3g.40gb`: 3/7 of the compute of an A100 80 GB or H100 80 GB, 2 per GPU. */
+  public static readonly MIG_3G_40GB = MigProfile.known('3g.40gb');
+  /** `4g.40gb`: 4/7 of the compute of an A100 80 GB or H100 80 GB, 1 per GPU. */
+  public static readonly MIG_4G_40GB = MigProfile.known('4g.40gb');
+  /** `7g.80gb`: a whole A100 80 GB or H100 80 GB as one MIG device. */
+  public static readonly MIG_7G_80GB = MigProfile.known('7g.80gb');
+  /** `1g.18gb`: 1/7 of the compute of an H200 141 GB, 7 per GPU. */
+  public static readonly MIG_1G_18GB = MigProfile.known('1g.18gb');
+  /** `1g.35gb`: 1/7 of the compute and 1/4 of the memory of an H200 141 GB, 4 per GPU. */
+  public static readonly MIG_1G_35GB = MigProfile.known('1g.35gb');
+  /** `2g.35gb`: 2/7 of the compute of an H200 141 GB, 3 per GPU. */
+  public static readonly MIG_2G_35GB = MigProfile.known('2g.35gb');
+  /** `3g.71gb`: 3/7 of the compute of an H200 141 GB, 2 per GPU. */
+  public static readonly MIG_3G_71GB = MigProfile.known('3g.71gb');
+  /** `4g.71gb`: 4/7 of the compute of an H200 141 GB, 1 per GPU. */
+  public static readonly MIG_4G_71GB = MigProfile.known('4g.71gb');
+  /** `7g.141gb`: a whole H200 141 GB as one MIG device. */
+  public static readonly MIG_7G_141GB = MigProfile.known('7g.141gb');
+
+  /**
+   * The profile named `name`, for example `1g.10gb` (the constant, for the profiles that have
+   * one). Whether the GPUs support it is checked where it is used.
+   */
+  public static of(name: string): MigProfile {
+    return KNOWN_MIG_PROFILES.get(name) ?? new MigProfile(name);
+  }
+
+  private static known(name: string): MigProfile {
+    const profile = new MigProfile(name);
+    KNOWN_MIG_PROFILES.set(name, profile);
+    return profile;
+  }
+
+  /** The profile name, for example `1g.10gb`: the `nvidia.com/mig-<name>` resource and the `all-<name>` MIG configuration. */
+  public readonly name: string;
+
+  private constructor(name: string) {
+    this.name = name;
+  }
+}
+
 /**
  * What the library knows about the accelerators of catalogued instance types beyond
  * `AcceleratorInstanceType.spec`: MIG partitions, EFA interfaces and processes per device.
  */
 export class AcceleratorCapabilities {
   /**
-   * MIG profiles the GPUs of `instanceType` support, for example `['1g.10gb', '2g.20gb', ...]` for
+   * MIG profiles the GPUs of `instanceType` support, for example `1g.10gb`, `2g.20gb`... for
    * `p4de.24xlarge`; empty for types without MIG.
    */
-  public static migProfiles(instanceType: AcceleratorInstanceType): string[] {
-    return Object.keys(instanceType.spec?.migDevicesPerGpu ?? {});
+  public static migProfiles(instanceType: AcceleratorInstanceType): MigProfile[] {
+    return Object.keys(instanceType.spec?.migDevicesPerGpu ?? {}).map((name) => MigProfile.of(name));
   }
 
   /**
    * How many MIG devices of `profile` one GPU of `instanceType` is partitioned into (7 for `1g.10gb`
    * on an A100 80 GB); 0 when the GPU does not support the profile.
    */
-  public static migDevicesPerGpu(instanceType: AcceleratorInstanceType, profile: string): number {
-    return instanceType.spec?.migDevicesPerGpu[profile] ?? 0;
+  public static migDevicesPerGpu(instanceType: AcceleratorInstanceType, profile: MigProfile): number {
+    return instanceType.spec?.migDevicesPerGpu[profile.name] ?? 0;
   }
 
   /** EFA interfaces one instance of `instanceType` offers (`vpc.amazonaws.com/efa`); 0 without EFA. */
@@ -42,7 +113,7 @@ export class AcceleratorCapabilities {
   /**
    * Accelerators (MIG devices when `migProfile` is given) one instance of `instanceType` offers.
    */
-  public static acceleratorsPerInstance(instanceType: AcceleratorInstanceType, migProfile?: string): number {
+  public static acceleratorsPerInstance(instanceType: AcceleratorInstanceType, migProfile?: MigProfile): number {
     const count = instanceType.spec?.acceleratorCount ?? 0;
     return migProfile === undefined ? count : count * AcceleratorCapabilities.migDevicesPerGpu(instanceType, migProfile);
   }
@@ -58,9 +129,9 @@ export class AcceleratorCapabilities {
    * The extended resource a pod requests for `vendor`: `nvidia.com/gpu`,
    * `nvidia.com/mig-<profile>` or `aws.amazon.com/neuron`.
    */
-  public static resourceName(vendor: AcceleratorVendor, migProfile?: string): string {
+  public static resourceName(vendor: AcceleratorVendor, migProfile?: MigProfile): string {
     if (vendor === AcceleratorVendor.AWS) return Accelerator.NEURON_RESOURCE;
-    return migProfile === undefined ? Accelerator.NVIDIA_GPU_RESOURCE : `nvidia.com/mig-${migProfile}`;
+    return migProfile === undefined ? Accelerator.NVIDIA_GPU_RESOURCE : `nvidia.com/mig-${migProfile.name}`;
   }
 
   /** The taint GPU and Neuron nodes carry, and accelerator pods tolerate. */
@@ -93,12 +164,13 @@ export interface NvidiaGpuOptions {
    */
   readonly model?: string;
   /**
-   * Request MIG devices of this profile (`nvidia.com/mig-<profile>`, for example `1g.10gb`)
-   * instead of whole GPUs. The GPU must support MIG (A100, H100, H200) and the profile.
+   * Request MIG devices of this profile (`nvidia.com/mig-<profile>`, for example
+   * `MigProfile.MIG_1G_10GB`) instead of whole GPUs. The GPU must support MIG (A100, H100, H200)
+   * and the profile.
    *
    * @default - whole GPUs
    */
-  readonly migProfile?: string;
+  readonly migProfile?: MigProfile;
   /**
    * EFA interfaces per pod (`vpc.amazonaws.com/efa`), for multi-node collective communication.
    *
@@ -172,7 +244,7 @@ const LABEL_ACCELERATOR_NAME = 'karpenter.k8s.aws/instance-accelerator-name';
  *
  * @example
  * Accelerator.nvidiaGpu({ count: 8, model: 'H100', efa: 32 });
- * Accelerator.nvidiaGpu({ count: 1, instanceType: AcceleratorInstanceType.P4DE_24XLARGE, migProfile: '1g.10gb' });
+ * Accelerator.nvidiaGpu({ count: 1, instanceType: AcceleratorInstanceType.P4DE_24XLARGE, migProfile: MigProfile.MIG_1G_10GB });
  * Accelerator.neuron({ count: 16, instanceType: AcceleratorInstanceType.TRN2_48XLARGE });
  */
 export class Accelerator {
@@ -202,12 +274,12 @@ export class Accelerator {
   /** The requested model as given, if any (see `bind()` for the canonical name). */
   public readonly model?: string;
   /** The MIG profile, if MIG devices are requested. */
-  public readonly migProfile?: string;
+  public readonly migProfile?: MigProfile;
   /** EFA interfaces per pod. */
   public readonly efa: number;
 
   private constructor(vendor: AcceleratorVendor, count: number, instanceType: AcceleratorInstanceType | undefined,
-    model: string | undefined, migProfile: string | undefined, efa: number | undefined) {
+    model: string | undefined, migProfile: MigProfile | undefined, efa: number | undefined) {
     this.vendor = vendor;
     this.count = count;
     this.instanceType = instanceType;
@@ -223,7 +295,7 @@ export class Accelerator {
 
   /** `8 x NVIDIA H100 + 32 EFA`, `1 x NVIDIA MIG 1g.10gb`, `16 x AWS Trainium2 on trn2.48xlarge`: for messages. */
   public describe(): string {
-    const what = this.migProfile ? `MIG ${this.migProfile}` : (this.model ?? this.instanceType?.spec?.acceleratorModel ?? (this.vendor === AcceleratorVendor.AWS ? 'Neuron' : 'GPU'));
+    const what = this.migProfile ? `MIG ${this.migProfile.name}` : (this.model ?? this.instanceType?.spec?.acceleratorModel ?? (this.vendor === AcceleratorVendor.AWS ? 'Neuron' : 'GPU'));
     const vendor = this.vendor === AcceleratorVendor.AWS ? 'AWS' : 'NVIDIA';
     return `${this.count} x ${vendor} ${what}${this.efa > 0 ? ` + ${this.efa} EFA` : ''}${this.instanceType ? ` on ${this.instanceType.ec2Name}` : ''}`;
   }
@@ -308,23 +380,24 @@ export class Accelerator {
       : AcceleratorInstanceType.all().filter((t) => t.spec!.vendor === this.vendor && (!model || t.spec!.acceleratorModel === model));
     const what = this.instanceType ? this.instanceType.ec2Name : (model ?? `any ${this.vendor === AcceleratorVendor.AWS ? 'Neuron' : 'NVIDIA'} instance type`);
 
-    if (this.migProfile !== undefined) {
+    const mig = this.migProfile;
+    if (mig !== undefined) {
       const migCapable = candidates.filter((t) => t.spec!.migCapable);
       if (migCapable.length === 0) {
         throw new ValidationError({
           code: 'mig-not-supported', scope,
-          message: `MIG profile "${this.migProfile}" requested on ${what}, whose GPUs do not support Multi-Instance GPU.`,
-          received: this.migProfile,
+          message: `MIG profile "${mig.name}" requested on ${what}, whose GPUs do not support Multi-Instance GPU.`,
+          received: mig.name,
           fix: 'Request whole GPUs (omit migProfile), or use a MIG-capable GPU: A100 (p4d, p4de), H100 (p5) or H200 (p5e, p5en).',
         });
       }
-      const supported = migCapable.filter((t) => AcceleratorCapabilities.migDevicesPerGpu(t, this.migProfile!) > 0);
-      if (!MIG_PROFILE_FORMAT.test(this.migProfile) || supported.length === 0) {
-        const profiles = [...new Set(migCapable.flatMap((t) => AcceleratorCapabilities.migProfiles(t).map((p) => `${p} (${t.spec!.acceleratorModel} ${t.spec!.acceleratorMemoryGiB} GB)`)))];
+      const supported = migCapable.filter((t) => AcceleratorCapabilities.migDevicesPerGpu(t, mig) > 0);
+      if (!MIG_PROFILE_FORMAT.test(mig.name) || supported.length === 0) {
+        const profiles = [...new Set(migCapable.flatMap((t) => AcceleratorCapabilities.migProfiles(t).map((p) => `${p.name} (${t.spec!.acceleratorModel} ${t.spec!.acceleratorMemoryGiB} GB)`)))];
         throw new ValidationError({
           code: 'invalid-mig-profile', scope,
-          message: `MIG profile "${this.migProfile}" is not supported by the GPUs of ${what}.`,
-          received: this.migProfile,
+          message: `MIG profile "${mig.name}" is not supported by the GPUs of ${what}.`,
+          received: mig.name,
           fix: `Use one of ${profiles.join(', ')}.`,
         });
       }
@@ -332,7 +405,7 @@ export class Accelerator {
     }
 
     const maxCount = Math.max(...candidates.map((t) => this.capacityOn(t)));
-    const unit = this.migProfile ? `MIG ${this.migProfile} devices` : (this.vendor === AcceleratorVendor.AWS ? 'Neuron devices' : 'GPUs');
+    const unit = this.migProfile ? `MIG ${this.migProfile.name} devices` : (this.vendor === AcceleratorVendor.AWS ? 'Neuron devices' : 'GPUs');
     if (this.count > maxCount) {
       throw new ValidationError({
         code: 'accelerator-count-not-offered', scope,

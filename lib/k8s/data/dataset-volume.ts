@@ -9,6 +9,16 @@ import { DATASET_VOLUME_ROLE, registerObjects } from '../core/objects';
 import { createStaticVolume, s3VolumeHandle } from '../core/static-volume';
 import { checkNotSystemNamespace } from '../core/validation';
 
+/** Where the data of a {@link DatasetVolumeSource} lives, and so which CSI driver mounts it. */
+export enum DatasetVolumeSourceKind {
+  /** FSx for Lustre, through the FSx CSI driver (`fsx-lustre`). */
+  FSX_LUSTRE = 'fsx-lustre',
+  /** EFS, through the EFS CSI driver (`efs`). */
+  EFS = 'efs',
+  /** S3, through the Mountpoint for Amazon S3 CSI driver (`s3`). */
+  S3 = 's3',
+}
+
 /** What a dataset source renders into a PersistentVolume. @internal */
 export interface DatasetVolumeSourceConfig {
   readonly csi: k8s.CsiPersistentVolumeSource;
@@ -76,6 +86,9 @@ function isLustreCapacity(gib: number): boolean {
 // The CSI drivers ignore capacity for EFS and S3, but Kubernetes requires one on the volume.
 const NOMINAL_CAPACITY = Size.tebibytes(1);
 
+/** Marks dataset volumes for `DatasetVolume.isDatasetVolume`, across copies of the library. */
+const DATASET_VOLUME_SYMBOL = Symbol.for('mlops-constructs.k8s.DatasetVolume');
+
 /**
  * Where a dataset volume's data lives: FSx for Lustre, EFS, or S3 through Mountpoint.
  * Each renders the correct CSI driver, volume handle, attributes, mount options and access modes.
@@ -84,7 +97,7 @@ export abstract class DatasetVolumeSource {
   /** FSx for Lustre: the fastest path for GPU jobs; ReadWriteMany; `flock` mount option. */
   public static fsxLustre(options: FsxLustreDatasetOptions): DatasetVolumeSource {
     return new (class extends DatasetVolumeSource {
-      public readonly kind = 'fsx-lustre';
+      public readonly kind = DatasetVolumeSourceKind.FSX_LUSTRE;
       public _bind(scope: IConstruct): DatasetVolumeSourceConfig {
         match(scope, 'fileSystemId', options.fileSystemId, FS_ID, 'fs-0123456789abcdef0');
         match(scope, 'dnsName', options.dnsName, FSX_DNS, 'fs-0123456789abcdef0.fsx.us-east-1.amazonaws.com');
@@ -132,7 +145,7 @@ export abstract class DatasetVolumeSource {
   /** EFS: elastic, shared; ReadWriteMany; TLS in transit. */
   public static efs(options: EfsDatasetOptions): DatasetVolumeSource {
     return new (class extends DatasetVolumeSource {
-      public readonly kind = 'efs';
+      public readonly kind = DatasetVolumeSourceKind.EFS;
       public _bind(scope: IConstruct): DatasetVolumeSourceConfig {
         match(scope, 'fileSystemId', options.fileSystemId, FS_ID, 'fs-0123456789abcdef0');
         if (options.accessPointId !== undefined) match(scope, 'accessPointId', options.accessPointId, ACCESS_POINT, 'fsap-0123456789abcdef0');
@@ -155,7 +168,7 @@ export abstract class DatasetVolumeSource {
    */
   public static s3(options: S3DatasetOptions): DatasetVolumeSource {
     return new (class extends DatasetVolumeSource {
-      public readonly kind = 's3';
+      public readonly kind = DatasetVolumeSourceKind.S3;
       public _bind(scope: IConstruct): DatasetVolumeSourceConfig {
         NameRule.S3_BUCKET.validate(scope, 'bucketName', options.bucketName);
         const prefix = options.prefix;
@@ -185,8 +198,8 @@ export abstract class DatasetVolumeSource {
     })();
   }
 
-  /** `fsx-lustre`, `efs` or `s3`. */
-  public abstract readonly kind: string;
+  /** Where the data lives: FSx for Lustre, EFS or S3. */
+  public abstract readonly kind: DatasetVolumeSourceKind;
 
   /** Validates the options on behalf of `scope` and renders them. @internal */
   public abstract _bind(scope: IConstruct): DatasetVolumeSourceConfig;
@@ -239,6 +252,11 @@ export interface DatasetMountOptions {
  * data.mount(job.containers[0], { path: '/data' });
  */
 export class DatasetVolume extends Construct {
+  /** Whether `x` is a dataset volume (also one created by another copy of this library). */
+  public static isDatasetVolume(x: unknown): x is DatasetVolume {
+    return x !== null && typeof x === 'object' && DATASET_VOLUME_SYMBOL in x;
+  }
+
   /** The claim. */
   public readonly claim: kplus.IPersistentVolumeClaim;
   /** Name of the claim. */
@@ -247,8 +265,8 @@ export class DatasetVolume extends Construct {
   public readonly volumeName: string;
   /** Namespace of the claim. */
   public readonly namespaceName: string;
-  /** Kind of source: `fsx-lustre`, `efs` or `s3`. */
-  public readonly sourceKind: string;
+  /** Where the data lives: FSx for Lustre, EFS or S3. */
+  public readonly sourceKind: DatasetVolumeSourceKind;
   /** The raw PersistentVolume object. */
   public readonly persistentVolume: k8s.KubePersistentVolume;
 
@@ -256,6 +274,7 @@ export class DatasetVolume extends Construct {
 
   constructor(scope: Construct, id: string, props: DatasetVolumeProps) {
     super(scope, id);
+    Object.defineProperty(this, DATASET_VOLUME_SYMBOL, { value: true });
     registerObjects(this, DATASET_VOLUME_ROLE);
     const chart = Chart.of(this);
     const config = props.source._bind(this);

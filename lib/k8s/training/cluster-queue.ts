@@ -1,17 +1,40 @@
 import { ApiObject, Lazy, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { IResourceFlavor, ResourceFlavor } from './resource-flavor';
+import { IResourceFlavor } from './resource-flavor';
 import { checkCount, checkName, clusterScoped, cpuCores, cpuQuantity, generateName, memoryQuantity, uniqueSorted } from './private/render';
 import { ValidationError } from '../../core/errors';
 import { Accelerator, AcceleratorCapabilities } from '../core/accelerators';
+import { dependOn } from '../core/dependencies';
 import { registerObjects } from '../core/objects';
 import { kplus } from '../core/plus';
 import { checkNotSystemNamespace } from '../core/validation';
 
-/** A Kueue ClusterQueue: a pool of quota that LocalQueues in team namespaces submit to. */
+/**
+ * A Kueue ClusterQueue: a pool of quota that LocalQueues in team namespaces submit to. What an
+ * implementation knows is checked at synth: the namespaces its LocalQueues may live in, and the
+ * quota the training jobs submitted through them need.
+ */
 export interface IClusterQueue extends IConstruct {
   /** Name of the ClusterQueue. */
   readonly clusterQueueName: string;
+  /**
+   * Namespaces whose LocalQueues may submit, when known: a LocalQueue in another namespace is
+   * rejected.
+   *
+   * @default - unknown (a ClusterQueue defined outside this app): any namespace is accepted
+   */
+  readonly namespaces?: string[];
+  /**
+   * The cohort the queue borrows from and lends to, when known.
+   *
+   * @default - none, or unknown
+   */
+  readonly cohort?: string;
+  /**
+   * The validated quotas in admission order, when known: training jobs submitted through the
+   * queue are checked against them at synth. Without it, quotas are not checked. @internal
+   */
+  _quotas?(): ResolvedFlavorQuota[];
 }
 
 /** Quota of one ClusterQueue in one ResourceFlavor (one node pool). */
@@ -159,8 +182,8 @@ export class ClusterQueue extends Construct implements IClusterQueue {
 
   /** Name of the ClusterQueue. */
   public readonly clusterQueueName: string;
-  /** Namespaces whose LocalQueues may submit. */
-  public readonly namespaces: string[];
+  /** Namespaces whose LocalQueues may submit (always set on a ClusterQueue defined here). */
+  public readonly namespaces?: string[];
   /** The cohort, if any. */
   public readonly cohort?: string;
   /** The ClusterQueue object. */
@@ -180,7 +203,8 @@ export class ClusterQueue extends Construct implements IClusterQueue {
         fix: 'List the team namespaces whose LocalQueues submit to this queue.',
       });
     }
-    this.namespaces = uniqueSorted(props.namespaces.map((ns) => checkNotSystemNamespace(this, 'namespaces', checkName(this, 'namespaces', ns))));
+    const namespaces = uniqueSorted(props.namespaces.map((ns) => checkNotSystemNamespace(this, 'namespaces', checkName(this, 'namespaces', ns))));
+    this.namespaces = namespaces;
     this.cohort = props.cohort !== undefined ? checkName(this, 'cohort', props.cohort) : undefined;
     for (const quota of props.quotas ?? []) this.addQuota(quota);
 
@@ -192,7 +216,7 @@ export class ClusterQueue extends Construct implements IClusterQueue {
       metadata: { name: this.clusterQueueName },
       spec: Lazy.any({
         produce: () => ({
-          namespaceSelector: { matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'In', values: this.namespaces }] },
+          namespaceSelector: { matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'In', values: namespaces }] },
           cohortName: this.cohort,
           queueingStrategy: props.queueingStrategy ?? QueueingStrategy.BEST_EFFORT_FIFO,
           preemption: {
@@ -226,9 +250,10 @@ export class ClusterQueue extends Construct implements IClusterQueue {
         'Create the flavor with the pool it stands for, or grant 0 accelerators in it.');
     }
     if (pool) {
-      const poolCapacity = pool.acceleratorLimit * (pool.migProfile === undefined ? 1
-        : Math.max(...pool.instanceTypes.map((t) => AcceleratorCapabilities.migDevicesPerGpu(t, pool.migProfile!))));
-      const unit = pool.migProfile ? `MIG ${pool.migProfile} devices` : 'accelerators';
+      const mig = pool.migProfile;
+      const poolCapacity = pool.acceleratorLimit * (mig === undefined ? 1
+        : Math.max(...pool.instanceTypes.map((t) => AcceleratorCapabilities.migDevicesPerGpu(t, mig))));
+      const unit = mig ? `MIG ${mig.name} devices` : 'accelerators';
       if (quota.accelerators > poolCapacity) {
         fail('quota-exceeds-pool-limit',
           `ClusterQueue ${this.clusterQueueName} grants ${quota.accelerators} ${unit} in flavor ${flavor.flavorName}, but node pool ${pool.nodePoolName} may launch at most ${poolCapacity} (its acceleratorLimit): admitted workloads would stay pending.`,
@@ -257,7 +282,7 @@ export class ClusterQueue extends Construct implements IClusterQueue {
       fail('invalid-queue-quota', 'cpu and memory quota must be non-negative.', { cpu: quota.cpu?.amount, memory: quota.memory?.toMebibytes() }, 'Give cpu and memory of at least 0.');
     }
     const efaPerAccelerator = pool?.efa ? Math.max(...types.map((t) => AcceleratorCapabilities.efaInterfaces(t) / AcceleratorCapabilities.acceleratorsPerInstance(t, pool.migProfile))) : 0;
-    if (flavor instanceof ResourceFlavor) this.node.addDependency(flavor);
+    dependOn(this, flavor);
     this.quotas.push({
       flavor,
       resourceName: pool?.resourceName,

@@ -5,6 +5,7 @@ import { renderNodeClass, renderNodePool } from './private/karpenter';
 import { migLabels, POOL_SYMBOL, resolvePool } from './private/pool-capacity';
 import { clusterScoped } from './private/render';
 import { AcceleratorInstanceType, AcceleratorVendor } from '../../core/accelerators';
+import { MigProfile } from '../core/accelerators';
 import { registerObjects } from '../core/objects';
 import { k8s } from '../core/plus';
 
@@ -27,7 +28,7 @@ export interface IGpuNodePool extends IConstruct {
   /** Upper bound on the accelerators of all nodes of the pool together (the cost guardrail). */
   readonly acceleratorLimit: number;
   /** MIG profile the pool's GPUs are partitioned into, if any. */
-  readonly migProfile?: string;
+  readonly migProfile?: MigProfile;
   /** Whether every instance type of the pool has EFA. */
   readonly efa: boolean;
   /** The extended resource pods request on this pool (`nvidia.com/gpu`, `nvidia.com/mig-1g.10gb`, `aws.amazon.com/neuron`). */
@@ -53,7 +54,7 @@ export interface GpuNodePoolAttributes {
    *
    * @default - whole GPUs
    */
-  readonly migProfile?: string;
+  readonly migProfile?: MigProfile;
   /**
    * Whether the pool's nodes attach EFA interfaces.
    *
@@ -100,7 +101,7 @@ export interface GpuNodePoolSpec {
    *
    * @default - whole GPUs
    */
-  readonly migProfile?: string;
+  readonly migProfile?: MigProfile;
   /**
    * Whether the pool's nodes attach EFA interfaces.
    *
@@ -204,14 +205,14 @@ export interface GpuNodePoolProps {
    */
   readonly placementGroupName?: string;
   /**
-   * Partition every GPU into MIG devices of this profile (for example `1g.10gb`): nodes get the
+   * Partition every GPU into MIG devices of this profile (for example `MigProfile.MIG_1G_10GB`): nodes get the
    * `nvidia.com/mig.config: all-<profile>` label the NVIDIA GPU operator's MIG manager applies,
    * and pods request `nvidia.com/mig-<profile>`. Karpenter does not model MIG devices when it
    * provisions, so MIG pods run on nodes that already exist.
    *
    * @default - whole GPUs
    */
-  readonly migProfile?: string;
+  readonly migProfile?: MigProfile;
   /**
    * How long a node must be empty before Karpenter removes it. Running training is never
    * consolidated: the pool uses `consolidationPolicy: WhenEmpty`.
@@ -274,7 +275,7 @@ export abstract class GpuNodePoolBase extends Construct implements IGpuNodePool 
   /** Upper bound on the accelerators of all nodes of the pool together. */
   public readonly acceleratorLimit: number;
   /** MIG profile the pool's GPUs are partitioned into, if any. */
-  public readonly migProfile?: string;
+  public readonly migProfile?: MigProfile;
   /** Whether the pool's nodes attach EFA interfaces. */
   public readonly efa: boolean;
   /** The extended resource pods request on this pool. */

@@ -1,8 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { ClusterQueue, IClusterQueue } from './cluster-queue';
+import { IClusterQueue } from './cluster-queue';
 import { checkName, generateName } from './private/render';
 import { ValidationError } from '../../core/errors';
+import { dependOn } from '../core/dependencies';
 import { registerObjects } from '../core/objects';
 import { checkNotSystemNamespace } from '../core/validation';
 
@@ -91,12 +92,13 @@ export class LocalQueue extends Construct implements ILocalQueue {
     }
     this.namespaceName = checkNotSystemNamespace(this, 'namespaceName', checkName(this, 'namespaceName', namespace));
     const cq = props.clusterQueue;
-    if (cq instanceof ClusterQueue && !cq.namespaces.includes(this.namespaceName)) {
+    const admitted = cq.namespaces;
+    if (admitted !== undefined && !admitted.includes(this.namespaceName)) {
       throw new ValidationError({
         code: 'namespace-not-admitted', scope: this,
         message: `ClusterQueue ${cq.clusterQueueName} does not admit namespace ${this.namespaceName}, so nothing submitted to this LocalQueue would ever run.`,
-        received: { namespace: this.namespaceName, admitted: cq.namespaces },
-        fix: `Add "${this.namespaceName}" to the namespaces of ClusterQueue ${cq.clusterQueueName}, or put the LocalQueue in one of ${cq.namespaces.join(', ')}.`,
+        received: { namespace: this.namespaceName, admitted },
+        fix: `Add "${this.namespaceName}" to the namespaces of ClusterQueue ${cq.clusterQueueName}, or put the LocalQueue in one of ${admitted.join(', ')}.`,
       });
     }
     this.resource = new ApiObject(this, 'Resource', {
@@ -105,6 +107,6 @@ export class LocalQueue extends Construct implements ILocalQueue {
       metadata: { name: this.localQueueName, namespace: this.namespaceName },
       spec: { clusterQueue: cq.clusterQueueName },
     });
-    if (cq instanceof ClusterQueue) this.node.addDependency(cq);
+    dependOn(this, cq);
   }
 }

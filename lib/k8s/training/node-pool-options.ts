@@ -62,9 +62,17 @@ export interface NodePoolDisruptionBudget {
   readonly duration?: Duration;
 }
 
-const IMAGE_VERSION: Record<string, RegExp> = {
-  al2023: /^v\d{8}$/,
-  bottlerocket: /^v\d+\.\d+\.\d+$/,
+/** The family of an EKS-optimized node image (the part of the Karpenter AMI alias before `@`). */
+export enum GpuNodeImageFamily {
+  /** Amazon Linux 2023 (`al2023`). */
+  AL2023 = 'al2023',
+  /** Bottlerocket (`bottlerocket`): a small OS volume and a separate data volume. */
+  BOTTLEROCKET = 'bottlerocket',
+}
+
+const IMAGE_VERSION: Record<GpuNodeImageFamily, RegExp> = {
+  [GpuNodeImageFamily.AL2023]: /^v\d{8}$/,
+  [GpuNodeImageFamily.BOTTLEROCKET]: /^v\d+\.\d+\.\d+$/,
 };
 
 /**
@@ -74,29 +82,29 @@ const IMAGE_VERSION: Record<string, RegExp> = {
  */
 export class GpuNodeImage {
   /** The latest EKS-optimized accelerated Amazon Linux 2023 AMI (`al2023@latest`). */
-  public static readonly AL2023_LATEST = new GpuNodeImage('al2023', 'latest');
+  public static readonly AL2023_LATEST = new GpuNodeImage(GpuNodeImageFamily.AL2023, 'latest');
   /** The latest Bottlerocket NVIDIA AMI (`bottlerocket@latest`). */
-  public static readonly BOTTLEROCKET_LATEST = new GpuNodeImage('bottlerocket', 'latest');
+  public static readonly BOTTLEROCKET_LATEST = new GpuNodeImage(GpuNodeImageFamily.BOTTLEROCKET, 'latest');
 
   /**
    * A pinned Amazon Linux 2023 release, for example `v20240807`. Pinning avoids node drift on
    * every AMI release.
    */
   public static al2023(version: string): GpuNodeImage {
-    return new GpuNodeImage('al2023', version);
+    return new GpuNodeImage(GpuNodeImageFamily.AL2023, version);
   }
 
   /** A pinned Bottlerocket release, for example `v1.20.4`. */
   public static bottlerocket(version: string): GpuNodeImage {
-    return new GpuNodeImage('bottlerocket', version);
+    return new GpuNodeImage(GpuNodeImageFamily.BOTTLEROCKET, version);
   }
 
-  /** `al2023` or `bottlerocket`. */
-  public readonly family: string;
+  /** The image family, `al2023` or `bottlerocket`. */
+  public readonly family: GpuNodeImageFamily;
   /** `latest` or a release tag. */
   public readonly version: string;
 
-  private constructor(family: string, version: string) {
+  private constructor(family: GpuNodeImageFamily, version: string) {
     this.family = family;
     this.version = version;
   }
@@ -113,7 +121,7 @@ export class GpuNodeImage {
         code: 'invalid-node-image', scope,
         message: `"${this.version}" is not a ${this.family} release tag Karpenter can resolve.`,
         received: this.alias,
-        fix: this.family === 'al2023' ? 'Use a release tag such as "v20240807", or GpuNodeImage.AL2023_LATEST.' : 'Use a release tag such as "v1.20.4", or GpuNodeImage.BOTTLEROCKET_LATEST.',
+        fix: this.family === GpuNodeImageFamily.AL2023 ? 'Use a release tag such as "v20240807", or GpuNodeImage.AL2023_LATEST.' : 'Use a release tag such as "v1.20.4", or GpuNodeImage.BOTTLEROCKET_LATEST.',
       });
     }
   }

@@ -6,12 +6,20 @@ import { registerObjects } from '../core/objects';
 import { k8s } from '../core/plus';
 import { checkImage } from '../core/validation';
 
+/** The kind of a Kubeflow Trainer runtime (`spec.runtimeRef.kind` of a TrainJob). */
+export enum TrainingRuntimeKind {
+  /** A cluster-scoped `ClusterTrainingRuntime`, usable from every namespace. */
+  CLUSTER_TRAINING_RUNTIME = 'ClusterTrainingRuntime',
+  /** A namespaced `TrainingRuntime`, usable from TrainJobs of its namespace. */
+  TRAINING_RUNTIME = 'TrainingRuntime',
+}
+
 /** A Kubeflow Trainer runtime that TrainJobs reference (`spec.runtimeRef`). */
 export interface ITrainingRuntime extends IConstruct {
   /** Name of the runtime. */
   readonly runtimeName: string;
   /** `ClusterTrainingRuntime` or `TrainingRuntime`. */
-  readonly runtimeKind: string;
+  readonly runtimeKind: TrainingRuntimeKind;
 }
 
 /** Properties of a {@link TorchTrainingRuntime}. */
@@ -75,7 +83,7 @@ export class TorchTrainingRuntime extends Construct implements ITrainingRuntime 
   public static fromClusterTrainingRuntimeName(scope: Construct, id: string, runtimeName: string): ITrainingRuntime {
     class Imported extends Construct implements ITrainingRuntime {
       public readonly runtimeName = checkName(this, 'runtimeName', runtimeName);
-      public readonly runtimeKind: string = 'ClusterTrainingRuntime';
+      public readonly runtimeKind: TrainingRuntimeKind = TrainingRuntimeKind.CLUSTER_TRAINING_RUNTIME;
     }
     return new Imported(scope, id);
   }
@@ -83,7 +91,7 @@ export class TorchTrainingRuntime extends Construct implements ITrainingRuntime 
   /** Name of the ClusterTrainingRuntime. */
   public readonly runtimeName: string;
   /** Always `ClusterTrainingRuntime`. */
-  public readonly runtimeKind: string = 'ClusterTrainingRuntime';
+  public readonly runtimeKind: TrainingRuntimeKind = TrainingRuntimeKind.CLUSTER_TRAINING_RUNTIME;
   /** The ClusterTrainingRuntime object. */
   public readonly resource: ApiObject;
 

@@ -2,9 +2,10 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkName, generateName } from './private/render';
 import { checkEnvName, registerTrainingWorkload, JOB_LABEL, TORCH_NODE, TrainingPod, trainingPod } from './private/pod';
-import { ITrainingRuntime, TorchTrainingRuntime } from './torch-training-runtime';
+import { ITrainingRuntime } from './torch-training-runtime';
 import { TrainingJobOptions } from './training-job-options';
 import { Accelerator } from '../core/accelerators';
+import { dependOn } from '../core/dependencies';
 import { registerObjects } from '../core/objects';
 import { k8s } from '../core/plus';
 
@@ -81,7 +82,7 @@ export class TrainJob extends Construct {
       spec: Lazy.any({ produce: () => this.renderSpec(props, pod) }),
     });
     // The Trainer rejects a TrainJob whose runtime does not exist yet.
-    if (props.runtime instanceof TorchTrainingRuntime) this.node.addDependency(props.runtime);
+    dependOn(this, props.runtime);
     registerTrainingWorkload(this, props, pod, `TrainJob ${this.jobName}`);
   }
 

@@ -34,6 +34,14 @@ export interface EphemeralCheckpointOptions {
   readonly sizeLimit?: Size;
 }
 
+/** Where a {@link CheckpointStorage} keeps the checkpoints. */
+export enum CheckpointStorageKind {
+  /** A PersistentVolumeClaim: checkpoints survive the pod (`persistent-volume-claim`). */
+  PERSISTENT_VOLUME_CLAIM = 'persistent-volume-claim',
+  /** An emptyDir on the node: checkpoints are lost with the pod (`ephemeral`). */
+  EPHEMERAL = 'ephemeral',
+}
+
 /** What a checkpoint storage adds to a pod. @internal */
 export interface CheckpointVolumeConfig {
   readonly volume: k8s.Volume;
@@ -50,7 +58,7 @@ export class CheckpointStorage {
    * or EFS, when several nodes write), mounted read-write.
    */
   public static persistentVolumeClaim(claimName: string, options: CheckpointClaimOptions = {}): CheckpointStorage {
-    return new CheckpointStorage('persistent-volume-claim', options.path, claimName, undefined);
+    return new CheckpointStorage(CheckpointStorageKind.PERSISTENT_VOLUME_CLAIM, options.path, claimName, undefined);
   }
 
   /**
@@ -58,11 +66,11 @@ export class CheckpointStorage {
    * starts over. An explicit opt-out for experiments.
    */
   public static ephemeral(options: EphemeralCheckpointOptions = {}): CheckpointStorage {
-    return new CheckpointStorage('ephemeral', options.path, undefined, options.sizeLimit ?? Size.gibibytes(100));
+    return new CheckpointStorage(CheckpointStorageKind.EPHEMERAL, options.path, undefined, options.sizeLimit ?? Size.gibibytes(100));
   }
 
-  /** `persistent-volume-claim` or `ephemeral`. */
-  public readonly kind: string;
+  /** Where the checkpoints are kept: a claim, or the node (ephemeral). */
+  public readonly kind: CheckpointStorageKind;
   /** Directory inside the container. */
   public readonly path: string;
   /** The claim, for `persistentVolumeClaim`. */
@@ -70,7 +78,7 @@ export class CheckpointStorage {
   /** The size limit, for `ephemeral`. */
   public readonly sizeLimit?: Size;
 
-  private constructor(kind: string, path: string | undefined, claimName: string | undefined, sizeLimit: Size | undefined) {
+  private constructor(kind: CheckpointStorageKind, path: string | undefined, claimName: string | undefined, sizeLimit: Size | undefined) {
     this.kind = kind;
     this.path = path ?? '/checkpoints';
     this.claimName = claimName;
@@ -79,7 +87,7 @@ export class CheckpointStorage {
 
   /** Whether checkpoints survive the pod. */
   public get durable(): boolean {
-    return this.kind === 'persistent-volume-claim';
+    return this.kind === CheckpointStorageKind.PERSISTENT_VOLUME_CLAIM;
   }
 
   /** Validates on behalf of `scope` and renders the volume and its mount. @internal */

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AcceleratorInstanceType, AcceleratorVendor } from '../../../lib/core/accelerators';
-import { Accelerator, AcceleratorCapabilities } from '../../../lib/k8s/core/accelerators';
+import { Accelerator, AcceleratorCapabilities, MigProfile } from '../../../lib/k8s/core/accelerators';
 import { expectValidationError } from '../../support/errors';
 
 const scope = (): Construct => new Construct(Testing.chart(), 'Job');
@@ -42,7 +42,7 @@ describe('Accelerator', () => {
   });
 
   test('MIG devices: nvidia.com/mig-<profile>, counted per instance', () => {
-    const acc = Accelerator.nvidiaGpu({ count: 2, model: 'A100', migProfile: '1g.10gb' });
+    const acc = Accelerator.nvidiaGpu({ count: 2, model: 'A100', migProfile: MigProfile.MIG_1G_10GB });
     const settings = acc.bind(scope());
     expect(settings.resources['nvidia.com/mig-1g.10gb'].value).toBe(2);
     expect(settings.resources['nvidia.com/gpu']).toBeUndefined();
@@ -64,12 +64,16 @@ describe('Accelerator', () => {
   });
 
   test('capabilities: MIG tables per GPU variant, EFA interfaces, processes per device', () => {
-    expect(AcceleratorCapabilities.migProfiles(AcceleratorInstanceType.P4D_24XLARGE)).toEqual(['1g.5gb', '2g.10gb', '3g.20gb', '4g.20gb', '7g.40gb']);
-    expect(AcceleratorCapabilities.migProfiles(AcceleratorInstanceType.P4DE_24XLARGE)).toEqual(['1g.10gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb']);
-    expect(AcceleratorCapabilities.migProfiles(AcceleratorInstanceType.P5_48XLARGE)).toEqual(['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb']);
-    expect(AcceleratorCapabilities.migProfiles(AcceleratorInstanceType.P5E_48XLARGE)).toEqual(['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb']);
-    expect(AcceleratorCapabilities.migProfiles(AcceleratorInstanceType.G6E_48XLARGE)).toEqual([]);
-    expect(AcceleratorCapabilities.migDevicesPerGpu(AcceleratorInstanceType.P5_48XLARGE, '1g.20gb')).toBe(4);
+    const names = (t: AcceleratorInstanceType) => AcceleratorCapabilities.migProfiles(t).map((p) => p.name);
+    expect(names(AcceleratorInstanceType.P4D_24XLARGE)).toEqual(['1g.5gb', '2g.10gb', '3g.20gb', '4g.20gb', '7g.40gb']);
+    expect(names(AcceleratorInstanceType.P4DE_24XLARGE)).toEqual(['1g.10gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb']);
+    expect(names(AcceleratorInstanceType.P5_48XLARGE)).toEqual(['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb']);
+    expect(names(AcceleratorInstanceType.P5E_48XLARGE)).toEqual(['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb']);
+    expect(names(AcceleratorInstanceType.G6E_48XLARGE)).toEqual([]);
+    // The catalogued profiles are the constants.
+    expect(AcceleratorCapabilities.migProfiles(AcceleratorInstanceType.P5_48XLARGE)).toContain(MigProfile.MIG_1G_20GB);
+    expect(AcceleratorCapabilities.migDevicesPerGpu(AcceleratorInstanceType.P5_48XLARGE, MigProfile.MIG_1G_20GB)).toBe(4);
+    expect(AcceleratorCapabilities.migDevicesPerGpu(AcceleratorInstanceType.P5_48XLARGE, MigProfile.of('1g.20gb'))).toBe(4);
     expect(AcceleratorCapabilities.efaInterfaces(AcceleratorInstanceType.P5_48XLARGE)).toBe(32);
     expect(AcceleratorCapabilities.efaInterfaces(AcceleratorInstanceType.G5_12XLARGE)).toBe(1);
     expect(AcceleratorCapabilities.efaInterfaces(AcceleratorInstanceType.G5_XLARGE)).toBe(0);
@@ -92,20 +96,20 @@ describe('Accelerator', () => {
       expectValidationError(() => Accelerator.nvidiaGpu({ count: 2, model: 'L4', migProfile: undefined, instanceType: AcceleratorInstanceType.G6_XLARGE }).bind(scope()),
         /accelerator-count-not-offered.*at most 1/);
       expectValidationError(() => Accelerator.neuron({ count: 32, model: 'Trainium' }).bind(scope()), /accelerator-count-not-offered.*Neuron devices.*at most 16/);
-      expectValidationError(() => Accelerator.nvidiaGpu({ count: 57, model: 'A100', migProfile: '1g.10gb' }).bind(scope()), /accelerator-count-not-offered.*MIG 1g.10gb devices.*at most 56/);
+      expectValidationError(() => Accelerator.nvidiaGpu({ count: 57, model: 'A100', migProfile: MigProfile.MIG_1G_10GB }).bind(scope()), /accelerator-count-not-offered.*MIG 1g.10gb devices.*at most 56/);
     });
 
     test('a MIG profile on a GPU without MIG', () => {
-      expectValidationError(() => Accelerator.nvidiaGpu({ count: 1, model: 'L40S', migProfile: '1g.10gb' }).bind(scope()),
+      expectValidationError(() => Accelerator.nvidiaGpu({ count: 1, model: 'L40S', migProfile: MigProfile.MIG_1G_10GB }).bind(scope()),
         /mig-not-supported.*MIG profile "1g.10gb" requested on L40S, whose GPUs do not support Multi-Instance GPU.*Fix: Request whole GPUs/);
-      expectValidationError(() => Accelerator.nvidiaGpu({ count: 1, instanceType: AcceleratorInstanceType.G5_48XLARGE, migProfile: '1g.5gb' }).bind(scope()), /mig-not-supported.*g5.48xlarge/);
+      expectValidationError(() => Accelerator.nvidiaGpu({ count: 1, instanceType: AcceleratorInstanceType.G5_48XLARGE, migProfile: MigProfile.MIG_1G_5GB }).bind(scope()), /mig-not-supported.*g5.48xlarge/);
     });
 
     test('a MIG profile the GPU does not have', () => {
-      const err = expectValidationError(() => Accelerator.nvidiaGpu({ count: 1, instanceType: AcceleratorInstanceType.P4D_24XLARGE, migProfile: '1g.10gb' }).bind(scope()),
+      const err = expectValidationError(() => Accelerator.nvidiaGpu({ count: 1, instanceType: AcceleratorInstanceType.P4D_24XLARGE, migProfile: MigProfile.MIG_1G_10GB }).bind(scope()),
         /invalid-mig-profile.*"1g.10gb" is not supported by the GPUs of p4d.24xlarge/);
       expect(err.fix).toContain('1g.5gb (A100 40 GB)');
-      expectValidationError(() => Accelerator.nvidiaGpu({ count: 1, model: 'H100', migProfile: 'big' }).bind(scope()), /invalid-mig-profile/);
+      expectValidationError(() => Accelerator.nvidiaGpu({ count: 1, model: 'H100', migProfile: MigProfile.of('big') }).bind(scope()), /invalid-mig-profile/);
     });
 
     test('EFA on a type without EFA, or more interfaces than it has', () => {

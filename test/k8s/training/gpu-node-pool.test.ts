@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { AcceleratorInstanceType, AcceleratorVendor } from '../../../lib/core/accelerators';
+import { MigProfile } from '../../../lib/k8s/core/accelerators';
 import { GpuNodePool } from '../../../lib/k8s/training/gpu-node-pool';
 import { CapacityReservationSelector, CapacityType, DisruptionReason, GpuNodeImage } from '../../../lib/k8s/training/node-pool-options';
 import { expectValidationError } from '../../support/errors';
@@ -130,7 +131,7 @@ describe('GpuNodePool', () => {
 
   test('MIG pool: GPU operator label, MIG resource; limits stay in GPUs', () => {
     const c = chart();
-    const pool = new GpuNodePool(c, 'Mig', { nodePoolName: 'a100-mig', instanceTypes: [P4DE_24XLARGE], acceleratorLimit: 16, migProfile: '1g.10gb', ...POOL_NETWORK });
+    const pool = new GpuNodePool(c, 'Mig', { nodePoolName: 'a100-mig', instanceTypes: [P4DE_24XLARGE], acceleratorLimit: 16, migProfile: MigProfile.MIG_1G_10GB, ...POOL_NETWORK });
     const np = find(synth(c), 'NodePool');
     expect(np.spec.template.metadata).toEqual({ labels: { 'nvidia.com/mig.config': 'all-1g.10gb' } });
     expect(np.spec.limits).toEqual({ 'nvidia.com/gpu': 16 });
@@ -175,8 +176,8 @@ describe('GpuNodePool', () => {
     });
 
     test('MIG and EFA the instance types do not have', () => {
-      expectValidationError(pool({ instanceTypes: [G6E_48XLARGE], migProfile: '1g.10gb' }), /mig-not-supported.*g6e.48xlarge/);
-      expectValidationError(pool({ instanceTypes: [P4D_24XLARGE], acceleratorLimit: 8, migProfile: '1g.10gb' }), /invalid-mig-profile.*p4d.24xlarge: 1g.5gb/);
+      expectValidationError(pool({ instanceTypes: [G6E_48XLARGE], migProfile: MigProfile.MIG_1G_10GB }), /mig-not-supported.*g6e.48xlarge/);
+      expectValidationError(pool({ instanceTypes: [P4D_24XLARGE], acceleratorLimit: 8, migProfile: MigProfile.MIG_1G_10GB }), /invalid-mig-profile.*p4d.24xlarge: 1g.5gb/);
       expectValidationError(pool({ instanceTypes: [G6E_XLARGE, G6E_12XLARGE], efa: true }), /efa-not-supported.*g6e.xlarge have no Elastic Fabric Adapter/);
     });
 

@@ -5,7 +5,7 @@
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AcceleratorInstanceType } from '../../../lib/core/accelerators';
-import { Accelerator } from '../../../lib/k8s/core/accelerators';
+import { Accelerator, MigProfile } from '../../../lib/k8s/core/accelerators';
 import { ClusterQueue } from '../../../lib/k8s/training/cluster-queue';
 import { ResourceFlavor } from '../../../lib/k8s/training/resource-flavor';
 import { WorkloadPriorityClass } from '../../../lib/k8s/training/workload-priority-class';
@@ -20,8 +20,8 @@ describe('accelerator counts per pod', () => {
     ['8 GPUs on p5.48xlarge', () => Accelerator.nvidiaGpu({ count: 8, instanceType: P5_48XLARGE }), () => Accelerator.nvidiaGpu({ count: 9, instanceType: P5_48XLARGE })],
     ['1 GPU on g6.xlarge', () => Accelerator.nvidiaGpu({ count: 1, instanceType: G6_XLARGE }), () => Accelerator.nvidiaGpu({ count: 2, instanceType: G6_XLARGE })],
     ['16 Trainium devices', () => Accelerator.neuron({ count: 16, model: 'Trainium' }), () => Accelerator.neuron({ count: 17, model: 'Trainium' })],
-    ['56 MIG 1g.10gb devices (8 x 7)', () => Accelerator.nvidiaGpu({ count: 56, model: 'A100', migProfile: '1g.10gb' }),
-      () => Accelerator.nvidiaGpu({ count: 57, model: 'A100', migProfile: '1g.10gb' })],
+    ['56 MIG 1g.10gb devices (8 x 7)', () => Accelerator.nvidiaGpu({ count: 56, model: 'A100', migProfile: MigProfile.MIG_1G_10GB }),
+      () => Accelerator.nvidiaGpu({ count: 57, model: 'A100', migProfile: MigProfile.MIG_1G_10GB })],
   ])('%s pass, one more fails', (_name, valid, invalid) => {
     expect(() => valid().bind(scope())).not.toThrow();
     expectValidationError(() => invalid().bind(scope()), /accelerator-count-not-offered/);

@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AcceleratorInstanceType } from '../../../lib/core/accelerators';
-import { Accelerator } from '../../../lib/k8s/core/accelerators';
+import { Accelerator, MigProfile } from '../../../lib/k8s/core/accelerators';
 import { DatasetVolume, DatasetVolumeSource } from '../../../lib/k8s/data/dataset-volume';
 import { ClusterQueue } from '../../../lib/k8s/training/cluster-queue';
 import { GpuNodePool } from '../../../lib/k8s/training/gpu-node-pool';
@@ -35,7 +35,7 @@ function platform(): Obj[] {
     capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND], image: GpuNodeImage.BOTTLEROCKET_LATEST, volumeSize: Size.gibibytes(300), ...POOL_NETWORK,
   });
   const mig = new GpuNodePool(cluster, 'Mig', {
-    nodePoolName: 'a100-mig', instanceTypes: [AcceleratorInstanceType.P4DE_24XLARGE], acceleratorLimit: 8, migProfile: '1g.10gb', image: GpuNodeImage.al2023('v20240807'), ...POOL_NETWORK,
+    nodePoolName: 'a100-mig', instanceTypes: [AcceleratorInstanceType.P4DE_24XLARGE], acceleratorLimit: 8, migProfile: MigProfile.MIG_1G_10GB, image: GpuNodeImage.al2023('v20240807'), ...POOL_NETWORK,
   });
   const trn = new GpuNodePool(cluster, 'Trn', { nodePoolName: 'trn2', instanceTypes: [AcceleratorInstanceType.TRN2_48XLARGE], acceleratorLimit: 32, efa: true, ...POOL_NETWORK });
   const flavors = [h100, l40s, mig, trn].map((pool) => new ResourceFlavor(cluster, `${pool.node.id}Flavor`, { pool }));
@@ -73,7 +73,7 @@ function platform(): Obj[] {
     sharedMemory: Size.gibibytes(64), serviceAccountName: 'trainer', podFailurePolicy: { rules: [{ action: 'FailJob', onPodConditions: [], onExitCodes: { operator: 'In', values: [42] } }] },
   });
   new IndexedTrainingJob(project, 'Sweep', {
-    ...common, jobName: 'mig-sweep', accelerator: Accelerator.nvidiaGpu({ count: 1, migProfile: '1g.10gb' }), nodes: 1, cpu: kplus.Cpu.millis(7500), memory: Size.mebibytes(30720),
+    ...common, jobName: 'mig-sweep', accelerator: Accelerator.nvidiaGpu({ count: 1, migProfile: MigProfile.MIG_1G_10GB }), nodes: 1, cpu: kplus.Cpu.millis(7500), memory: Size.mebibytes(30720),
     checkpoints: CheckpointStorage.ephemeral({ sizeLimit: Size.gibibytes(20) }),
   });
   return [...Testing.synth(cluster), ...Testing.synth(project)] as Obj[];

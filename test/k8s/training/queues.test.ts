@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AcceleratorInstanceType } from '../../../lib/core/accelerators';
+import { MigProfile } from '../../../lib/k8s/core/accelerators';
 import { ClusterQueue, CohortReclaimPolicy, QueuePreemptionPolicy, QueueingStrategy } from '../../../lib/k8s/training/cluster-queue';
 import { GpuNodePool } from '../../../lib/k8s/training/gpu-node-pool';
 import { LocalQueue } from '../../../lib/k8s/training/local-queue';
@@ -109,7 +110,7 @@ describe('ClusterQueue', () => {
 
   test('MIG flavors grant MIG devices', () => {
     const c = chart();
-    const pool = new GpuNodePool(c, 'Mig', { nodePoolName: 'a100-mig', instanceTypes: [AcceleratorInstanceType.P4DE_24XLARGE], acceleratorLimit: 8, migProfile: '1g.10gb', ...POOL_NETWORK });
+    const pool = new GpuNodePool(c, 'Mig', { nodePoolName: 'a100-mig', instanceTypes: [AcceleratorInstanceType.P4DE_24XLARGE], acceleratorLimit: 8, migProfile: MigProfile.MIG_1G_10GB, ...POOL_NETWORK });
     new ClusterQueue(c, 'Queue', { namespaces: ['team-a'], quotas: [{ flavor: new ResourceFlavor(c, 'F', { pool }), accelerators: 56 }] });
     const groups = find(synth(c), 'ClusterQueue').spec.resourceGroups;
     expect(groups[0].coveredResources).toEqual(['cpu', 'memory', 'nvidia.com/mig-1g.10gb']);

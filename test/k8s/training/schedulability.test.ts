@@ -2,7 +2,7 @@ import { App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AcceleratorInstanceType } from '../../../lib/core/accelerators';
 import { ValidationError } from '../../../lib/core/errors';
-import { Accelerator } from '../../../lib/k8s/core/accelerators';
+import { Accelerator, MigProfile } from '../../../lib/k8s/core/accelerators';
 import { ClusterQueue, FlavorQuota } from '../../../lib/k8s/training/cluster-queue';
 import { GpuNodePool } from '../../../lib/k8s/training/gpu-node-pool';
 import { IndexedTrainingJob } from '../../../lib/k8s/training/indexed-training-job';
@@ -65,9 +65,9 @@ describe('schedulability check at synth', () => {
       /unschedulable-accelerator.*gpu-h100 may launch 16 accelerators in total \(acceleratorLimit\), but 3 such node\(s\) take at least 24/],
     ['EFA on a pool without it', (c) => h100Pool(c, { efa: false }), { accelerator: Accelerator.nvidiaGpu({ count: 8, model: 'H100', efa: 32 }) },
       /unschedulable-accelerator.*gpu-h100 does not attach EFA interfaces/],
-    ['MIG devices on a whole-GPU pool', (c) => h100Pool(c), { accelerator: Accelerator.nvidiaGpu({ count: 1, model: 'H100', migProfile: '1g.10gb' }), cpu: kplus.Cpu.units(4), memory: Size.gibibytes(32) },
+    ['MIG devices on a whole-GPU pool', (c) => h100Pool(c), { accelerator: Accelerator.nvidiaGpu({ count: 1, model: 'H100', migProfile: MigProfile.MIG_1G_10GB }), cpu: kplus.Cpu.units(4), memory: Size.gibibytes(32) },
       /unschedulable-accelerator.*gpu-h100 has whole GPUs, not MIG 1g.10gb devices/],
-    ['whole GPUs on a MIG pool', (c) => new GpuNodePool(c, 'Mig', { nodePoolName: 'mig', instanceTypes: [P4DE_24XLARGE], acceleratorLimit: 8, migProfile: '1g.10gb', ...POOL_NETWORK }),
+    ['whole GPUs on a MIG pool', (c) => new GpuNodePool(c, 'Mig', { nodePoolName: 'mig', instanceTypes: [P4DE_24XLARGE], acceleratorLimit: 8, migProfile: MigProfile.MIG_1G_10GB, ...POOL_NETWORK }),
       { accelerator: Accelerator.nvidiaGpu({ count: 1, model: 'A100' }), cpu: kplus.Cpu.units(4), memory: Size.gibibytes(32) },
       /unschedulable-accelerator.*mig partitions its GPUs into MIG 1g.10gb devices \(request migProfile "1g.10gb"\)/],
     ['more CPU than a node has', (c) => h100Pool(c), { cpu: kplus.Cpu.units(192) },
@@ -83,8 +83,8 @@ describe('schedulability check at synth', () => {
 
   test('MIG jobs run on a MIG pool of the profile', () => {
     const c = chart();
-    new GpuNodePool(c, 'Mig', { nodePoolName: 'mig', instanceTypes: [P4DE_24XLARGE], acceleratorLimit: 8, migProfile: '1g.10gb', ...POOL_NETWORK });
-    job(c, { nodes: 10, accelerator: Accelerator.nvidiaGpu({ count: 1, migProfile: '1g.10gb' }), cpu: kplus.Cpu.units(4), memory: Size.gibibytes(32) });
+    new GpuNodePool(c, 'Mig', { nodePoolName: 'mig', instanceTypes: [P4DE_24XLARGE], acceleratorLimit: 8, migProfile: MigProfile.MIG_1G_10GB, ...POOL_NETWORK });
+    job(c, { nodes: 10, accelerator: Accelerator.nvidiaGpu({ count: 1, migProfile: MigProfile.MIG_1G_10GB }), cpu: kplus.Cpu.units(4), memory: Size.gibibytes(32) });
     expect(() => synth(c)).not.toThrow();
   });
 

@@ -15,7 +15,7 @@ import { isUnresolvedString } from '../../../core/private/tokens';
 import { AcceleratorCapabilities } from '../../core/accelerators';
 import { k8s } from '../../core/plus';
 import type { GpuNodePool, GpuNodePoolProps } from '../gpu-node-pool';
-import { CapacityType, DisruptionReason, GpuNodeImage, NodePoolDisruptionBudget } from '../node-pool-options';
+import { CapacityType, DisruptionReason, GpuNodeImage, GpuNodeImageFamily, NodePoolDisruptionBudget } from '../node-pool-options';
 
 /** Label Karpenter puts on every node of a NodePool, with the pool's name as value. */
 export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
@@ -121,7 +121,7 @@ export function renderNodeClass(pool: GpuNodePool, props: GpuNodePoolProps): Rec
   const ebs = (size: string): Record<string, unknown> => ({
     volumeSize: size, volumeType: 'gp3', encrypted: true, deleteOnTermination: true, kmsKeyID: props.volumeKmsKeyId,
   });
-  const blockDeviceMappings = image.family === 'bottlerocket'
+  const blockDeviceMappings = image.family === GpuNodeImageFamily.BOTTLEROCKET
     // Bottlerocket: a small OS volume and a data volume for images and ephemeral storage.
     ? [{ deviceName: '/dev/xvda', ebs: ebs('4Gi') }, { deviceName: '/dev/xvdb', ebs: ebs(`${gib}Gi`) }]
     : [{ deviceName: '/dev/xvda', rootVolume: true, ebs: ebs(`${gib}Gi`) }];

@@ -8,10 +8,10 @@ import { checkCount, checkName, checkSubdomainName, cpuCores, cpuQuantity, memor
 import { addSchedulabilityCheck } from './schedulability';
 import { ValidationError } from '../../../core/errors';
 import { AcceleratorCapabilities, AcceleratorPodSettings } from '../../core/accelerators';
+import { dependOn } from '../../core/dependencies';
 import { k8s } from '../../core/plus';
 import { checkImage, checkNotSystemNamespace } from '../../core/validation';
 import { DatasetVolume } from '../../data/dataset-volume';
-import { LocalQueue } from '../local-queue';
 import { TrainingJobOptions } from '../training-job-options';
 
 /** Kueue labels of workloads. */
@@ -166,18 +166,18 @@ export function trainingPod(scope: IConstruct, props: TrainingJobOptions): Train
 
 /**
  * What every training job does once its pod is built: it is ordered after the objects it needs
- * (apply order for GitOps: its LocalQueue and its dataset claim, when defined in this app), and
+ * (apply order for GitOps: its LocalQueue, in the chart or defining objects, and its dataset claim), and
  * its demand is checked at synth against the node pools and the queue.
  */
 export function registerTrainingWorkload(job: Construct, props: TrainingJobOptions, pod: TrainingPod, jobDescription: string): void {
-  if (props.queue instanceof LocalQueue) job.node.addDependency(props.queue);
+  if (props.queue) dependOn(job, props.queue);
   if (props.dataset) job.node.addDependency(props.dataset);
   const claim = props.checkpoints.claimName;
   if (claim !== undefined) {
     job.node.addValidation({
       validate: () => {
         const dataset = Chart.of(job).node.findAll()
-          .find((c): c is DatasetVolume => c instanceof DatasetVolume && c.namespaceName === pod.namespaceName && c.claimName === claim);
+          .find((c): c is DatasetVolume => DatasetVolume.isDatasetVolume(c) && c.namespaceName === pod.namespaceName && c.claimName === claim);
         if (dataset) {
           throw new ValidationError({
             code: 'checkpoint-dataset-conflict', scope: job,

@@ -9,7 +9,7 @@ import { NODEPOOL_LABEL } from './karpenter';
 import { checkCount, checkLabels, checkName, checkTaints, generateName, uniqueSorted } from './render';
 import { AcceleratorInstanceType } from '../../../core/accelerators';
 import { ValidationError } from '../../../core/errors';
-import { AcceleratorCapabilities } from '../../core/accelerators';
+import { AcceleratorCapabilities, MigProfile } from '../../core/accelerators';
 import { k8s } from '../../core/plus';
 import type { GpuNodePoolProps, GpuNodePoolSpec, IGpuNodePool } from '../gpu-node-pool';
 import { CapacityType } from '../node-pool-options';
@@ -78,7 +78,7 @@ export function resolvePool(scope: Construct, spec: GpuNodePoolSpec): ResolvedPo
  */
 export function migLabels(props: GpuNodePoolProps): Record<string, string> | undefined {
   if (props.migProfile === undefined) return props.labels;
-  return { ...props.labels, [MIG_CONFIG_LABEL]: `all-${props.migProfile}` };
+  return { ...props.labels, [MIG_CONFIG_LABEL]: `all-${props.migProfile.name}` };
 }
 
 function checkedTaints(scope: IConstruct, taints: k8s.Taint[] | undefined): k8s.Taint[] | undefined {
@@ -124,13 +124,13 @@ function checkInstanceTypes(scope: IConstruct, types: AcceleratorInstanceType[])
   return [...byName.values()];
 }
 
-function checkMig(scope: IConstruct, types: AcceleratorInstanceType[], profile: string): void {
+function checkMig(scope: IConstruct, types: AcceleratorInstanceType[], profile: MigProfile): void {
   const withoutMig = types.filter((t) => !t.spec!.migCapable);
   if (withoutMig.length > 0) {
     throw new ValidationError({
       code: 'mig-not-supported', scope,
-      message: `migProfile "${profile}" is set, but the GPUs of ${withoutMig.map((t) => t.ec2Name).join(', ')} do not support Multi-Instance GPU.`,
-      received: profile,
+      message: `migProfile "${profile.name}" is set, but the GPUs of ${withoutMig.map((t) => t.ec2Name).join(', ')} do not support Multi-Instance GPU.`,
+      received: profile.name,
       fix: 'Use only MIG-capable types (p4d, p4de, p5, p5e, p5en) in a MIG pool, or omit migProfile.',
     });
   }
@@ -138,9 +138,9 @@ function checkMig(scope: IConstruct, types: AcceleratorInstanceType[], profile: 
   if (unsupported.length > 0) {
     throw new ValidationError({
       code: 'invalid-mig-profile', scope,
-      message: `MIG profile "${profile}" is not supported by the GPUs of ${unsupported.map((t) => t.ec2Name).join(', ')}.`,
-      received: profile,
-      fix: `Use a profile every type supports: ${unsupported.map((t) => `${t.ec2Name}: ${AcceleratorCapabilities.migProfiles(t).join(' ')}`).join('; ')}.`,
+      message: `MIG profile "${profile.name}" is not supported by the GPUs of ${unsupported.map((t) => t.ec2Name).join(', ')}.`,
+      received: profile.name,
+      fix: `Use a profile every type supports: ${unsupported.map((t) => `${t.ec2Name}: ${AcceleratorCapabilities.migProfiles(t).map((p) => p.name).join(' ')}`).join('; ')}.`,
     });
   }
 }

@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { AcceleratorInstanceType, AcceleratorVendor } from '../../../core/accelerators';
 import { ValidationError } from '../../../core/errors';
 import { Accelerator, AcceleratorCapabilities } from '../../core/accelerators';
-import { ClusterQueue, ResolvedFlavorQuota } from '../cluster-queue';
+import { ResolvedFlavorQuota } from '../cluster-queue';
 import { GpuNodePool, IGpuNodePool } from '../gpu-node-pool';
 import { ILocalQueue } from '../local-queue';
 
@@ -66,14 +66,15 @@ function checkSchedulable(job: IConstruct, demand: TrainingDemand): void {
 function poolProblem(pool: IGpuNodePool, demand: TrainingDemand): string | undefined {
   const acc = demand.accelerator;
   if (pool.vendor !== acc.vendor) return `has ${vendorName(pool.vendor)} accelerators, not ${vendorName(acc.vendor)} ones`;
-  if (pool.migProfile !== acc.migProfile) {
+  // Profiles are compared by name: MigProfile.of() of a name without a constant makes a new object.
+  if (pool.migProfile?.name !== acc.migProfile?.name) {
     return pool.migProfile === undefined
-      ? `has whole GPUs, not MIG ${acc.migProfile} devices`
-      : `partitions its GPUs into MIG ${pool.migProfile} devices (request migProfile "${pool.migProfile}")`;
+      ? `has whole GPUs, not MIG ${acc.migProfile?.name} devices`
+      : `partitions its GPUs into MIG ${pool.migProfile.name} devices (request migProfile "${pool.migProfile.name}")`;
   }
   const matching = pool.instanceTypes.filter((t) => acc.capacityOn(t) > 0);
   if (matching.length === 0) return `offers ${pool.instanceTypes.map((t) => `${t.ec2Name} (${t.spec!.acceleratorModel})`).join(', ')}`;
-  const unit = acc.migProfile ? `MIG ${acc.migProfile} devices` : 'accelerators';
+  const unit = acc.migProfile ? `MIG ${acc.migProfile.name} devices` : 'accelerators';
   const large = matching.filter((t) => acc.capacityOn(t) >= acc.count);
   if (large.length === 0) return `has at most ${Math.max(...matching.map((t) => acc.capacityOn(t)))} ${unit} per node`;
   let candidates = large;
@@ -120,9 +121,10 @@ function allocatable(type: AcceleratorInstanceType): { cpu: number; memoryMiB: n
 function checkQueue(job: IConstruct, demand: TrainingDemand, fitting: IGpuNodePool[]): void {
   const queue = demand.queue;
   const cq = queue?.clusterQueue;
-  if (!queue || !(cq instanceof ClusterQueue)) return;
+  // Quotas are checked when the ClusterQueue knows them (one defined in this app does).
+  const quotas = cq?._quotas?.();
+  if (!queue || !cq || quotas === undefined) return;
   const acc = demand.accelerator;
-  const quotas = cq._quotas();
   const fittingNames = new Set(fitting.map((p) => p.nodePoolName));
   const usable = quotas.filter((q) => q.flavor.pool && fittingNames.has(q.flavor.pool.nodePoolName) && q.resourceName === acc.resourceName && q.accelerators > 0);
   const queueName = `LocalQueue ${queue.localQueueName} (ClusterQueue ${cq.clusterQueueName})`;
@@ -157,8 +159,7 @@ function checkQueue(job: IConstruct, demand: TrainingDemand, fitting: IGpuNodePo
 }
 
 function queueQuotas(queue: ILocalQueue | undefined): ResolvedFlavorQuota[] {
-  const cq = queue?.clusterQueue;
-  return cq instanceof ClusterQueue ? cq._quotas() : [];
+  return queue?.clusterQueue?._quotas?.() ?? [];
 }
 
 function vendorName(vendor: AcceleratorVendor): string {
