@@ -1,24 +1,13 @@
+// Each capability's index.ts, nothing else (ARCHITECTURE.md, "Layout").
 // core (target-neutral)
-export * from './core/validation-errors';
-export * from './core/names';
-export * from './core/identity';
-export * from './core/accelerators';
+export * from './core/index';
 // AWS capabilities
-export * from './data/dataset-store';
-export * from './data/dataset-version';
-export * from './data/lustre-deployment-type';
-export * from './data/lustre-file-system';
-export * from './network/project-network';
-export * from './project/ml-project';
-export * from './registry/model-registry';
-export * from './training/training-input';
-export * from './training/sagemaker-training';
-export * from './training/gpu-cluster';
-export * from './training/hyperpod-instance-type';
-export * from './training/hyperpod-cluster';
-export * from './training/project';
-export * from './templates/ml-project-stack';
-// compliance (AWS)
+export * from './data/index';
+export * from './network/index';
+export * from './registry/index';
+export * from './project/index';
+export * from './training/index';
+export * from './templates/index';
 export * from './compliance/index';
 // Kubernetes capabilities
 export * from './k8s/index';

@@ -139,9 +139,11 @@ export class ComplianceGate {
       });
     }
     const acknowledge = (node: IConstruct): void => {
-      if (!(node instanceof s3.CfnBucket)) return;
+      // isCfnBucket, not instanceof: it also recognises buckets of another copy of aws-cdk-lib.
+      if (!s3.CfnBucket.isCfnBucket(node)) return;
+      // The findings are reported on the L2 bucket (or whatever construct wraps the L1 as its default child).
       const parent = node.node.scope;
-      const target = parent !== undefined && parent.node.defaultChild === node && parent instanceof s3.BucketBase ? parent : node;
+      const target = parent !== undefined && parent.node.defaultChild === node ? parent : node;
       Validations.of(target).acknowledge(...SINGLE_REGION_RULES.map((id) => ({ id, reason: text })));
     };
     Aspects.of(scope).add({

@@ -2,6 +2,23 @@ import { IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 import { isUnresolvedString } from './private/tokens';
 
+/** How {@link NameRule.validate} words the fix of its error. */
+export interface NameValidationOptions {
+  /**
+   * Whether the construct generates a name when the property is omitted: the fix then offers
+   * that. Set `false` for names that must be given (method parameters, imported resources).
+   *
+   * @default true
+   */
+  readonly generated?: boolean;
+  /**
+   * A valid name to show in the fix, for example `gpu-workers`.
+   *
+   * @default - no example
+   */
+  readonly example?: string;
+}
+
 /**
  * Naming limits of one kind of physical name (a SageMaker resource, an S3 bucket...).
  *
@@ -75,6 +92,48 @@ export class NameRule {
   });
 
   /**
+   * SageMaker HyperPod instance group names: 1-63 characters, letters, digits and hyphens,
+   * starting and ending with a letter or digit (the SageMaker rule, named for the messages).
+   */
+  public static readonly HYPERPOD_INSTANCE_GROUP = NameRule.SAGEMAKER.named('HyperPod instance group');
+
+  /** SageMaker Pipelines step names: 1-64 letters, digits, `_` and `-`. */
+  public static readonly SAGEMAKER_PIPELINE_STEP = new NameRule({
+    service: 'SageMaker pipeline step',
+    minLength: 1,
+    maxLength: 64,
+    pattern: /^[A-Za-z0-9_-]+$/,
+    allowed: 'letters, digits, "_" and "-"',
+    separator: '-',
+    lowerCase: false,
+  });
+
+  /** SageMaker training input channel names: 1-64 letters, digits, `.`, `-` and `_`. */
+  public static readonly SAGEMAKER_CHANNEL = new NameRule({
+    service: 'SageMaker channel',
+    minLength: 1,
+    maxLength: 64,
+    pattern: /^[A-Za-z0-9.\-_]+$/,
+    allowed: 'letters, digits, ".", "-" and "_"',
+    separator: '-',
+    lowerCase: false,
+  });
+
+  /**
+   * EKS cluster names: 1-100 characters, letters, digits, `-` and `_`, starting with a letter
+   * or digit.
+   */
+  public static readonly EKS_CLUSTER = new NameRule({
+    service: 'EKS cluster',
+    minLength: 1,
+    maxLength: 100,
+    pattern: /^[0-9A-Za-z][A-Za-z0-9\-_]*$/,
+    allowed: 'letters, digits, "-" and "_", starting with a letter or digit',
+    separator: '-',
+    lowerCase: false,
+  });
+
+  /**
    * Kubernetes object names (DNS-1123 subdomain as used by most kinds, kept to the stricter
    * label length): 1-63 lowercase letters, digits and hyphens.
    */
@@ -114,6 +173,14 @@ export class NameRule {
     this.extraCheck = spec.extraCheck;
   }
 
+  /** The same rule, named after another kind of resource in messages. */
+  private named(service: string): NameRule {
+    return new NameRule({
+      service, minLength: this.minLength, maxLength: this.maxLength, pattern: this.pattern, allowed: this.allowed,
+      separator: this.separator, lowerCase: this.lowerCase, extraCheck: this.extraCheck,
+    });
+  }
+
   /**
    * The problem with `name`, or `undefined` when it is valid (unresolved tokens are valid).
    */
@@ -134,16 +201,19 @@ export class NameRule {
    * @param scope the construct that received the name
    * @param prop the property that carried it, for the message
    * @param name the name to check
+   * @param options how the fix of the error is worded
    */
-  public validate(scope: IConstruct, prop: string, name: string): string {
+  public validate(scope: IConstruct, prop: string, name: string, options: NameValidationOptions = {}): string {
     const problem = this.problem(name);
     if (problem) {
+      const example = options.example === undefined ? '' : `, such as "${options.example}"`;
+      const omit = (options.generated ?? true) ? `, or omit ${prop} to have one generated` : '';
       throw new ValidationError({
         code: 'invalid-name',
         scope,
         message: `${prop} is not a valid ${this.service} name: it ${problem}.`,
         received: name,
-        fix: `Give a name of ${this.minLength}-${this.maxLength} characters made of ${this.allowed}, or omit ${prop} to have one generated.`,
+        fix: `Give a name of ${this.minLength}-${this.maxLength} characters made of ${this.allowed}${example}${omit}.`,
       });
     }
     return name;

@@ -1,4 +1,5 @@
 import { Annotations, Duration, IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -7,12 +8,67 @@ import { DatasetVersion, DatasetVersionOptions } from './dataset-version';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { KMS_KEY_ARN, validateArn } from '../core/private/identifiers';
-import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
+import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS, S3_READ_WRITE_OBJECT_ACTIONS } from '../private/grants';
 import { createDataKey } from '../private/keys';
 import { S3_MAX_KEY_BYTES, utf8Bytes, wholeDuration } from '../private/limits';
 import { createSecureBucket } from '../private/secure-bucket';
 
 const ZONE_NAME = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
+
+/**
+ * The CloudWatch metrics of a dataset store, in one place: the monitoring capability takes
+ * metrics from the store's `metricXxx()` methods, and names only come from here.
+ *
+ * Source: Amazon S3 user guide, "Metrics and dimensions" (daily storage metrics and request
+ * metrics in the `AWS/S3` namespace).
+ */
+export class DatasetStoreMetricNames {
+  /** Namespace of the S3 storage and request metrics. */
+  public static readonly METRIC_NAMESPACE = 'AWS/S3';
+  /** FilterId of the request metrics configuration that covers the whole bucket. */
+  public static readonly ENTIRE_BUCKET_FILTER = 'EntireBucket';
+  /** Request metric: all HTTP requests (Sum). */
+  public static readonly ALL_REQUESTS = 'AllRequests';
+  /** Request metric: GET requests for objects (Sum). (Not `GET_...`: Java would take it for a getter.) */
+  public static readonly HTTP_GET_REQUESTS = 'GetRequests';
+  /** Request metric: PUT requests for objects (Sum). */
+  public static readonly HTTP_PUT_REQUESTS = 'PutRequests';
+  /** Request metric: requests answered with a 4xx status, 0 or 1 per request (Sum: count, Average: rate). */
+  public static readonly CLIENT_ERRORS = '4xxErrors';
+  /** Request metric: requests answered with a 5xx status (503 SlowDown included), 0 or 1 per request. */
+  public static readonly SERVER_ERRORS = '5xxErrors';
+  /** Request metric: milliseconds from the complete request to the first response byte. */
+  public static readonly FIRST_BYTE_LATENCY = 'FirstByteLatency';
+  /** Request metric: milliseconds from the first request byte to the last response byte. */
+  public static readonly TOTAL_REQUEST_LATENCY = 'TotalRequestLatency';
+  /** Request metric: bytes downloaded in responses with a body. */
+  public static readonly BYTES_DOWNLOADED = 'BytesDownloaded';
+  /** Request metric: bytes uploaded in requests with a body. */
+  public static readonly BYTES_UPLOADED = 'BytesUploaded';
+  /** Daily storage metric: bytes stored per storage type, current and noncurrent versions (Average). */
+  public static readonly BUCKET_SIZE_BYTES = 'BucketSizeBytes';
+  /** Daily storage metric: objects (current and noncurrent versions, upload parts) of all storage types (Average). */
+  public static readonly NUMBER_OF_OBJECTS = 'NumberOfObjects';
+
+  private constructor() {}
+}
+
+/**
+ * Storage types (the `StorageType` dimension of `BucketSizeBytes`) a dataset store's objects are
+ * in: new objects land in STANDARD and the store's lifecycle moves them to Intelligent-Tiering,
+ * whose automatic tiers are frequent, infrequent and archive instant access. The opt-in archive
+ * tiers are not configured by the store, so they are not listed.
+ */
+export enum DatasetStorageType {
+  /** S3 Standard (`StandardStorage`): objects before the lifecycle transition. */
+  STANDARD = 'StandardStorage',
+  /** Intelligent-Tiering frequent access tier (`IntelligentTieringFAStorage`), including objects under 128 KB. */
+  INTELLIGENT_TIERING_FREQUENT_ACCESS = 'IntelligentTieringFAStorage',
+  /** Intelligent-Tiering infrequent access tier (`IntelligentTieringIAStorage`): not accessed for 30 days. */
+  INTELLIGENT_TIERING_INFREQUENT_ACCESS = 'IntelligentTieringIAStorage',
+  /** Intelligent-Tiering archive instant access tier (`IntelligentTieringAIAStorage`): not accessed for 90 days. */
+  INTELLIGENT_TIERING_ARCHIVE_INSTANT_ACCESS = 'IntelligentTieringAIAStorage',
+}
 
 /**
  * A dataset store: where a project keeps its data, in zones (prefixes) such as `raw`,
@@ -47,6 +103,63 @@ export interface IDatasetStore extends IResource {
   grantReadWrite(grantee: iam.IGrantable, zone?: string): iam.Grant;
   /** Names one immutable dataset version in the store (validated). */
   datasetVersion(options: DatasetVersionOptions): DatasetVersion;
+
+  /**
+   * Whether the bucket has the store's request metrics configurations (FilterId
+   * `EntireBucket`, and one per zone named after the zone), so that the request metrics exist.
+   */
+  readonly requestMetricsEnabled: boolean;
+  /**
+   * An S3 request metric (`AWS/S3`, dimensions `BucketName` and `FilterId`) of the whole store,
+   * or of one zone. Request metrics exist only where the bucket has a metrics configuration:
+   * throws `request-metrics-disabled` when `requestMetricsEnabled` is false, `unknown-zone` for
+   * a zone the store does not have.
+   *
+   * @param metricName a name from `DatasetStoreMetricNames`
+   * @param zone the zone, or the whole store when omitted
+   * @param props statistic (default Sum), period (default 5 minutes), label...
+   */
+  metric(metricName: string, zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** All HTTP requests to the store or a zone (Sum over 5 minutes). */
+  metricAllRequests(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** GET requests for objects of the store or a zone (Sum over 5 minutes). */
+  metricGetRequests(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** PUT requests for objects of the store or a zone (Sum over 5 minutes). */
+  metricPutRequests(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * Requests answered with a 4xx status (`4xxErrors`; AccessDenied after a grant or key change
+   * shows here): count, Sum over 5 minutes. Use `statistic: 'Average'` for the error rate.
+   */
+  metricClientErrors(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * Requests answered with a 5xx status (`5xxErrors`; 503 SlowDown when data loaders exceed the
+   * prefix request rate shows here): count, Sum over 5 minutes.
+   */
+  metricServerErrors(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Time to first byte in milliseconds (p99 over 5 minutes). */
+  metricFirstByteLatency(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Total request time in milliseconds (p99 over 5 minutes). */
+  metricTotalRequestLatency(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Bytes downloaded (Sum over 5 minutes): how much data training reads. */
+  metricBytesDownloaded(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Bytes uploaded (Sum over 5 minutes). */
+  metricBytesUploaded(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * Bytes stored in one storage type (`BucketSizeBytes`, dimensions `BucketName` and
+   * `StorageType`; Average over 1 day). A daily storage metric: S3 publishes it for every
+   * bucket, free, once a day; there are no per-zone storage metrics.
+   */
+  metricBucketSizeBytes(storageType: DatasetStorageType, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Objects stored in all storage types (`NumberOfObjects`, `StorageType` `AllStorageTypes`; Average over 1 day). */
+  metricNumberOfObjects(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/** S3 Object Lock retention mode. */
+export enum ObjectLockMode {
+  /** Principals with `s3:BypassGovernanceRetention` can still delete or shorten the retention. */
+  GOVERNANCE = 'GOVERNANCE',
+  /** Nobody, including the root user, can delete a version or shorten its retention. */
+  COMPLIANCE = 'COMPLIANCE',
 }
 
 /** Object Lock mode and default retention for new object versions. */
@@ -56,7 +169,7 @@ export class DatasetObjectLock {
    * principals with `s3:BypassGovernanceRetention`.
    */
   public static governance(retention: Duration): DatasetObjectLock {
-    return new DatasetObjectLock('GOVERNANCE', retention);
+    return new DatasetObjectLock(ObjectLockMode.GOVERNANCE, retention);
   }
 
   /**
@@ -64,12 +177,12 @@ export class DatasetObjectLock {
    * and the retention cannot be shortened. Use for regulated training data.
    */
   public static compliance(retention: Duration): DatasetObjectLock {
-    return new DatasetObjectLock('COMPLIANCE', retention);
+    return new DatasetObjectLock(ObjectLockMode.COMPLIANCE, retention);
   }
 
   private constructor(
-    /** `GOVERNANCE` or `COMPLIANCE`. */
-    public readonly mode: string,
+    /** The retention mode. */
+    public readonly mode: ObjectLockMode,
     /** Default retention of each new object version. */
     public readonly retention: Duration,
   ) {}
@@ -134,6 +247,21 @@ export interface DatasetStoreProps {
    * @default Duration.days(365)
    */
   readonly accessLogsRetention?: Duration;
+  /**
+   * Whether the bucket gets S3 request metrics configurations: one for the whole bucket
+   * (FilterId `EntireBucket`) and one per zone, filtered by the zone prefix (FilterId = the zone
+   * name), so that request counts, 4xx/5xx errors, latency and bytes transferred are published
+   * to CloudWatch each minute, per zone. Without them S3 publishes only the daily storage metrics,
+   * and throttling (503 SlowDown) or AccessDenied during training is invisible.
+   *
+   * On by default: the store feeds GPU jobs whose failures cost far more than the metrics. S3
+   * request metrics are billed as CloudWatch custom metrics (up to 16 metrics per
+   * configuration, billed for the hours in which requests occur): 1 + the number of zones
+   * configurations. Turn off for stores that see no traffic worth watching.
+   *
+   * @default true
+   */
+  readonly requestMetrics?: boolean;
 }
 
 /** Attributes of a dataset store created elsewhere. */
@@ -152,6 +280,14 @@ export interface DatasetStoreAttributes {
    * @default ['raw', 'curated', 'features']
    */
   readonly zones?: string[];
+  /**
+   * Whether the bucket has the request metrics configurations a `DatasetStore` creates
+   * (FilterId `EntireBucket`, and one per zone named after the zone). Say so only when it does:
+   * request metrics of a configuration that does not exist never have data.
+   *
+   * @default false
+   */
+  readonly requestMetrics?: boolean;
 }
 
 /** Grants, zones and dataset versions shared by created and imported stores. */
@@ -159,6 +295,82 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
   public abstract readonly bucket: s3.IBucket;
   public abstract readonly encryptionKey?: kms.IKey;
   protected readonly zones: string[] = [];
+  public abstract readonly requestMetricsEnabled: boolean;
+
+  public metric(metricName: string, zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.requestMetricsEnabled) {
+      throw new ValidationError({
+        code: 'request-metrics-disabled',
+        scope: this,
+        message: 'S3 publishes request metrics only for a bucket with a metrics configuration, and this store has none.',
+        received: metricName,
+        fix: 'Create the store with requestMetrics: true (the default), or import it with requestMetrics: true if its bucket has the DatasetStore metrics configurations.',
+      });
+    }
+    const filterId = zone === undefined ? DatasetStoreMetricNames.ENTIRE_BUCKET_FILTER : this.zonePrefix(zone).slice(0, -1);
+    return this.s3Metric(metricName, { BucketName: this.bucket.bucketName, FilterId: filterId }, cloudwatch.Stats.SUM, Duration.minutes(5), props);
+  }
+
+  public metricAllRequests(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(DatasetStoreMetricNames.ALL_REQUESTS, zone, props);
+  }
+
+  public metricGetRequests(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(DatasetStoreMetricNames.HTTP_GET_REQUESTS, zone, props);
+  }
+
+  public metricPutRequests(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(DatasetStoreMetricNames.HTTP_PUT_REQUESTS, zone, props);
+  }
+
+  public metricClientErrors(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(DatasetStoreMetricNames.CLIENT_ERRORS, zone, props);
+  }
+
+  public metricServerErrors(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(DatasetStoreMetricNames.SERVER_ERRORS, zone, props);
+  }
+
+  public metricFirstByteLatency(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(DatasetStoreMetricNames.FIRST_BYTE_LATENCY, zone, { statistic: cloudwatch.Stats.p(99), ...props });
+  }
+
+  public metricTotalRequestLatency(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(DatasetStoreMetricNames.TOTAL_REQUEST_LATENCY, zone, { statistic: cloudwatch.Stats.p(99), ...props });
+  }
+
+  public metricBytesDownloaded(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(DatasetStoreMetricNames.BYTES_DOWNLOADED, zone, props);
+  }
+
+  public metricBytesUploaded(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(DatasetStoreMetricNames.BYTES_UPLOADED, zone, props);
+  }
+
+  public metricBucketSizeBytes(storageType: DatasetStorageType, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.s3Metric(DatasetStoreMetricNames.BUCKET_SIZE_BYTES, { BucketName: this.bucket.bucketName, StorageType: storageType },
+      cloudwatch.Stats.AVERAGE, Duration.days(1), props);
+  }
+
+  public metricNumberOfObjects(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.s3Metric(DatasetStoreMetricNames.NUMBER_OF_OBJECTS, { BucketName: this.bucket.bucketName, StorageType: 'AllStorageTypes' },
+      cloudwatch.Stats.AVERAGE, Duration.days(1), props);
+  }
+
+  /** A metric in `AWS/S3`, in the bucket's account and region (an imported bucket may live elsewhere). */
+  private s3Metric(metricName: string, dimensionsMap: Record<string, string>, statistic: string, period: Duration, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const env = this.bucket.env;
+    return new cloudwatch.Metric({
+      namespace: DatasetStoreMetricNames.METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap,
+      statistic,
+      period,
+      account: Token.isUnresolved(env.account) ? undefined : env.account,
+      region: Token.isUnresolved(env.region) ? undefined : env.region,
+      ...props,
+    }).attachTo(this);
+  }
 
   public get zoneNames(): string[] {
     return [...this.zones];
@@ -198,7 +410,7 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
   public grantReadWrite(grantee: iam.IGrantable, zone?: string): iam.Grant {
     return grantBucketObjects({
       grantee, bucket: this.bucket, key: this.encryptionKey, prefix: zone === undefined ? '' : this.zonePrefix(zone),
-      actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS, 's3:DeleteObject'], keyActions: KMS_S3_WRITE_ACTIONS, list: true,
+      actions: S3_READ_WRITE_OBJECT_ACTIONS, keyActions: KMS_S3_WRITE_ACTIONS, list: true,
     });
   }
 
@@ -280,6 +492,7 @@ export class DatasetStore extends DatasetStoreBase {
     class Imported extends DatasetStoreBase {
       public readonly bucket = attrs.bucket;
       public readonly encryptionKey = attrs.encryptionKey ?? attrs.bucket.encryptionKey;
+      public readonly requestMetricsEnabled = attrs.requestMetrics ?? false;
       constructor() {
         super(scope, id);
         for (const zone of attrs.zones ?? DatasetStore.DEFAULT_ZONES) this.addZoneName(zone);
@@ -295,6 +508,8 @@ export class DatasetStore extends DatasetStoreBase {
   public readonly encryptionKey?: kms.IKey;
   /** The bucket that receives the server access logs. */
   public readonly accessLogsBucket: s3.IBucket;
+  public readonly requestMetricsEnabled: boolean;
+  private readonly resourceBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: DatasetStoreProps = {}) {
     super(scope, id);
@@ -306,14 +521,17 @@ export class DatasetStore extends DatasetStoreBase {
     const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(365);
     const tiering = props.intelligentTieringAfter ?? Duration.days(0);
     const accessLogsRetention = props.accessLogsRetention ?? Duration.days(365);
-    // S3 lifecycle rules count whole days: expirations from 1, Intelligent-Tiering transitions from 0.
-    wholeDays(this, 'noncurrentVersionExpiration', noncurrent, 1);
-    wholeDays(this, 'intelligentTieringAfter', tiering, 0);
-    if (!props.accessLogsBucket) wholeDays(this, 'accessLogsRetention', accessLogsRetention, 1);
+    // S3 lifecycle rules count whole days: expirations from 1, Intelligent-Tiering transitions from 0
+    // (accessLogsRetention is checked where the log bucket is made, in createSecureBucket).
+    const lifecycle = 'S3 lifecycle rules count in whole days';
+    wholeDuration(this, 'noncurrentVersionExpiration', noncurrent, { unit: 'days', min: 1, why: lifecycle });
+    wholeDuration(this, 'intelligentTieringAfter', tiering, { unit: 'days', min: 0, why: lifecycle });
     const lock = props.objectLock;
     if (lock) {
-      wholeDays(this, 'objectLock retention', lock.retention, 1, 36500);
-      if (lock.mode === 'COMPLIANCE') {
+      wholeDuration(this, 'objectLock retention', lock.retention, {
+        unit: 'days', min: 1, max: 36500, why: 'S3 Object Lock retention counts in whole days (at most 100 years)',
+      });
+      if (lock.mode === ObjectLockMode.COMPLIANCE) {
         Annotations.of(this).addInfo(`Object Lock in COMPLIANCE mode for ${lock.retention.toDays()} days: no one can delete locked versions before they expire.`);
       }
     }
@@ -325,7 +543,7 @@ export class DatasetStore extends DatasetStoreBase {
       encryptionKey: this.encryptionKey,
       removalPolicy,
       objectLockDefaultRetention: lock === undefined ? undefined
-        : lock.mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(lock.retention) : s3.ObjectLockRetention.governance(lock.retention),
+        : lock.mode === ObjectLockMode.COMPLIANCE ? s3.ObjectLockRetention.compliance(lock.retention) : s3.ObjectLockRetention.governance(lock.retention),
       lifecycleRules: [
         {
           id: 'intelligent-tiering',
@@ -343,17 +561,23 @@ export class DatasetStore extends DatasetStoreBase {
     });
     this.bucket = secure.bucket;
     this.accessLogsBucket = secure.accessLogsBucket;
+    // Request metrics: the whole bucket, and each zone by its prefix (zones added later get theirs in addZone).
+    this.requestMetricsEnabled = props.requestMetrics ?? true;
+    this.resourceBucket = secure.bucket;
+    if (this.requestMetricsEnabled) {
+      secure.bucket.addMetric({ id: DatasetStoreMetricNames.ENTIRE_BUCKET_FILTER });
+      for (const zone of this.zones) this.addZoneMetrics(zone);
+    }
   }
 
   /** Adds a zone (key prefix) to the store. */
   public addZone(zone: string): void {
     this.addZoneName(zone);
+    if (this.requestMetricsEnabled) this.addZoneMetrics(zone);
   }
-}
 
-function wholeDays(scope: Construct, prop: string, value: Duration, min: number, max?: number): void {
-  wholeDuration(scope, prop, value, {
-    unit: 'days', min, max,
-    why: max === undefined ? 'S3 lifecycle rules count in whole days' : 'S3 Object Lock retention counts in whole days (at most 100 years)',
-  });
+  /** A request metrics configuration for one zone: FilterId = the zone name, filtered by its prefix. */
+  private addZoneMetrics(zone: string): void {
+    this.resourceBucket.addMetric({ id: zone, prefix: this.zonePrefix(zone) });
+  }
 }

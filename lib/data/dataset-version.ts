@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IDatasetStore } from './dataset-store';
+import { KMS_S3_READ_ACTIONS } from '../private/grants';
 
 /** What a dataset version points at. */
 export enum DatasetVersionKind {
@@ -94,6 +95,6 @@ export class DatasetVersion {
       resource: this.store.bucket,
     });
     const key = this.store.encryptionKey;
-    return key ? grant.combine(key.grant(grantee, 'kms:Decrypt')) : grant;
+    return key ? grant.combine(key.grant(grantee, ...KMS_S3_READ_ACTIONS)) : grant;
   }
 }

@@ -11,9 +11,10 @@ import { ValidationError } from '../core/errors';
 import { FSX_DNS_NAME, FSX_FILE_SYSTEM_ID, LUSTRE_MOUNT_NAME, SECURITY_GROUP_ID, validateResourceId } from '../core/private/identifiers';
 import { IDatasetStore } from './dataset-store';
 import { LustreDeploymentType } from './lustre-deployment-type';
-import { createDataKey } from '../private/keys';
+import { allowLogsToUseKey, createDataKey } from '../private/keys';
 import { isUnresolvedString } from '../core/private/tokens';
-import { gibibytes } from '../private/limits';
+import { gibibytes, wholeDuration } from '../private/limits';
+import { warnIfNotRetained } from '../private/retention';
 import { selectPrivateSubnets } from '../private/subnets';
 
 // Sources of the FSx rules enforced below (checked 2025; the capacity and throughput rules of each
@@ -381,7 +382,10 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
     });
     this.fileSystem.applyRemovalPolicy(this.removalPolicy);
     if (this.logGroup) this.fileSystem.node.addDependency(this.logGroup);
-    warnIfNotRetained(this, this.removalPolicy);
+    warnIfNotRetained(this, this.removalPolicy, {
+      id: 'fsx-not-retained', what: 'File system',
+      consequence: 'deleting the stack deletes the file system, including files not exported to the dataset store.',
+    });
 
     this.fileSystemId = this.fileSystem.ref;
     this.dnsName = this.fileSystem.attrDnsName;
@@ -488,19 +492,10 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
       }
       return undefined;
     }
-    const value = retention ?? Duration.days(7);
-    const ms = value.toMilliseconds();
-    if (Token.isUnresolved(ms)) return value.toDays();
-    const days = ms / 86_400_000;
-    if (!Number.isInteger(days) || days < 0 || days > 90) {
-      throw new ValidationError({
-        code: 'invalid-duration',
-        scope: this,
-        message: 'automaticBackupRetention must be a whole number of days from 0 to 90.',
-        received: value.toHumanString(),
-        fix: 'Use Duration.days(n) with 0 <= n <= 90 (0 turns backups off).',
-      });
-    }
+    const days = wholeDuration(this, 'automaticBackupRetention', retention ?? Duration.days(7), {
+      unit: 'days', min: 0, max: 90, why: 'FSx keeps automatic backups for whole days, 0 (off) to 90',
+      fix: 'Use Duration.days(n) with 0 <= n <= 90 (0 turns backups off).',
+    });
     if (days === 0) {
       Annotations.of(this).addWarningV2('mlops-constructs:fsx-backups-off',
         'Automatic backups are off: a lost file system can only be rebuilt from the dataset store (exported but unsynced files are lost).');
@@ -596,18 +591,10 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
 
   private createLogGroup(key: kms.IKey, retention: logs.RetentionDays): logs.LogGroup {
     const logGroupName = `/aws/fsx/lustre/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`;
-    const stack = Stack.of(this);
-    const added = key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsForFSxLogGroup',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': this.logGroupArn(logGroupName) } },
-    }), true);
-    if (!added.statementAdded) {
-      Annotations.of(this).addWarningV2('mlops-constructs:fsx-log-key-policy',
-        `The encryption key is imported, so its key policy was not changed: it must allow logs.${stack.region}.amazonaws.com to use it for the log group ${logGroupName}.`);
-    }
+    allowLogsToUseKey(this, key, {
+      logGroupArn: this.logGroupArn(logGroupName), logGroup: `the log group ${logGroupName}`,
+      warningId: 'fsx-log-key-policy', sid: 'AllowCloudWatchLogsForFSxLogGroup',
+    });
     const group = new logs.LogGroup(this, 'Logs', {
       logGroupName,
       encryptionKey: key,
@@ -624,12 +611,5 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
       resourceName: logGroupName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-  }
-}
-
-function warnIfNotRetained(scope: Construct, policy: RemovalPolicy): void {
-  if (policy !== RemovalPolicy.RETAIN) {
-    Annotations.of(scope).addWarningV2('mlops-constructs:fsx-not-retained',
-      `File system removal policy is ${policy}: deleting the stack deletes the file system, including files not exported to the dataset store.`);
   }
 }

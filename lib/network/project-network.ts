@@ -5,7 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
-import { createDataKey } from '../private/keys';
+import { allowLogsToUseKey, createDataKey } from '../private/keys';
+import { acknowledgeGroupSourcedRule } from '../private/security-groups';
 
 /** Properties of a {@link ProjectNetwork}. */
 export interface ProjectNetworkProps {
@@ -270,13 +271,12 @@ export class ProjectNetwork extends ProjectNetworkBase {
     this.workloadSubnets = { subnetType };
 
     const key = props.encryptionKey ?? createDataKey(this, 'FlowLogKey', `Flow logs of ${this.node.path}`, RemovalPolicy.RETAIN);
-    // An imported key keeps its own policy: addToResourcePolicy leaves it unchanged.
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
-      resources: ['*'],
-      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
-    }));
+    // CloudFormation names the flow log group, and its ARN would make the key policy refer to the
+    // log group, which refers to the key: the statement names this account's log groups instead.
+    allowLogsToUseKey(this, key, {
+      logGroupArn: Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      logGroup: 'the flow log group', warningId: 'flow-log-key-policy',
+    });
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: key,
@@ -314,11 +314,7 @@ export class ProjectNetwork extends ProjectNetworkBase {
     const selfIngress = this.trainingSecurityGroup.node.tryFindChild(`from ${Names.nodeUniqueId(this.trainingSecurityGroup.node)}:ALL TRAFFIC`);
     if (selfIngress) {
       const reason = 'The only source is the training security group itself: EFA and NCCL need all ports open between members; no address range is open.';
-      Validations.of(selfIngress).acknowledge(
-        { id: 'NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
-        { id: 'HIPAA.Security::HIPAA.Security-EC2RestrictedCommonPorts', reason },
-        { id: 'PCI.DSS.321::PCI.DSS.321-EC2RestrictedCommonPorts', reason },
-      );
+      acknowledgeGroupSourcedRule(selfIngress, reason);
     }
     this.trainingSecurityGroup.addEgressRule(this.trainingSecurityGroup, ec2.Port.allTraffic(), 'Members of the training group');
     // HTTPS out: to the interface endpoints and to S3 through the gateway endpoint (S3 has no

@@ -8,6 +8,8 @@ export const S3_READ_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's
 export const S3_LIST_ACTIONS = ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'];
 /** S3 actions to write objects (no delete). @internal */
 export const S3_PUT_OBJECT_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+/** S3 actions to read, write and delete objects (a read-write zone, a checkpoint mount). @internal */
+export const S3_READ_WRITE_OBJECT_ACTIONS = [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS, 's3:DeleteObject'];
 /** KMS actions S3 needs to read SSE-KMS objects. @internal */
 export const KMS_S3_READ_ACTIONS = ['kms:Decrypt'];
 /** KMS actions S3 needs to write SSE-KMS objects (multipart uploads decrypt too). @internal */
@@ -40,10 +42,15 @@ export function grantBucketObjects(options: {
       actions: S3_LIST_ACTIONS,
       resourceArns: [bucket.bucketArn],
       resource: bucket,
-      conditions: prefix ? { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } } : undefined,
+      conditions: prefix ? listUnderPrefix(prefix) : undefined,
     }));
   }
   const key = options.key ?? bucket.encryptionKey;
   if (key) grant = grant.combine(key.grant(grantee, ...options.keyActions));
   return grant;
+}
+
+/** The condition that limits `s3:ListBucket` to the keys under `prefix`. @internal */
+export function listUnderPrefix(prefix: string): Record<string, Record<string, string[]>> {
+  return { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } };
 }

@@ -1,9 +1,10 @@
-import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { wholeDuration } from './limits';
+import { warnIfNotRetained } from './retention';
 
 /** @internal */
 export interface SecureBucketProps {
@@ -25,6 +26,20 @@ export interface SecureBucketResult {
 }
 
 /**
+ * What the data bucket and its log bucket share: TLS 1.2 only, versioned, no public access, no
+ * ACLs, and Object Lock, which can only be turned on when a bucket is created (on, without a
+ * default retention, it lets owners lock individual versions: an approved model, an audited dataset).
+ */
+const PRIVATE_BUCKET: s3.BucketProps = {
+  enforceSSL: true,
+  minimumTLSVersion: 1.2,
+  versioned: true,
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  objectLockEnabled: true,
+};
+
+/**
  * Creates, as `scope/id`, a KMS-encrypted, versioned, TLS-only, private bucket whose server access
  * logs go to a separate log bucket (`scope/AccessLogs` unless one is given). Shared by the
  * capabilities that hold data or models. @internal
@@ -39,14 +54,7 @@ export function createSecureBucket(scope: Construct, id: string, props: SecureBu
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: props.encryptionKey,
     bucketKeyEnabled: true,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    versioned: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    // Object Lock can only be turned on when a bucket is created; on, without a default
-    // retention, it lets owners lock individual versions (an approved model, an audited dataset).
-    objectLockEnabled: true,
+    ...PRIVATE_BUCKET,
     objectLockDefaultRetention: props.objectLockDefaultRetention,
     lifecycleRules: props.lifecycleRules,
     removalPolicy: props.removalPolicy,
@@ -70,10 +78,9 @@ export function createSecureBucket(scope: Construct, id: string, props: SecureBu
     },
   }));
 
-  if (props.removalPolicy !== RemovalPolicy.RETAIN && props.removalPolicy !== RemovalPolicy.SNAPSHOT) {
-    Annotations.of(bucket).addWarningV2('mlops-constructs:bucket-not-retained',
-      `Bucket removal policy is ${props.removalPolicy}: deleting the stack can delete data or models. RETAIN is the default for a reason.`);
-  }
+  warnIfNotRetained(bucket, props.removalPolicy, {
+    id: 'bucket-not-retained', what: 'Bucket', consequence: 'deleting the stack can delete data or models. RETAIN is the default for a reason.',
+  });
   return { bucket, accessLogsBucket };
 }
 
@@ -81,12 +88,7 @@ function createLogBucket(scope: Construct, id: string, removalPolicy: RemovalPol
   // S3 server access logs can only be delivered to buckets encrypted with SSE-S3.
   const logs = new s3.Bucket(scope, id, {
     encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    versioned: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    objectLockEnabled: true,
+    ...PRIVATE_BUCKET,
     removalPolicy,
     lifecycleRules: [{
       id: 'expire-access-logs',

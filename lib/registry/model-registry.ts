@@ -1,4 +1,5 @@
 import { Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -49,12 +50,16 @@ export interface IModelRegistry extends IResource {
   onModelRejected(id: string, options?: events.OnEventOptions): events.Rule;
   /**
    * Grants what a training pipeline needs to register a model version: create and describe
-   * model packages in this group, read and write artifacts, pull and push images.
+   * model packages in this group, read and write artifacts, pull and push images. The returned
+   * grant holds every part: group, images (with the registry login), artifacts and key.
    */
   grantRegisterModel(grantee: iam.IGrantable): iam.Grant;
   /** Grants describing and updating (approving, rejecting) this group's model packages. */
   grantApprove(grantee: iam.IGrantable): iam.Grant;
-  /** Grants what a deployment needs: describe model packages, pull images, read artifacts. */
+  /**
+   * Grants what a deployment needs: describe model packages, pull images, read artifacts. The
+   * returned grant holds every part: group, images (with the registry login), artifacts and key.
+   */
   grantPull(grantee: iam.IGrantable): iam.Grant;
   /** Grants reading artifacts (objects and versions, listing) under `prefix`, with decrypt. */
   grantReadArtifacts(grantee: iam.IGrantable, prefix?: string): iam.Grant;
@@ -63,6 +68,38 @@ export interface IModelRegistry extends IResource {
    * key actions S3 needs. Training jobs write their output here.
    */
   grantWriteArtifacts(grantee: iam.IGrantable, prefix: string): iam.Grant;
+  /**
+   * A metric of the registry's image repository (`AWS/ECR`, dimension `RepositoryName`; Sum over
+   * 5 minutes). The repository is the only part of a registry with CloudWatch metrics: a
+   * SageMaker model package group publishes none (its state changes are EventBridge events, see
+   * `onModelPackageStateChange`).
+   *
+   * @param metricName a name from `ModelRegistryMetricNames`
+   */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * Pulls of the registry's images (`RepositoryPullCount`; Sum over 5 minutes): deployments,
+   * training jobs and endpoint scale-outs pulling model images.
+   */
+  metricImagePullCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/**
+ * The CloudWatch metrics of a model registry, in one place: the monitoring capability takes
+ * metrics from the registry's `metricXxx()` methods, and names only come from here.
+ *
+ * Source: Amazon ECR user guide, "Amazon ECR repository metrics": ECR publishes
+ * `RepositoryPullCount` for private repositories in `AWS/ECR` with the dimension
+ * `RepositoryName`, each minute, without setup. SageMaker publishes no CloudWatch metrics for
+ * model package groups.
+ */
+export class ModelRegistryMetricNames {
+  /** Namespace of the repository metrics. */
+  public static readonly METRIC_NAMESPACE = 'AWS/ECR';
+  /** Pulls of the repository's images (Sum). */
+  public static readonly REPOSITORY_PULL_COUNT = 'RepositoryPullCount';
+
+  private constructor() {}
 }
 
 /** Properties of a {@link ModelRegistry}. */
@@ -148,6 +185,9 @@ export interface ModelRegistryAttributes {
 }
 
 const STATE_CHANGE = 'SageMaker Model Package State Change';
+/** What `ecr.Repository` grants for pulls and pushes (same actions, same order). */
+const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+const ECR_PUSH_ACTIONS = ['ecr:CompleteLayerUpload', 'ecr:UploadLayerPart', 'ecr:InitiateLayerUpload', 'ecr:BatchCheckLayerAvailability', 'ecr:PutImage'];
 
 /** Events and grants shared by created and imported registries. */
 export abstract class ModelRegistryBase extends Resource implements IModelRegistry {
@@ -189,8 +229,7 @@ export abstract class ModelRegistryBase extends Resource implements IModelRegist
       resourceArns: [this.modelPackagesArn],
     }));
     // Read and put, never delete: registered artifacts are evidence of what was released.
-    this.repository.grantPullPush(grantee);
-    return grant.combine(grantBucketObjects({
+    return grant.combine(this.grantImages(grantee, [...ECR_PULL_ACTIONS, ...ECR_PUSH_ACTIONS])).combine(grantBucketObjects({
       grantee, bucket: this.artifactBucket, key: this.encryptionKey, prefix: '',
       actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS], keyActions: KMS_S3_WRITE_ACTIONS, list: true,
     }));
@@ -214,8 +253,7 @@ export abstract class ModelRegistryBase extends Resource implements IModelRegist
       actions: ['sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeModelPackage'],
       resourceArns: [this.modelPackageGroupArn, this.modelPackagesArn],
     });
-    this.repository.grantPull(grantee);
-    return grant.combine(this.grantReadArtifacts(grantee));
+    return grant.combine(this.grantImages(grantee, ECR_PULL_ACTIONS)).combine(this.grantReadArtifacts(grantee));
   }
 
   public grantReadArtifacts(grantee: iam.IGrantable, prefix = ''): iam.Grant {
@@ -230,6 +268,38 @@ export abstract class ModelRegistryBase extends Resource implements IModelRegist
       grantee, bucket: this.artifactBucket, key: this.encryptionKey, prefix,
       actions: S3_PUT_OBJECT_ACTIONS, keyActions: KMS_S3_WRITE_ACTIONS, list: false,
     });
+  }
+
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    // In the repository's account and region: an imported repository may live elsewhere.
+    const env = this.repository.env;
+    return new cloudwatch.Metric({
+      namespace: ModelRegistryMetricNames.METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { RepositoryName: this.repository.repositoryName },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(5),
+      account: Token.isUnresolved(env.account) ? undefined : env.account,
+      region: Token.isUnresolved(env.region) ? undefined : env.region,
+      ...props,
+    }).attachTo(this);
+  }
+
+  public metricImagePullCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(ModelRegistryMetricNames.REPOSITORY_PULL_COUNT, props);
+  }
+
+  /**
+   * The repository part and the registry login (account-wide) of an image grant, both in the
+   * returned grant: `ecr.IRepository.grantPull()` adds the login statement but returns only the
+   * repository part.
+   */
+  private grantImages(grantee: iam.IGrantable, actions: string[]): iam.Grant {
+    return this.repository.grant(grantee, ...actions).combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ecr:GetAuthorizationToken'],
+      resourceArns: ['*'],
+    }));
   }
 
   private lowerName(): string {
@@ -278,7 +348,7 @@ export class ModelRegistry extends ModelRegistryBase {
       public readonly encryptionKey = attrs.encryptionKey ?? attrs.artifactBucket.encryptionKey;
     }
     const imported = new Imported(scope, id);
-    NameRule.SAGEMAKER.validate(imported, 'modelPackageGroupName', attrs.modelPackageGroupName);
+    NameRule.SAGEMAKER.validate(imported, 'modelPackageGroupName', attrs.modelPackageGroupName, { generated: false });
     validateImportedName(imported, 'repository.repositoryName', attrs.repository.repositoryName, NameRule.ECR_REPOSITORY);
     validateArn(imported, 'repository.repositoryArn', attrs.repository.repositoryArn, ECR_REPOSITORY_ARN);
     if (imported.encryptionKey) validateArn(imported, attrs.encryptionKey ? 'encryptionKey' : 'artifactBucket.encryptionKey', imported.encryptionKey.keyArn, KMS_KEY_ARN);

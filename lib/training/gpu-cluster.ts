@@ -1,4 +1,5 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -9,13 +10,17 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
+import { NameRule } from '../core/names';
 import { IAM_ROLE_ARN, KMS_KEY_ARN, rejectArnWhereNameExpected, validateArn, validateRoleName } from '../core/private/identifiers';
 import { createDataKey } from '../private/keys';
+import { S3_READ_WRITE_OBJECT_ACTIONS } from '../private/grants';
 import { acknowledgeInherentWildcards, S3_OBJECT_PREFIX_ARN } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { checkSecurityGroupCount } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
+import { acknowledgeGroupSourcedRule } from '../private/security-groups';
 import { addKarpenterStatements, KARPENTER_WILDCARDS } from './private/karpenter-policy';
+import { associatePodIdentity, podIdentityRole } from './private/pod-identity';
 
 /** Properties of a {@link GpuCluster}. */
 export interface GpuClusterProps {
@@ -90,8 +95,6 @@ export interface GpuClusterProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
-
 /**
  * Kubernetes minor versions EKS creates clusters on (standard or extended support) as of
  * 2026-12-02: 1.31 left extended support on 2026-11-26. Newer versions than listed pass (EKS adds
@@ -119,6 +122,126 @@ export interface IGpuCluster extends IConstruct {
   readonly nodeRoleName: string;
   /** Tags on the subnets and security groups Karpenter selects (`karpenter.sh/discovery`). */
   readonly discoveryTags: Record<string, string>;
+
+  /**
+   * A control-plane metric EKS publishes for free (`AWS/EKS`, dimension `ClusterName`; Sum over
+   * 1 minute, the frequency EKS publishes at). EKS vends these for clusters on Kubernetes 1.28
+   * and newer (every version GpuCluster creates).
+   *
+   * GPU, node and pod metrics (utilization, memory, XID errors) are not among them: they need
+   * Container Insights (the CloudWatch Observability add-on) or the DCGM exporter with
+   * Prometheus, which this cluster does not install, so none are offered here.
+   *
+   * @param metricName a name from `GpuClusterMetricNames`
+   */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Pods waiting for the scheduler (`scheduler_pending_pods`; Sum over 1 minute: the count). */
+  metricPendingPods(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * Pending pods the scheduler tried and failed to place (`scheduler_pending_pods_UNSCHEDULABLE`;
+   * Sum over 1 minute): GPU jobs waiting for capacity Karpenter cannot provide.
+   */
+  metricUnschedulablePods(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * Scheduling attempts that found no node meeting the pod's constraints
+   * (`scheduler_schedule_attempts_UNSCHEDULABLE`; Sum over 1 minute).
+   */
+  metricUnschedulableAttempts(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Scheduling attempts that failed inside the scheduler (`scheduler_schedule_attempts_ERROR`; Sum over 1 minute). */
+  metricSchedulingErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Requests to the API servers (`apiserver_request_total`; Sum over 1 minute). */
+  metricApiServerRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** API server requests answered with a 5xx status (`apiserver_request_total_5XX`; Sum over 1 minute). */
+  metricApiServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * API server requests rejected with 429 by API Priority and Fairness
+   * (`apiserver_request_total_429`; Sum over 1 minute): controllers being throttled.
+   */
+  metricApiServerThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Size of the etcd database in bytes (`apiserver_storage_size_bytes`; Maximum over 1 minute). */
+  metricEtcdStorageSize(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/**
+ * The CloudWatch metrics of a GPU cluster, in one place: the monitoring capability takes metrics
+ * from the cluster's `metricXxx()` methods, and names only come from here.
+ *
+ * Source: EKS user guide, "Monitor cluster data with Amazon CloudWatch", "Basic metrics in
+ * Amazon CloudWatch" (vended for free in `AWS/EKS` each minute for clusters on Kubernetes 1.28
+ * and newer; dimension `ClusterName`).
+ */
+export class GpuClusterMetricNames {
+  /** Namespace of the EKS control-plane metrics. */
+  public static readonly METRIC_NAMESPACE = 'AWS/EKS';
+  /** Pending pods (Sum). */
+  public static readonly SCHEDULER_PENDING_PODS = 'scheduler_pending_pods';
+  /** Pending pods in the unschedulable queue (Sum). */
+  public static readonly SCHEDULER_PENDING_PODS_UNSCHEDULABLE = 'scheduler_pending_pods_UNSCHEDULABLE';
+  /** Scheduling attempts that found the pod unschedulable (Sum). */
+  public static readonly SCHEDULER_SCHEDULE_ATTEMPTS_UNSCHEDULABLE = 'scheduler_schedule_attempts_UNSCHEDULABLE';
+  /** Scheduling attempts that failed with a scheduler error (Sum). */
+  public static readonly SCHEDULER_SCHEDULE_ATTEMPTS_ERROR = 'scheduler_schedule_attempts_ERROR';
+  /** API server requests (Sum). */
+  public static readonly APISERVER_REQUEST_TOTAL = 'apiserver_request_total';
+  /** API server requests with a 5xx status (Sum). */
+  public static readonly APISERVER_REQUEST_TOTAL_5XX = 'apiserver_request_total_5XX';
+  /** API server requests with a 429 status (Sum). */
+  public static readonly APISERVER_REQUEST_TOTAL_429 = 'apiserver_request_total_429';
+  /** etcd database size in bytes (Maximum). */
+  public static readonly APISERVER_STORAGE_SIZE_BYTES = 'apiserver_storage_size_bytes';
+
+  private constructor() {}
+}
+
+/** The control-plane metrics shared by created and imported GPU clusters. */
+export abstract class GpuClusterBase extends Construct implements IGpuCluster {
+  public abstract readonly clusterName: string;
+  public abstract readonly clusterArn: string;
+  public abstract readonly nodeRoleName: string;
+  public abstract readonly discoveryTags: Record<string, string>;
+
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: GpuClusterMetricNames.METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { ClusterName: this.clusterName },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(1),
+      ...props,
+    }).attachTo(this);
+  }
+
+  public metricPendingPods(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(GpuClusterMetricNames.SCHEDULER_PENDING_PODS, props);
+  }
+
+  public metricUnschedulablePods(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(GpuClusterMetricNames.SCHEDULER_PENDING_PODS_UNSCHEDULABLE, props);
+  }
+
+  public metricUnschedulableAttempts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(GpuClusterMetricNames.SCHEDULER_SCHEDULE_ATTEMPTS_UNSCHEDULABLE, props);
+  }
+
+  public metricSchedulingErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(GpuClusterMetricNames.SCHEDULER_SCHEDULE_ATTEMPTS_ERROR, props);
+  }
+
+  public metricApiServerRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(GpuClusterMetricNames.APISERVER_REQUEST_TOTAL, props);
+  }
+
+  public metricApiServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(GpuClusterMetricNames.APISERVER_REQUEST_TOTAL_5XX, props);
+  }
+
+  public metricApiServerThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(GpuClusterMetricNames.APISERVER_REQUEST_TOTAL_429, props);
+  }
+
+  public metricEtcdStorageSize(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(GpuClusterMetricNames.APISERVER_STORAGE_SIZE_BYTES, { statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
 }
 
 /** An existing GPU cluster, for {@link GpuCluster.fromGpuClusterAttributes}. */
@@ -143,7 +266,7 @@ export interface GpuClusterAttributes {
  * GPU capacity itself is declared on the Kubernetes side (`GpuNodePool`: Karpenter NodePool and
  * EC2NodeClass); point its EC2NodeClass at `nodeRole.roleName` and `discoveryTags`.
  */
-export class GpuCluster extends Construct implements IGpuCluster {
+export class GpuCluster extends GpuClusterBase {
   /** A cluster created elsewhere (by another stack, or by a GpuCluster in another app). */
   public static fromGpuClusterAttributes(scope: Construct, id: string, attrs: GpuClusterAttributes): IGpuCluster {
     return new ImportedGpuCluster(scope, id, attrs);
@@ -178,13 +301,9 @@ export class GpuCluster extends Construct implements IGpuCluster {
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.clusterName = props.clusterName ?? generatedName(this);
-    if (props.clusterName !== undefined) rejectArnWhereNameExpected(this, 'clusterName', props.clusterName, 'EKS cluster');
-    if (!Token.isUnresolved(this.clusterName) && !CLUSTER_NAME.test(this.clusterName)) {
-      throw new ValidationError({
-        code: 'invalid-name', scope: this,
-        message: 'An EKS cluster name is 1-100 letters, digits, "-" and "_", starting with a letter or digit.',
-        received: this.clusterName, fix: 'Use a name such as "ml-training".',
-      });
+    if (props.clusterName !== undefined) {
+      rejectArnWhereNameExpected(this, 'clusterName', props.clusterName, 'EKS cluster');
+      NameRule.EKS_CLUSTER.validate(this, 'clusterName', props.clusterName, { example: 'ml-training' });
     }
     (props.adminRoles ?? []).forEach((role, i) => validateArn(this, `adminRoles[${i}]`, role.roleArn, IAM_ROLE_ARN));
     if (props.encryptionKey) validateArn(this, 'encryptionKey', props.encryptionKey.keyArn, KMS_KEY_ARN);
@@ -287,23 +406,15 @@ export class GpuCluster extends Construct implements IGpuCluster {
       new events.Rule(this, `${name}Rule`, { eventPattern, targets: [new targets.SqsQueue(this.interruptionQueue)] });
     }
 
-    this.karpenterRole = new iam.Role(this, 'KarpenterRole', {
-      assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com'),
-      description: `Karpenter controller of ${this.clusterName}`,
-    });
-    this.karpenterRole.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
-      actions: ['sts:TagSession'],
-      principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')],
-    }));
+    this.karpenterRole = podIdentityRole(this, 'KarpenterRole', `Karpenter controller of ${this.clusterName}`);
     const karpenter = new ManagedPolicyGrantee(this, 'KarpenterPolicy', { role: this.karpenterRole, description: `Karpenter controller of ${this.clusterName}` });
     addKarpenterStatements(karpenter, stack, this.clusterName, this.nodeRole, this.interruptionQueue, this.cluster.clusterArn);
     acknowledgeInherentWildcards(karpenter.policy, KARPENTER_WILDCARDS);
     const podIdentityAgent = new eks.Addon(this, 'PodIdentityAgent', { cluster: this.cluster, addonName: 'eks-pod-identity-agent' });
     this.podIdentityAgent = podIdentityAgent;
-    const association = new eks.CfnPodIdentityAssociation(this, 'KarpenterIdentity', {
-      clusterName: this.cluster.clusterName, namespace: 'kube-system', serviceAccount: 'karpenter', roleArn: this.karpenterRole.roleArn,
+    associatePodIdentity(this, 'KarpenterIdentity', {
+      clusterName: this.cluster.clusterName, agent: podIdentityAgent, namespace: 'kube-system', serviceAccount: 'karpenter', role: this.karpenterRole,
     });
-    association.node.addDependency(podIdentityAgent);
 
     for (const subnet of props.vpc.selectSubnets(subnets).subnets) Tags.of(subnet).add('karpenter.sh/discovery', this.clusterName);
     // Karpenter nodes get the node security groups (selected by the discovery tag). They must
@@ -325,11 +436,7 @@ export class GpuCluster extends Construct implements IGpuCluster {
       });
       const reason = 'The only source is a security group of this cluster (nodes or control plane): kubelet, API server, webhooks and DNS need these ports between them; no address range is open.';
       for (const rule of rules) {
-        Validations.of(rule).acknowledge(
-          { id: 'NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
-          { id: 'HIPAA.Security::HIPAA.Security-EC2RestrictedCommonPorts', reason },
-          { id: 'PCI.DSS.321::PCI.DSS.321-EC2RestrictedCommonPorts', reason },
-        );
+        acknowledgeGroupSourcedRule(rule, reason);
       }
     }
   }
@@ -342,26 +449,17 @@ export class GpuCluster extends Construct implements IGpuCluster {
    */
   public addS3CsiDriver(): iam.IGrantable {
     if (this.s3Csi) return this.s3Csi;
-    const role = new iam.Role(this, 'S3CsiRole', {
-      assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com'),
-      description: `Mountpoint for Amazon S3 CSI driver of ${this.clusterName}`,
-    });
-    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
-      actions: ['sts:TagSession'],
-      principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')],
-    }));
+    const role = podIdentityRole(this, 'S3CsiRole', `Mountpoint for Amazon S3 CSI driver of ${this.clusterName}`);
     const principal = new ManagedPolicyGrantee(this, 'S3CsiPolicy', { role, description: `Buckets the S3 CSI driver of ${this.clusterName} mounts` });
     acknowledgeInherentWildcards(principal.policy, [{
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObject',
-        's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject'],
+      actions: S3_READ_WRITE_OBJECT_ACTIONS,
       resources: S3_OBJECT_PREFIX_ARN,
       reason: 'S3 object ARNs need a wildcard after the dataset zone or checkpoint prefix that scopes the grant.',
     }]);
     const addon = new eks.Addon(this, 'S3CsiDriver', { cluster: this.cluster, addonName: 'aws-mountpoint-s3-csi-driver' });
-    const association = new eks.CfnPodIdentityAssociation(this, 'S3CsiIdentity', {
-      clusterName: this.cluster.clusterName, namespace: 'kube-system', serviceAccount: 's3-csi-driver-sa', roleArn: role.roleArn,
+    const association = associatePodIdentity(this, 'S3CsiIdentity', {
+      clusterName: this.cluster.clusterName, agent: this.podIdentityAgent, namespace: 'kube-system', serviceAccount: 's3-csi-driver-sa', role,
     });
-    association.node.addDependency(this.podIdentityAgent);
     addon.node.addDependency(association);
     this.s3Csi = principal;
     return principal;
@@ -446,7 +544,7 @@ function discoveryTags(clusterName: string): Record<string, string> {
   return { 'karpenter.sh/discovery': clusterName };
 }
 
-class ImportedGpuCluster extends Construct implements IGpuCluster {
+class ImportedGpuCluster extends GpuClusterBase {
   public readonly clusterName: string;
   public readonly clusterArn: string;
   public readonly nodeRoleName: string;

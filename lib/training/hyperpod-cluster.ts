@@ -1,5 +1,5 @@
 import {
-  Annotations, IResource, Lazy, Names, RemovalPolicy, Resource, Size, Token, Validations,
+  Annotations, IResource, Lazy, Names, RemovalPolicy, Resource, Size, Token,
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -16,6 +16,7 @@ import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { isKnownInstanceFamily } from '../private/instance-types';
 import { gibibytes } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
+import { acknowledgeGroupSourcedRule } from '../private/security-groups';
 import { isUnresolvedString } from '../core/private/tokens';
 import { HyperPodInstanceType, HYPERPOD_TYPE_SET } from './hyperpod-instance-type';
 import { HYPERPOD_EXECUTION_WILDCARDS, hyperPodExecutionStatements } from './private/hyperpod-execution-policy';
@@ -113,12 +114,20 @@ export interface HyperPodOrchestratorConfig {
   readonly eksClusterArn?: string;
 }
 
+/** The orchestrator of a HyperPod cluster. */
+export enum HyperPodOrchestratorKind {
+  /** Slurm, set up by the lifecycle scripts. */
+  SLURM = 'slurm',
+  /** An EKS cluster. */
+  EKS = 'eks',
+}
+
 /** The orchestrator of a HyperPod cluster: Slurm (lifecycle scripts) or an EKS cluster. */
 export abstract class HyperPodOrchestrator {
   /** Slurm, configured by the lifecycle scripts (controller, login and worker groups). */
   public static slurm(): HyperPodOrchestrator {
     return new (class extends HyperPodOrchestrator {
-      public readonly kind = 'slurm';
+      public readonly kind = HyperPodOrchestratorKind.SLURM;
       public _bind(): HyperPodOrchestratorConfig {
         return {};
       }
@@ -132,7 +141,7 @@ export abstract class HyperPodOrchestrator {
    */
   public static eks(cluster: eks.ICluster): HyperPodOrchestrator {
     return new (class extends HyperPodOrchestrator {
-      public readonly kind = 'eks';
+      public readonly kind = HyperPodOrchestratorKind.EKS;
       public _bind(scope: HyperPodCluster): HyperPodOrchestratorConfig {
         scope.connections.allowFrom(cluster.clusterSecurityGroup, ec2.Port.tcp(443), 'EKS control plane (TCP 443)');
         scope.connections.allowFrom(cluster.clusterSecurityGroup, ec2.Port.tcpRange(1025, 65535), 'EKS control plane (TCP 1025-65535)');
@@ -148,7 +157,7 @@ export abstract class HyperPodOrchestrator {
    */
   public static eksClusterArn(clusterArn: string): HyperPodOrchestrator {
     return new (class extends HyperPodOrchestrator {
-      public readonly kind = 'eks';
+      public readonly kind = HyperPodOrchestratorKind.EKS;
       public _bind(scope: HyperPodCluster): HyperPodOrchestratorConfig {
         if (!isUnresolvedString(clusterArn) && !EKS_CLUSTER_ARN.test(clusterArn)) {
           throw new ValidationError({
@@ -164,14 +173,29 @@ export abstract class HyperPodOrchestrator {
     })();
   }
 
-  /** `slurm` or `eks`. */
-  public abstract readonly kind: string;
+  /** Which orchestrator. */
+  public abstract readonly kind: HyperPodOrchestratorKind;
 
   /** @internal */
   public abstract _bind(scope: HyperPodCluster): HyperPodOrchestratorConfig;
 }
 
-/** A SageMaker HyperPod cluster. */
+/**
+ * A SageMaker HyperPod cluster.
+ *
+ * It has no `metric()` methods, because HyperPod publishes no CloudWatch metrics of its own
+ * (SageMaker developer guide, "Monitor Amazon SageMaker with Amazon CloudWatch", lists none for
+ * clusters). Its observability add-on for EKS publishes cluster, instance, GPU and training
+ * metrics to an Amazon Managed Service for Prometheus workspace, not to CloudWatch ("SageMaker
+ * HyperPod cluster metrics"). Node health metrics (`hyperpod_node_health_status_*`, namespace `ContainerInsights`)
+ * exist only for EKS-orchestrated clusters whose EKS cluster runs the CloudWatch Observability
+ * add-on (CloudWatch user guide, "Amazon EKS and Kubernetes Container Insights metrics", "Amazon
+ * SageMaker AI HyperPod metrics"), which this library does not install; Slurm clusters publish
+ * node and GPU metrics only through exporters the lifecycle scripts install. For an
+ * EKS-orchestrated cluster, the orchestrator's control-plane metrics (`AWS/EKS`) apply
+ * (`IGpuCluster.metricXxx()` when it is a GpuCluster); lifecycle and node logs are in
+ * `/aws/sagemaker/Clusters/<cluster-name>/<cluster-id>`.
+ */
 export interface IHyperPodCluster extends IResource, ec2.IConnectable {
   /** Name of the cluster. @attribute */
   readonly clusterName: string;
@@ -278,7 +302,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
       public readonly connections = new ec2.Connections({ securityGroups: [attrs.securityGroup] });
     }
     const imported = new Imported(scope, id);
-    NameRule.SAGEMAKER.validate(imported, 'clusterName', attrs.clusterName);
+    NameRule.SAGEMAKER.validate(imported, 'clusterName', attrs.clusterName, { generated: false });
     validateArn(imported, 'clusterArn', attrs.clusterArn, HYPERPOD_CLUSTER_ARN,
       'Give the ARN DescribeCluster returns, for example "arn:aws:sagemaker:us-east-1:123456789012:cluster/a1b2c3d4e5f6" (the cluster id, not its name).');
     validateResourceId(imported, 'securityGroup.securityGroupId', attrs.securityGroup.securityGroupId, SECURITY_GROUP_ID);
@@ -334,11 +358,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
       });
       const reason = 'The only source of this all-protocol rule is the security group itself: EFA (whose SRD transport is '
         + 'neither TCP nor UDP) and NCCL need all traffic between the nodes. The packs flag every all-protocol rule, whatever its source.';
-      Validations.of(selfIngress).acknowledge(
-        { id: 'NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
-        { id: 'HIPAA.Security::HIPAA.Security-EC2RestrictedCommonPorts', reason },
-        { id: 'PCI.DSS.321::PCI.DSS.321-EC2RestrictedCommonPorts', reason },
-      );
+      acknowledgeGroupSourcedRule(selfIngress, reason);
     }
 
     this.orchestrator = props.orchestrator ?? HyperPodOrchestrator.slurm();
@@ -370,16 +390,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
   /** Adds an instance group (at most 100 per cluster; names unique). */
   public addInstanceGroup(options: HyperPodInstanceGroupOptions): void {
     const name = options.instanceGroupName;
-    const problem = NameRule.SAGEMAKER.problem(name);
-    if (problem) {
-      throw new ValidationError({
-        code: 'invalid-name',
-        scope: this,
-        message: `instanceGroupName is not a valid HyperPod instance group name: it ${problem}.`,
-        received: name,
-        fix: 'Name the group with 1-63 letters, digits and hyphens, starting and ending with a letter or digit, for example "gpu-workers".',
-      });
-    }
+    NameRule.HYPERPOD_INSTANCE_GROUP.validate(this, 'instanceGroupName', name, { generated: false, example: 'gpu-workers' });
     if (this.groups.has(name)) {
       throw new ValidationError({
         code: 'duplicate-instance-group',

@@ -274,7 +274,7 @@ class KubernetesProjectTraining extends ProjectTraining {
     if (network.isolated && CLUSTER_ENDPOINTS.every((service) => network.hasInterfaceEndpoint(service))) {
       Validations.of(gpuCluster.cluster).acknowledge({
         id: 'Annotation::@aws-cdk/aws-eks:isolatedSubnetsForKubectlPrivateSubnets',
-        reason: 'The project network has the STS, EKS, EKS Auth, EC2, ECR, SSM, CloudWatch Logs and SQS interface endpoints the cluster\'s AWS calls need (and S3 through its gateway endpoint); images from public registries need an ECR pull-through cache or NAT (see the training README).',
+        reason: 'The project network has the STS, EKS, EKS Auth, EC2, ECR, SSM, CloudWatch Logs and SQS interface endpoints the cluster\'s AWS calls need (and S3 through its gateway endpoint); images from public registries need an ECR pull-through cache or NAT (see the network README).',
       });
     }
     return { gpuCluster, fileSystem };

@@ -1,4 +1,5 @@
 import { Annotations, ArnFormat, Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,7 +16,7 @@ import { isKnownInstanceFamily } from '../private/instance-types';
 import { checkSecurityGroupCount, gibibytes, S3_MAX_KEY_BYTES, utf8Bytes, wholeDuration } from '../private/limits';
 import { selectPrivateSubnets } from '../private/subnets';
 import { isUnresolvedString } from '../core/private/tokens';
-import { CheckpointLocation, TrainingCompute, TrainingInput } from './training-input';
+import { CheckpointLocation, TrainingCompute, TrainingInput, TrainingInputMode } from './training-input';
 
 /** MaxRuntimeInSeconds and MaxWaitTimeInSeconds: at most 28 days (SageMaker API StoppingCondition). */
 const MAX_RUNTIME_SECONDS = Duration.days(28).toSeconds();
@@ -31,6 +32,44 @@ export interface TrainingMetric {
   readonly name: string;
   /** Regular expression with one capture group for the value, for example `val_auc=([0-9.]+)`. */
   readonly regex: string;
+}
+
+/**
+ * The CloudWatch metrics of SageMaker training jobs, in one place: the monitoring capability takes
+ * metrics from the template's `metricXxx()` methods, and names only come from here.
+ *
+ * Sources: SageMaker developer guide, "Monitor Amazon SageMaker with Amazon CloudWatch" (instance
+ * metrics of training jobs in `/aws/sagemaker/TrainingJobs`, dimension `Host` =
+ * `<training-job-name>/algo-<instance-number>`, each minute) and "Monitor and Analyze Training Jobs
+ * Using Metrics" (the metrics of `MetricDefinitions`, parsed from the logs, in the same namespace
+ * with the dimension `TrainingJobName`).
+ */
+export class TrainingJobMetricNames {
+  /** Namespace of the instance metrics and of the metrics parsed from the logs. */
+  public static readonly METRIC_NAMESPACE = '/aws/sagemaker/TrainingJobs';
+  /** CPU utilization of the algorithm container, summed over cores (0-100% per core). */
+  public static readonly CPU_UTILIZATION = 'CPUUtilization';
+  /** Memory utilization of the algorithm container (0-100%). */
+  public static readonly MEMORY_UTILIZATION = 'MemoryUtilization';
+  /** GPU utilization of the algorithm container, summed over GPUs (0-100% per GPU). */
+  public static readonly GPU_UTILIZATION = 'GPUUtilization';
+  /** GPU memory utilization of the algorithm container, summed over GPUs (0-100% per GPU). */
+  public static readonly GPU_MEMORY_UTILIZATION = 'GPUMemoryUtilization';
+  /** Disk utilization of the algorithm container (0-100%). */
+  public static readonly DISK_UTILIZATION = 'DiskUtilization';
+
+  private constructor() {}
+}
+
+/** Options of a training job instance metric. */
+export interface TrainingInstanceMetricOptions extends cloudwatch.MetricOptions {
+  /**
+   * Which instance of the job (SageMaker numbers them `algo-1`, `algo-2`...): 1 to the
+   * template's `instanceCount`.
+   *
+   * @default 1
+   */
+  readonly instance?: number;
 }
 
 /** Properties of a {@link SageMakerTrainingTemplate}. */
@@ -166,6 +205,38 @@ export interface ITrainingTemplate extends IConstruct, iam.IGrantable {
   /** A SageMaker Pipelines training step named `stepName`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document (jsii: Json)
   toPipelineStep(stepName: string): { [key: string]: any };
+
+  /** Names of the metrics the jobs parse from their logs (the template's `metrics`), for `metricTrainingMetric`. */
+  readonly trainingMetricNames: string[];
+  /**
+   * An instance metric of the job named `jobName` (`/aws/sagemaker/TrainingJobs`, dimension
+   * `Host` = `<jobName>/algo-<instance>`; Average over 5 minutes). Throws `invalid-name` for a
+   * job name SageMaker would reject and `invalid-instance` for an instance the jobs do not have.
+   *
+   * @param metricName a name from `TrainingJobMetricNames`
+   * @param jobName the `TrainingJobName` the job was started with (`toCreateTrainingJobRequest`)
+   */
+  metricInstance(metricName: string, jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric;
+  /** CPU utilization of one instance, summed over its cores (Average over 5 minutes). */
+  metricCpuUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric;
+  /** Memory utilization of one instance (Average over 5 minutes). */
+  metricMemoryUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric;
+  /**
+   * GPU utilization of one instance, summed over its GPUs: 0-800% on 8 GPUs (Average over 5
+   * minutes). Published for instances with NVIDIA GPUs.
+   */
+  metricGpuUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric;
+  /** GPU memory utilization of one instance, summed over its GPUs (Average over 5 minutes). */
+  metricGpuMemoryUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric;
+  /** Disk utilization of one instance (Average over 5 minutes): a full volume fails the job. */
+  metricDiskUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric;
+  /**
+   * A metric the job named `jobName` parses from its logs, one of the template's `metrics`
+   * (`/aws/sagemaker/TrainingJobs`, dimension `TrainingJobName`; Average over 1 minute). Throws
+   * `unknown-training-metric` for a name the template does not declare: SageMaker publishes
+   * only the declared ones.
+   */
+  metricTrainingMetric(metricName: string, jobName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
 /**
@@ -322,7 +393,7 @@ export class SageMakerTrainingTemplate extends Construct implements ITrainingTem
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document (jsii: Json)
   public toCreateTrainingJobRequest(jobName: string): { [key: string]: any } {
-    NameRule.SAGEMAKER.validate(this, 'jobName', jobName);
+    NameRule.SAGEMAKER.validate(this, 'jobName', jobName, { generated: false });
     return { TrainingJobName: jobName, ...this.jobArguments(jobName) };
   }
 
@@ -332,13 +403,7 @@ export class SageMakerTrainingTemplate extends Construct implements ITrainingTem
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document (jsii: Json)
   public toPipelineStep(stepName: string): { [key: string]: any } {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(stepName)) {
-      throw new ValidationError({
-        code: 'invalid-name', scope: this,
-        message: 'A pipeline step name is 1-64 letters, digits, "_" and "-".',
-        received: stepName, fix: 'Use a name such as "Train".',
-      });
-    }
+    NameRule.SAGEMAKER_PIPELINE_STEP.validate(this, 'stepName', stepName, { generated: false, example: 'Train' });
     // Every execution gets its own output and checkpoint folder: SageMaker would otherwise copy
     // an earlier execution's checkpoints into the new job and resume from them.
     const args = this.jobArguments(stepName) as { OutputDataConfig: Record<string, unknown>; CheckpointConfig?: Record<string, unknown> };
@@ -346,6 +411,63 @@ export class SageMakerTrainingTemplate extends Construct implements ITrainingTem
     args.OutputDataConfig.S3OutputPath = perExecution(this.s3Uri(this.props.registry.artifactBucket, `${this.outputPrefix}${stepName}`));
     if (args.CheckpointConfig) args.CheckpointConfig.S3Uri = perExecution(this.s3Uri(this.props.checkpoints!.bucket, `${this.checkpointPrefix}${stepName}`));
     return { Name: stepName, Type: 'Training', Arguments: args };
+  }
+
+  public get trainingMetricNames(): string[] {
+    return (this.props.metrics ?? []).map((m) => m.name);
+  }
+
+  public metricInstance(metricName: string, jobName: string, options: TrainingInstanceMetricOptions = {}): cloudwatch.Metric {
+    NameRule.SAGEMAKER.validate(this, 'jobName', jobName);
+    const { instance = 1, ...props } = options;
+    if (!Token.isUnresolved(instance) && (!Number.isInteger(instance) || instance < 1 || instance > this.instanceCount)) {
+      throw new ValidationError({
+        code: 'invalid-instance', scope: this,
+        message: `instance: the jobs of this template run on instances 1 to ${this.instanceCount} (algo-1 to algo-${this.instanceCount}).`,
+        received: instance, fix: `Use a whole number from 1 to ${this.instanceCount}.`,
+      });
+    }
+    return this.jobMetric(metricName, { Host: `${jobName}/algo-${instance}` }, cloudwatch.Stats.AVERAGE, Duration.minutes(5), props);
+  }
+
+  public metricCpuUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric {
+    return this.metricInstance(TrainingJobMetricNames.CPU_UTILIZATION, jobName, options);
+  }
+
+  public metricMemoryUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric {
+    return this.metricInstance(TrainingJobMetricNames.MEMORY_UTILIZATION, jobName, options);
+  }
+
+  public metricGpuUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric {
+    return this.metricInstance(TrainingJobMetricNames.GPU_UTILIZATION, jobName, options);
+  }
+
+  public metricGpuMemoryUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric {
+    return this.metricInstance(TrainingJobMetricNames.GPU_MEMORY_UTILIZATION, jobName, options);
+  }
+
+  public metricDiskUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric {
+    return this.metricInstance(TrainingJobMetricNames.DISK_UTILIZATION, jobName, options);
+  }
+
+  public metricTrainingMetric(metricName: string, jobName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const declared = this.trainingMetricNames;
+    if (!declared.includes(metricName)) {
+      throw new ValidationError({
+        code: 'unknown-training-metric', scope: this,
+        message: 'SageMaker publishes only the metrics the job declares (MetricDefinitions), and this template does not declare this one.',
+        received: metricName,
+        fix: declared.length > 0 ? `Use one of ${JSON.stringify(declared)}, or add it to the template's metrics.` : 'Declare it in the template\'s metrics ({ name, regex }).',
+      });
+    }
+    NameRule.SAGEMAKER.validate(this, 'jobName', jobName);
+    return this.jobMetric(metricName, { TrainingJobName: jobName }, cloudwatch.Stats.AVERAGE, Duration.minutes(1), props);
+  }
+
+  private jobMetric(metricName: string, dimensionsMap: Record<string, string>, statistic: string, period: Duration, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: TrainingJobMetricNames.METRIC_NAMESPACE, metricName, dimensionsMap, statistic, period, ...props,
+    }).attachTo(this);
   }
 
   private s3Uri(bucket: s3.IBucket, key: string): string {
@@ -456,11 +578,13 @@ export class SageMakerTrainingTemplate extends Construct implements ITrainingTem
     if (props.inputs.length < 1 || props.inputs.length > 20) fail('invalid-inputs', 'A training job has 1 to 20 input channels.', props.inputs.length, 'Give at least one TrainingInput.');
     const names = new Set<string>();
     for (const input of props.inputs) {
-      if (!/^[A-Za-z0-9.\-_]{1,64}$/.test(input.channelName)) fail('invalid-inputs', 'A channel name is 1-64 letters, digits, ".", "-" or "_".', input.channelName, 'Use a name such as "train" or "validation".');
+      const channelProblem = NameRule.SAGEMAKER_CHANNEL.problem(input.channelName);
+      if (channelProblem) fail('invalid-inputs', `A channel name ${channelProblem}.`, input.channelName, 'Use a name such as "train" or "validation".');
       if (names.has(input.channelName)) fail('invalid-inputs', 'Channel names must be unique.', input.channelName, 'Give each input its own channelName.');
       const uri = input.s3Uri;
       if (!isUnresolvedString(uri) && [...uri].length > 1024) fail('key-too-long', `inputs: channel "${input.channelName}" has an S3 URI of ${[...uri].length} characters; SageMaker takes at most 1024.`, `${uri.slice(0, 80)}...`, 'Use a shorter dataset key or zone.');
-      if (!['File', 'FastFile', 'Pipe'].includes(input.inputMode)) fail('invalid-inputs', 'inputMode must be File, FastFile or Pipe.', input.inputMode, 'Use "FastFile" (streaming) or "File" (copy first).');
+      // An enum in TypeScript; from other languages or through casts a plain string can still arrive.
+      if (!Object.values(TrainingInputMode).includes(input.inputMode)) fail('invalid-inputs', 'inputMode must be File, FastFile or Pipe.', input.inputMode, 'Use TrainingInputMode.FAST_FILE (streaming) or TrainingInputMode.FILE (copy first).');
       names.add(input.channelName);
     }
     checkMap(this, 'hyperparameters', props.hyperparameters, 100, 256, 2500);

@@ -57,6 +57,16 @@ export class CheckpointLocation {
   }
 }
 
+/** How a training job reads a channel (SageMaker `InputMode`). */
+export enum TrainingInputMode {
+  /** Copy the data to the instance volume before training starts. */
+  FILE = 'File',
+  /** Stream the data from S3 on demand through a file system interface (no copy first). */
+  FAST_FILE = 'FastFile',
+  /** Stream the data through a named pipe (algorithms written for pipe mode). */
+  PIPE = 'Pipe',
+}
+
 /** Options of a training input channel. */
 export interface TrainingInputOptions {
   /**
@@ -66,11 +76,11 @@ export interface TrainingInputOptions {
    */
   readonly channelName?: string;
   /**
-   * Stream the data (`Pipe`/`FastFile`) instead of copying it to the volume first (`File`).
+   * Stream the data (`PIPE`, `FAST_FILE`) instead of copying it to the volume first (`FILE`).
    *
-   * @default 'FastFile'
+   * @default TrainingInputMode.FAST_FILE
    */
-  readonly inputMode?: string;
+  readonly inputMode?: TrainingInputMode;
 }
 
 /** One input channel of a training job: a dataset zone, or one pinned dataset version. */
@@ -101,8 +111,8 @@ export class TrainingInput {
 
   /** Channel name. */
   public readonly channelName: string;
-  /** Input mode: `File`, `FastFile` or `Pipe`. */
-  public readonly inputMode: string;
+  /** Input mode. */
+  public readonly inputMode: TrainingInputMode;
   /** SageMaker S3 data type (`S3Prefix` or `ManifestFile`). */
   public readonly s3DataType: string;
   /** Lineage of the data (dataset version and URI when pinned). */
@@ -116,7 +126,7 @@ export class TrainingInput {
     lineage: Record<string, string>,
   ) {
     this.channelName = channel(options);
-    this.inputMode = options.inputMode ?? 'FastFile';
+    this.inputMode = options.inputMode ?? TrainingInputMode.FAST_FILE;
     this.s3DataType = s3DataType;
     this.lineage = lineage;
   }

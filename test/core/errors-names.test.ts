@@ -98,12 +98,42 @@ describe('NameRule', () => {
     [NameRule.KUBERNETES, '', false],
     [NameRule.KUBERNETES, 'a'.repeat(63), true],
     [NameRule.KUBERNETES, 'a'.repeat(64), false],
+    // the names constructs used to check with regular expressions of their own
+    [NameRule.EKS_CLUSTER, 'a', true],
+    [NameRule.EKS_CLUSTER, '', false],
+    [NameRule.EKS_CLUSTER, 'a'.repeat(100), true],
+    [NameRule.EKS_CLUSTER, 'a'.repeat(101), false],
+    [NameRule.EKS_CLUSTER, 'ml_training-2', true],
+    [NameRule.EKS_CLUSTER, '_ml', false],
+    [NameRule.EKS_CLUSTER, 'ml.training', false],
+    [NameRule.SAGEMAKER_PIPELINE_STEP, 'Train_model-1', true],
+    [NameRule.SAGEMAKER_PIPELINE_STEP, '', false],
+    [NameRule.SAGEMAKER_PIPELINE_STEP, 's'.repeat(64), true],
+    [NameRule.SAGEMAKER_PIPELINE_STEP, 's'.repeat(65), false],
+    [NameRule.SAGEMAKER_PIPELINE_STEP, 'Train.model', false],
+    [NameRule.SAGEMAKER_CHANNEL, 'train.v2_a-b', true],
+    [NameRule.SAGEMAKER_CHANNEL, '', false],
+    [NameRule.SAGEMAKER_CHANNEL, 'c'.repeat(64), true],
+    [NameRule.SAGEMAKER_CHANNEL, 'c'.repeat(65), false],
+    [NameRule.SAGEMAKER_CHANNEL, 'train/a', false],
+    [NameRule.HYPERPOD_INSTANCE_GROUP, 'gpu-workers', true],
+    [NameRule.HYPERPOD_INSTANCE_GROUP, 'g'.repeat(63), true],
+    [NameRule.HYPERPOD_INSTANCE_GROUP, 'g'.repeat(64), false],
+    [NameRule.HYPERPOD_INSTANCE_GROUP, 'gpu_workers', false],
+    [NameRule.HYPERPOD_INSTANCE_GROUP, 'workers-', false],
   ])('%s accepts %s: %s', (rule, name, valid) => {
     expect(rule.problem(name) === undefined).toBe(valid);
   });
 
   test('validate throws invalid-name naming the prop, the value and the fix', () => {
     expectValidationError(() => NameRule.SAGEMAKER.validate(stack, 'modelPackageGroupName', 'bad_name'), /\[mlops:invalid-name\] Names: modelPackageGroupName is not a valid SageMaker name.*Received: "bad_name".*Fix: .*omit modelPackageGroupName/);
+  });
+
+  test('validate words the fix for names that must be given, with an example', () => {
+    const err = expectValidationError(() => NameRule.SAGEMAKER_PIPELINE_STEP.validate(stack, 'stepName', 'Train model', { generated: false, example: 'Train' }),
+      /\[mlops:invalid-name\] Names: stepName is not a valid SageMaker pipeline step name: it may only contain letters, digits, "_" and "-"\./);
+    expect(err.fix).toBe('Give a name of 1-64 characters made of letters, digits, "_" and "-", such as "Train".');
+    expect(() => NameRule.EKS_CLUSTER.validate(stack, 'clusterName', 'ml-training', { generated: false })).not.toThrow();
   });
 
   test('unresolved tokens are not checked', () => {

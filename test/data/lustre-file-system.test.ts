@@ -75,7 +75,8 @@ describe('DatasetFileSystem defaults', () => {
     expectStatement(bySid(statements.filter((st) => st.Sid !== undefined)).AllowCloudWatchLogsForFSxLogGroup, {
       Sid: 'AllowCloudWatchLogsForFSxLogGroup',
       Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
-      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      // the statement of the CloudWatch Logs guide, bound to this one log group
+      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
       Resource: '*',
       Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': {
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:eu-west-1:111111111111:log-group:${logGroupName}`]],
@@ -430,7 +431,7 @@ describe('bad input', () => {
   });
 
   test('a backup retention outside 0-90 whole days', () => {
-    expectValidationError(() => fileSystem({ automaticBackupRetention: Duration.days(91) }), /\[mlops:invalid-duration\] S\/Lustre: automaticBackupRetention must be a whole number of days from 0 to 90/);
+    expectValidationError(() => fileSystem({ automaticBackupRetention: Duration.days(91) }), /\[mlops:invalid-duration\] S\/Lustre: automaticBackupRetention must be a whole number of days at least 0 and at most 90: FSx keeps automatic backups for whole days, 0 \(off\) to 90\..*Fix: Use Duration\.days\(n\) with 0 <= n <= 90 \(0 turns backups off\)/);
     expectValidationError(() => fileSystem({ automaticBackupRetention: Duration.hours(36) }), /\[mlops:invalid-duration\]/);
   });
 

@@ -1,7 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildFraudPlatform } from '../../examples/fraud-team/lib/fraud-platform';
+import { LabelingCapability } from '../../examples/fraud-team/lib/labeling-capability';
+import { MlProjectStack } from '../../lib/index';
+import { expectValidationError } from '../support/errors';
 import { expectStatements, grantStatements } from '../support/iam';
+
+const identity = { project: 'fraud-scoring', team: 'risk-ml', stage: 'dev', costCentre: 'CC-4711' };
 
 describe('example: fraud team repository', () => {
   const app = new App();
@@ -30,6 +35,21 @@ describe('example: fraud team repository', () => {
     });
     // no dataset bucket in the project stack: artifacts + access logs of each of the two registries
     t.resourceCountIs('AWS::S3::Bucket', 4);
+  });
+
+  test('the team capability is bound by the template, in the project stack, through IMlProject', () => {
+    expect(platform.labelingRole.node.path).toBe('fraud-scoring-prod/LabelingRole');
+    expect(platform.labelingRole.stack).toBe(platform.project);
+    // bound once: a second project needs its own instance
+    expect(() => platform.labeling.bind(platform.project)).toThrow(/one instance per project/);
+  });
+
+  test('the team capability refuses a store without its zones, and the template refuses a capability name twice', () => {
+    const app2 = new App();
+    expect(() => new MlProjectStack(app2, 'p', { identity, capabilities: [new LabelingCapability()] }))
+      .toThrow(/no "labels" zone \(it has raw, curated, features\)/);
+    const twice = new MlProjectStack(app2, 'q', { identity, datasetStoreProps: { zones: ['raw', 'labels'] }, capabilities: [new LabelingCapability()] });
+    expectValidationError(() => twice.addCapability(new LabelingCapability()), /duplicate-capability.*Received: "labeling"/);
   });
 
   test('the labeling grant reads raw, writes labels, never deletes: exactly these statements on the shared store', () => {

@@ -171,6 +171,46 @@ describe('grants', () => {
     ]);
   });
 
+  // A grant returns what it granted: monitoring and teams compose grants (`grant.applyBefore`,
+  // `assertSuccess`), and a part missing from the returned Grant (the ECR part, the registry
+  // login) is a permission nobody can see or depend on.
+  test.each<[string, (r: ModelRegistry, role: iam.Role) => iam.Grant]>([
+    ['grantRegisterModel', (r, role) => r.grantRegisterModel(role)],
+    ['grantApprove', (r, role) => r.grantApprove(role)],
+    ['grantPull', (r, role) => r.grantPull(role)],
+    ['grantReadArtifacts', (r, role) => r.grantReadArtifacts(role, 'evaluation/')],
+    ['grantWriteArtifacts', (r, role) => r.grantWriteArtifacts(role, 'training-output/')],
+  ])('%s returns a Grant holding every statement it added to the role, ECR and registry login included', (_, grantOf) => {
+    const s = stack();
+    const registry = new ModelRegistry(s, 'Registry', { modelPackageGroupName: 'Fraud-Scoring' });
+    const role = new iam.Role(s, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const grant = grantOf(registry, role);
+    expect(grant.success).toBe(true);
+    expect(grant.resourceStatements).toEqual([]);
+    const returned = grant.principalStatements.map((st) => canonical(s.resolve(st.toStatementJson())));
+    const granted = grantStatements(Template.fromStack(s), role);
+    expect(granted.length).toBeGreaterThan(0);
+    expectStatements(returned, granted);
+  });
+
+  test('the image parts of grantPull and grantRegisterModel: the repository and the registry login, in the returned Grant', () => {
+    const s = stack();
+    const registry = new ModelRegistry(s, 'Registry', { modelPackageGroupName: 'Fraud-Scoring' });
+    const role = new iam.Role(s, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const repository = s.resolve(registry.repository.repositoryArn);
+    const ecrParts = (grant: iam.Grant) => grant.principalStatements
+      .map((st) => canonical(s.resolve(st.toStatementJson())))
+      .filter((st) => st.Action.some((a) => a.startsWith('ecr:')));
+    expectStatements(ecrParts(registry.grantPull(role)), [
+      { Action: PULL, Resource: repository },
+      { Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    ]);
+    expectStatements(ecrParts(registry.grantRegisterModel(role)), [
+      { Action: [...PULL, ...PUSH], Resource: repository },
+      { Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    ]);
+  });
+
   test('grantWriteArtifacts: put under the prefix only, with the key actions S3 needs', () => {
     const { statements, objects, key } = statementsOf((r, role) => r.grantWriteArtifacts(role, 'training-output/'));
     expectStatements(statements, [

@@ -251,3 +251,33 @@ describe('GpuCluster charts and bad input', () => {
     expectValidationError(() => new GpuCluster(stack, 'Gpu', { vpc: network.vpc, ...props }), pattern);
   });
 });
+
+describe('GpuCluster.fromGpuClusterAttributes', () => {
+  const stack = () => new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+
+  test('an imported cluster names what a GpuCluster of that name would: node role, discovery tags, ARN', () => {
+    const s = stack();
+    const made = new GpuCluster(s, 'Made', { vpc: setup().network.vpc, clusterName: 'ml-training' });
+    const imported = GpuCluster.fromGpuClusterAttributes(s, 'Imported', { clusterName: 'ml-training' });
+    expect(imported.nodeRoleName).toBe(made.nodeRoleName);
+    expect(imported.nodeRoleName).toBe('KarpenterNode-ml-training');
+    expect(imported.discoveryTags).toEqual(made.discoveryTags);
+    expect(s.resolve(imported.clusterArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:111111111111:cluster/ml-training']],
+    });
+    // importing creates nothing
+    const only = stack();
+    GpuCluster.fromGpuClusterAttributes(only, 'Imported', { clusterName: 'ml-training' });
+    expect(Template.fromStack(only).toJSON().Resources ?? {}).toEqual({});
+  });
+
+  test('a default node role name of 64 characters passes; at 65 the shortened name must be given', () => {
+    const fits = 'c'.repeat(64 - 'KarpenterNode-'.length);
+    expect(GpuCluster.fromGpuClusterAttributes(stack(), 'I', { clusterName: fits }).nodeRoleName).toHaveLength(64);
+    expectValidationError(() => GpuCluster.fromGpuClusterAttributes(stack(), 'I', { clusterName: `${fits}c` }),
+      /missing-node-role-name.*longer than IAM's 64 characters/);
+    expect(GpuCluster.fromGpuClusterAttributes(stack(), 'I', { clusterName: `${fits}c`, nodeRoleName: 'gpu-nodes' }).nodeRoleName).toBe('gpu-nodes');
+    expectValidationError(() => GpuCluster.fromGpuClusterAttributes(stack(), 'I', { clusterName: 'ml', nodeRoleName: 'arn:aws:iam::111111111111:role/x' }),
+      /arn-where-name-expected.*nodeRoleName/);
+  });
+});

@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AcceleratorInstanceType, DatasetFileSystem, DatasetStore, HyperPodCluster, HyperPodClusterProps, HyperPodInstanceGroupOptions,
-  HyperPodInstanceType, HyperPodNodeRecovery, HyperPodOrchestrator,
+  HyperPodInstanceType, HyperPodNodeRecovery, HyperPodOrchestrator, HyperPodOrchestratorKind,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
 import { awsManagedPolicyArns, bySid, ExpectedStatement, expectStatements, grantStatements, keyStatement } from '../support/iam';
@@ -119,7 +119,7 @@ describe('HyperPodCluster defaults', () => {
     });
     expect(hp.clusterName).toMatch(/^S-Cluster-[0-9A-F]{8}$/);
     expect(hp.node.defaultChild).toBe(hp.cluster);
-    expect(hp.orchestrator.kind).toBe('slurm');
+    expect(hp.orchestrator.kind).toBe(HyperPodOrchestratorKind.SLURM);
     expect(stack.resolve(hp.clusterArn)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(hp.cluster), 'ClusterArn'] });
   });
 
@@ -290,7 +290,7 @@ describe('options', () => {
     const hp = new HyperPodCluster(stack, 'Cluster', {
       vpc, lifecycleScripts: { datasets: store, zone: 'curated' }, instanceGroups: [workers], orchestrator: HyperPodOrchestrator.eks(eksCluster),
     });
-    expect(hp.orchestrator.kind).toBe('eks');
+    expect(hp.orchestrator.kind).toBe(HyperPodOrchestratorKind.EKS);
     const t = Template.fromStack(stack);
     const eksArn = stack.resolve(eksCluster.clusterArn);
     t.hasResourceProperties('AWS::SageMaker::Cluster', { Orchestrator: { Eks: { ClusterArn: eksArn } } });

@@ -1,14 +1,12 @@
-import { App, CfnElement, CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   AcceleratorInstanceType, CheckpointLocation, DatasetStore, DatasetVersionKind, ModelRegistry,
-  SageMakerTrainingTemplate, SageMakerTrainingTemplateProps, TrainingCompute, TrainingInput, ProjectNetwork,
+  SageMakerTrainingTemplate, SageMakerTrainingTemplateProps, TrainingCompute, TrainingInput, TrainingInputMode, ProjectNetwork,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
-import { awsManagedPolicyArns, ExpectedStatement, expectStatements, grantStatements, keyStatement, resourcePolicyStatements } from '../support/iam';
+import { awsManagedPolicyArns, ExpectedStatement, expectStatements, grantStatements, keyStatement } from '../support/iam';
 
 function setup(overrides: Partial<SageMakerTrainingTemplateProps> = {}) {
   const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -287,65 +285,16 @@ describe('SageMakerTrainingTemplate', () => {
     expectValidationError(() => template.toCreateTrainingJobRequest('job_with_underscores'), /invalid-name.*jobName/);
     expectValidationError(() => template.toPipelineStep('a step'), /invalid-name/);
   });
-});
 
-describe('TrainingNetwork', () => {
-  test('isolated subnets, endpoints, encrypted flow logs, a closed training security group', () => {
-    const stack = new Stack(new App(), 'N');
-    const network = new ProjectNetwork(stack, 'Net');
-    const t = Template.fromStack(stack);
-    t.resourceCountIs('AWS::EC2::NatGateway', 0);
-    t.resourceCountIs('AWS::EC2::InternetGateway', 0);
-    t.resourceCountIs('AWS::EC2::Subnet', 2);
-    t.resourceCountIs('AWS::EC2::VPCEndpoint', 12);
-    t.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
-    t.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: 365 });
-    t.resourceCountIs('AWS::IAM::Policy', 0);
-    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('^Training nodes'),
-      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 })],
-    });
-    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { IpProtocol: '-1', SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TrainingSecurityGroup'), 'GroupId'] } });
-    expect(network.vpc.isolatedSubnets).toHaveLength(2);
-    // flow log delivery: write to its own log group only, from this account only
-    const role = network.node.findChild('FlowLogRole') as iam.Role;
-    expectStatements(grantStatements(t, role), [{
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], Resource: stack.resolve(network.flowLogGroup.logGroupArn),
-    }]);
-    expect(stack.resolve(network.flowLogGroup.logGroupArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NetFlowLogs/), 'Arn'] });
-    t.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })] },
-    });
-    // the flow log key: CloudWatch Logs of this region, for log groups of this account and region only
-    const keyId = stack.getLogicalId(network.node.findChild('FlowLogKey').node.defaultChild as CfnElement);
-    expectStatements(resourcePolicyStatements(t, keyId).filter((st) => JSON.stringify(st.Principal).includes('logs.')), [{
-      Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
-      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      Resource: '*',
-      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:*']] } } },
-    }]);
-  });
-
-  test('NAT gateways are an explicit, warned opt-in', () => {
-    const stack = new Stack(new App(), 'N');
-    new ProjectNetwork(stack, 'Net', { natGateways: 1, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API] });
-    Template.fromStack(stack).resourceCountIs('AWS::EC2::NatGateway', 1);
-    Annotations.fromStack(stack).hasWarning('/N/Net', Match.stringLikeRegexp('NAT gateway'));
-  });
-
-  test.each([
-    [{ maxAzs: 2 }], [{ maxAzs: 6 }], [{ natGateways: 0 }], [{ natGateways: 2 }], [{ maxAzs: 3, natGateways: 3 }],
-  ])('accepts %j (the edges of the limits)', (props) => {
-    expect(() => new ProjectNetwork(new Stack(new App(), 'N'), 'Net', props)).not.toThrow();
-  });
-
-  test.each([
-    [{ maxAzs: 1 }, /invalid-network.*maxAzs/],
-    [{ maxAzs: 7 }, /invalid-network.*maxAzs/],
-    [{ natGateways: 3 }, /invalid-network.*natGateways/],
-    [{ maxAzs: 3, natGateways: 4 }, /invalid-network.*natGateways/],
-    [{ natGateways: -1 }, /invalid-network.*natGateways/],
-  ])('rejects %j', (props, pattern) => {
-    expectValidationError(() => new ProjectNetwork(new Stack(new App(), 'N'), 'Net', props), pattern);
+  test('input modes render as SageMaker names; a string that is none of them is refused', () => {
+    for (const [mode, rendered] of [[TrainingInputMode.FILE, 'File'], [TrainingInputMode.FAST_FILE, 'FastFile'], [TrainingInputMode.PIPE, 'Pipe']] as const) {
+      const { store, make } = setup();
+      const request = make({ inputs: [TrainingInput.fromZone(store, 'features', { inputMode: mode })] }).toCreateTrainingJobRequest('job');
+      expect(request.InputDataConfig[0].InputMode).toBe(rendered);
+    }
+    const { store, make } = setup();
+    // what a caller from another language (or a cast) could pass
+    expectValidationError(() => make({ inputs: [TrainingInput.fromZone(store, 'features', { inputMode: 'Stream' as TrainingInputMode })] }),
+      /invalid-inputs.*inputMode must be File, FastFile or Pipe.*Received: "Stream"/);
   });
 });

@@ -1,6 +1,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { KMS_S3_READ_ACTIONS, listUnderPrefix } from '../../private/grants';
 import { InherentWildcard } from '../../private/iam';
 import { HyperPodLifecycleScripts } from '../hyperpod-cluster';
 
@@ -81,6 +82,8 @@ export function hyperPodExecutionStatements(cluster: HyperPodPolicyScope, script
       actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
       resources: ['*'],
     }),
+    // Not grantBucketObjects(): these statements carry Sids (the wildcard review names them),
+    // HyperPod only downloads (GetObject, ListBucket), and the key is usable through S3 only.
     new iam.PolicyStatement({
       sid: 'ReadLifecycleScripts',
       actions: ['s3:GetObject'],
@@ -90,14 +93,14 @@ export function hyperPodExecutionStatements(cluster: HyperPodPolicyScope, script
       sid: 'ListLifecycleScripts',
       actions: ['s3:ListBucket'],
       resources: [bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [keyPrefix, `${keyPrefix}*`] } },
+      conditions: listUnderPrefix(keyPrefix),
     }),
   ];
   const key = scripts.datasets.encryptionKey;
   if (key) {
     statements.push(new iam.PolicyStatement({
       sid: 'DecryptLifecycleScripts',
-      actions: ['kms:Decrypt'],
+      actions: KMS_S3_READ_ACTIONS,
       resources: [key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
     }));

@@ -1,0 +1,4 @@
+export * from './validation-errors';
+export * from './names';
+export * from './identity';
+export * from './accelerators';
