@@ -3,7 +3,7 @@ import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   Accelerator, AcceleratorInstanceType, ComplianceGate, CapacityType, CheckpointVolume, ClusterQueue, GpuNodePool, HyperPodInstanceType,
-  IndexedTrainingJob, LocalQueue, ResourceFlavor, TorchTrainingRuntime, TrainJob, WorkloadPriorityClass, DatasetObjectLock, DatasetVolumeSource, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
+  IChartCapability, IGpuCluster, IMlProjectChart, IndexedTrainingJob, LocalQueue, ResourceFlavor, TorchTrainingRuntime, TrainJob, WorkloadPriorityClass, DatasetObjectLock, DatasetVolumeSource, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
 } from '../lib/index';
 
 /** Options of the default platform. */
@@ -104,52 +104,61 @@ export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App, options: Platf
     const chart = new MlProjectChart(k8sApp, id, {
       identity,
       datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName, prefix: 'features/' }) }],
+      capabilities: kubernetesTraining ? [new DetectorTraining(stack.gpuCluster!, bucketName, awsApp.node.tryGetContext('defectDetectionImage'))] : [],
     });
-    if (kubernetesTraining) addKubernetesTraining(chart, stack, bucketName, awsApp);
     charts.push(chart);
   }
   return { stacks, charts };
 }
 
 /**
- * The Kubernetes side of a project that trains on its EKS cluster: an L40S node pool (spot first,
- * then on-demand) capped at 32 GPUs, its Kueue flavor, the team's ClusterQueue (16 GPUs,
- * borrowing in the `ml` cohort) and LocalQueue, a priority class, the torch runtime, a
- * checkpoint volume on the dataset store, and the detector training as a TrainJob and, for
- * clusters without the Kubeflow Trainer, as an indexed Job.
+ * The Kubernetes side of a project that trains on its EKS cluster, as a capability the project
+ * chart binds: an L40S node pool (spot first, then on-demand) capped at 32 GPUs, its Kueue
+ * flavor, the team's ClusterQueue (16 GPUs, borrowing in the `ml` cohort) and LocalQueue, a
+ * priority class, the torch runtime, a checkpoint volume on the dataset store, and the detector
+ * training as a TrainJob and, for clusters without the Kubeflow Trainer, as an indexed Job.
  */
-function addKubernetesTraining(chart: MlProjectChart, stack: MlProjectStack, bucketName: string, app: cdk.App): void {
-  const cluster = stack.gpuCluster!;
-  const namespace = chart.namespaceName;
-  const pool = new GpuNodePool(chart, 'L40S', {
-    nodePoolName: 'gpu-l40s',
-    instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE, AcceleratorInstanceType.G6E_48XLARGE],
-    acceleratorLimit: 32,
-    capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND],
-    nodeRole: cluster.nodeRoleName,
-    subnetTags: cluster.discoveryTags,
-    securityGroupTags: cluster.discoveryTags,
-  });
-  const flavor = new ResourceFlavor(chart, 'L40SFlavor', { pool });
-  const clusterQueue = new ClusterQueue(chart, 'TeamQueue', { namespaces: [namespace], cohort: 'ml', quotas: [{ flavor, accelerators: 16 }] });
-  const queue = new LocalQueue(chart, 'Queue', { clusterQueue, namespaceName: namespace });
-  const priority = new WorkloadPriorityClass(chart, 'Production', { value: 1000, description: 'Production retraining' });
-  const runtime = new TorchTrainingRuntime(chart, 'Torch');
-  const checkpoints = new CheckpointVolume(chart, 'Checkpoints', { namespaceName: namespace, bucketName, prefix: 'checkpoints/' });
-  const image = app.node.tryGetContext('defectDetectionImage') ?? 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime';
-  const job = {
-    namespace,
-    image,
-    command: ['torchrun', '/app/train_detector.py'],
-    accelerator: Accelerator.nvidiaGpu({ count: 4, model: 'L40S' }),
-    nodes: 2,
-    cpu: kplus.Cpu.units(40),
-    memory: cdk8s.Size.gibibytes(320),
-    dataset: chart.datasets.features,
-    checkpoints: checkpoints.storage(),
-    queue,
-    priorityClass: priority,
-  };
-  new TrainJob(chart, 'TrainDetector', { ...job, jobName: 'train-detector', runtime });
-  new IndexedTrainingJob(chart, 'TrainDetectorIndexed', { ...job, jobName: 'train-detector-indexed' });
+class DetectorTraining implements IChartCapability {
+  public readonly capabilityName = 'training';
+
+  constructor(
+    private readonly cluster: IGpuCluster,
+    private readonly bucketName: string,
+    private readonly image = 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime',
+  ) {}
+
+  public bind(project: IMlProjectChart): void {
+    const chart = project.chart;
+    const namespace = project.namespaceName;
+    const pool = new GpuNodePool(chart, 'L40S', {
+      nodePoolName: 'gpu-l40s',
+      instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE, AcceleratorInstanceType.G6E_48XLARGE],
+      acceleratorLimit: 32,
+      capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND],
+      nodeRole: this.cluster.nodeRoleName,
+      subnetTags: this.cluster.discoveryTags,
+      securityGroupTags: this.cluster.discoveryTags,
+    });
+    const flavor = new ResourceFlavor(chart, 'L40SFlavor', { pool });
+    const clusterQueue = new ClusterQueue(chart, 'TeamQueue', { namespaces: [namespace], cohort: 'ml', quotas: [{ flavor, accelerators: 16 }] });
+    const queue = new LocalQueue(chart, 'Queue', { clusterQueue, namespaceName: namespace });
+    const priority = new WorkloadPriorityClass(chart, 'Production', { value: 1000, description: 'Production retraining' });
+    const runtime = new TorchTrainingRuntime(chart, 'Torch');
+    const checkpoints = new CheckpointVolume(chart, 'Checkpoints', { namespaceName: namespace, bucketName: this.bucketName, prefix: 'checkpoints/' });
+    const job = {
+      namespace,
+      image: this.image,
+      command: ['torchrun', '/app/train_detector.py'],
+      accelerator: Accelerator.nvidiaGpu({ count: 4, model: 'L40S' }),
+      nodes: 2,
+      cpu: kplus.Cpu.units(40),
+      memory: cdk8s.Size.gibibytes(320),
+      dataset: project.datasets.features,
+      checkpoints: checkpoints.storage(),
+      queue,
+      priorityClass: priority,
+    };
+    new TrainJob(chart, 'TrainDetector', { ...job, jobName: 'train-detector', runtime });
+    new IndexedTrainingJob(chart, 'TrainDetectorIndexed', { ...job, jobName: 'train-detector-indexed' });
+  }
 }

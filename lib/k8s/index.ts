@@ -1,4 +1,5 @@
 export * from './core/index';
 export * from './data/index';
+export * from './project/index';
 export * from './training/index';
 export * from './templates/index';

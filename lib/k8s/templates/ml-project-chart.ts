@@ -8,6 +8,8 @@ import { kplus } from '../core/plus';
 import { PodSecurityLabels } from '../core/security';
 import { checkNotSystemNamespace } from '../core/validation';
 import { DatasetVolume, DatasetVolumeSource } from '../data/dataset-volume';
+import { IChartCapability, IMlProjectChart } from '../project/ml-project-chart';
+import { ValidationError } from '../../core/errors';
 
 /** A dataset the chart mounts for the project's workloads. */
 export interface MlProjectDataset {
@@ -27,6 +29,13 @@ export interface MlProjectChartProps extends ChartProps {
    * @default - none; add them with `addDataset()`
    */
   readonly datasets?: MlProjectDataset[];
+  /**
+   * Kubernetes capabilities (node pools, queues, jobs, serving...) bound after the datasets, in
+   * this order. Each gets the same `IMlProjectChart` view of the project.
+   *
+   * @default - none; add them with `addCapability()`
+   */
+  readonly capabilities?: IChartCapability[];
 }
 
 /**
@@ -34,7 +43,7 @@ export interface MlProjectChartProps extends ChartProps {
  * Pod Security profile, labelled with the project identity, and the project's dataset volumes.
  * Later capabilities (node pools, queues, training jobs, serving) join it here.
  */
-export class MlProjectChart extends Chart {
+export class MlProjectChart extends Chart implements IMlProjectChart {
   /** The validated project identity. */
   public readonly identity: ProjectIdentity;
   /** The project namespace. */
@@ -43,6 +52,8 @@ export class MlProjectChart extends Chart {
   public readonly namespaceName: string;
   /** Dataset volumes by claim name. */
   public readonly datasets: Record<string, DatasetVolume> = {};
+
+  private readonly capabilityNames = new Set<string>();
 
   constructor(scope: Construct, id: string, props: MlProjectChartProps) {
     const identity = ProjectIdentity.of(scope, props.identity);
@@ -61,6 +72,26 @@ export class MlProjectChart extends Chart {
       metadata: { name: namespace, labels: PodSecurityLabels.restricted() },
     });
     for (const dataset of props.datasets ?? []) this.addDataset(dataset.name, dataset.source);
+    for (const capability of props.capabilities ?? []) this.addCapability(capability);
+  }
+
+  /** This chart (the scope capabilities create their objects in). */
+  public get chart(): Chart {
+    return this;
+  }
+
+  /** Binds a Kubernetes capability to the project (after those already bound). */
+  public addCapability(capability: IChartCapability): void {
+    const name = capability.capabilityName;
+    if (this.capabilityNames.has(name)) {
+      throw new ValidationError({
+        code: 'duplicate-capability', scope: this,
+        message: 'The chart already has a capability of this name; each binds once.',
+        received: name, fix: 'Give each capability its own capabilityName, or pass it once.',
+      });
+    }
+    this.capabilityNames.add(name);
+    capability.bind(this);
   }
 
   /** Adds a read-only dataset volume named `name` to the project namespace. */

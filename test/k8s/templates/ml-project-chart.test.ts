@@ -1,5 +1,5 @@
-import { Testing } from 'cdk8s';
-import { DatasetVolumeSource, MlProjectChart } from '../../../lib';
+import { ApiObject, Testing } from 'cdk8s';
+import { DatasetVolumeSource, IChartCapability, IMlProjectChart, MlProjectChart } from '../../../lib';
 import { expectValidationError } from '../../support/errors';
 
 const identity = { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' };
@@ -42,5 +42,28 @@ describe('MlProjectChart', () => {
   test('rejects bad identity and namespace', () => {
     expectValidationError(() => new MlProjectChart(Testing.app(), 'P', { identity: { ...identity, team: 'Risk ML' } }), /invalid-identity.*"team"/);
     expectValidationError(() => new MlProjectChart(Testing.app(), 'Q', { identity, namespace: 'Risk_Team' }), /invalid-name.*namespace/);
+  });
+
+  test('capabilities bind in order, after the datasets, in the chart, with the project view; a name binds once', () => {
+    const seen: string[] = [];
+    const capability = (name: string): IChartCapability => ({
+      capabilityName: name,
+      bind(project: IMlProjectChart) {
+        seen.push(`${name}:${project.namespaceName}:${Object.keys(project.datasets).join(',')}`);
+        new ApiObject(project.chart, `Marker-${name}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: project.namespaceName } });
+      },
+    });
+    const chart = new MlProjectChart(Testing.app(), 'P', {
+      identity,
+      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'features/' }) }],
+      capabilities: [capability('queues'), capability('jobs')],
+    });
+    expect(seen).toEqual(['queues:fraud-scoring-prod:features', 'jobs:fraud-scoring-prod:features']);
+    const maps = Testing.synth(chart).filter((o) => o.kind === 'ConfigMap');
+    expect(maps.map((o) => o.metadata.name)).toEqual(['queues', 'jobs']);
+    // a capability's objects carry the project's labels like the chart's own
+    expect(maps[0].metadata.labels['mlops-constructs.io/team']).toBe('risk-ml');
+    expectValidationError(() => chart.addCapability(capability('jobs')), /duplicate-capability.*Received: "jobs"/);
+    expect(seen).toHaveLength(2);
   });
 });
