@@ -4,7 +4,8 @@
  *
  * Environment: MLOPS_PROJECTS (number of project instances, default 3: the reference projects), MLOPS_COMPLIANCE=false
  * (skip cdk-nag and cfn-guard, for benchmarks), CDK_VALIDATION=false (skip the built-in
- * CloudFormation schema validation).
+ * CloudFormation schema validation), MLOPS_K8S=false (AWS side only: no charts, nothing written to
+ * dist/; for benchmarks).
  */
 import * as fs from 'node:fs';
 import * as cdk from 'aws-cdk-lib';
@@ -20,9 +21,12 @@ const outdir = process.env.MLOPS_K8S_OUTDIR ?? 'dist';
 
 const awsApp = new cdk.App();
 if (process.env.MLOPS_COMPLIANCE !== 'false') ComplianceGate.apply(awsApp);
-fs.rmSync(outdir, { recursive: true, force: true });
-const k8sApp = new cdk8s.App({ outdir });
+let k8sApp: cdk8s.App | undefined;
+if (process.env.MLOPS_K8S !== 'false') {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  k8sApp = new cdk8s.App({ outdir });
+}
 
 buildPlatform(awsApp, k8sApp, { projects });
-k8sApp.synth();
+k8sApp?.synth();
 awsApp.synth();

@@ -80,7 +80,8 @@ function referenceProject(index: number, app: cdk.App): ReferenceProject {
   }
 }
 
-export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App, options: PlatformOptions = {}): Platform {
+/** The platform: one project stack per project in `awsApp` and, unless `k8sApp` is undefined, one project chart per project in it. */
+export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App | undefined, options: PlatformOptions = {}): Platform {
   const count = options.projects ?? 3;
   const bucketPrefix = awsApp.node.tryGetContext('datasetBucketPrefix') ?? 'mlops';
   const stacks: MlProjectStack[] = [];
@@ -101,6 +102,7 @@ export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App, options: Platf
     });
     ComplianceGate.acknowledgeSingleRegion(stack);
     stacks.push(stack);
+    if (!k8sApp) continue;
     const chart = new MlProjectChart(k8sApp, id, {
       identity,
       datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName, prefix: 'features/' }) }],
