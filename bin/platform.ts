@@ -80,8 +80,18 @@ function referenceProject(index: number, app: cdk.App): ReferenceProject {
   }
 }
 
-/** The platform: one project stack per project in `awsApp` and, unless `k8sApp` is undefined, one project chart per project in it. */
-export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App | undefined, options: PlatformOptions = {}): Platform {
+/**
+ * Where the project charts go: one cdk8s App for all of them, or the App each chart gets (called
+ * with the project's id) when every chart is synthesized on its own.
+ */
+export type ChartApps = cdk8s.App | ((projectId: string) => cdk8s.App);
+
+/**
+ * The platform: one project stack per project in `awsApp` and, unless `k8s` is undefined, one
+ * project chart per project (see {@link ChartApps}).
+ */
+export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, options: PlatformOptions = {}): Platform {
+  const chartApp = typeof k8s === 'function' ? k8s : () => k8s!;
   const count = options.projects ?? 3;
   const bucketPrefix = awsApp.node.tryGetContext('datasetBucketPrefix') ?? 'mlops';
   const stacks: MlProjectStack[] = [];
@@ -102,8 +112,8 @@ export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App | undefined, op
     });
     ComplianceGate.acknowledgeSingleRegion(stack);
     stacks.push(stack);
-    if (!k8sApp) continue;
-    const chart = new MlProjectChart(k8sApp, id, {
+    if (!k8s) continue;
+    const chart = new MlProjectChart(chartApp(id), id, {
       identity,
       datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName, prefix: 'features/' }) }],
     });
