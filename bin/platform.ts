@@ -80,7 +80,18 @@ function referenceProject(index: number, app: cdk.App): ReferenceProject {
   }
 }
 
-export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App, options: PlatformOptions = {}): Platform {
+/**
+ * Where the project charts go: one cdk8s App for all of them, or the App each chart gets (called
+ * with the project's id) when every chart is synthesized on its own.
+ */
+export type ChartApps = cdk8s.App | ((projectId: string) => cdk8s.App);
+
+/**
+ * The platform: one project stack per project in `awsApp` and, unless `k8s` is undefined, one
+ * project chart per project (see {@link ChartApps}).
+ */
+export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, options: PlatformOptions = {}): Platform {
+  const chartApp = typeof k8s === 'function' ? k8s : () => k8s!;
   const count = options.projects ?? 3;
   const bucketPrefix = awsApp.node.tryGetContext('datasetBucketPrefix') ?? 'mlops';
   const stacks: MlProjectStack[] = [];
@@ -101,7 +112,8 @@ export function buildPlatform(awsApp: cdk.App, k8sApp: cdk8s.App, options: Platf
     });
     ComplianceGate.acknowledgeSingleRegion(stack);
     stacks.push(stack);
-    const chart = new MlProjectChart(k8sApp, id, {
+    if (!k8s) continue;
+    const chart = new MlProjectChart(chartApp(id), id, {
       identity,
       datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName, prefix: 'features/' }) }],
       capabilities: kubernetesTraining ? [new DetectorTraining(stack.gpuCluster!, bucketName, awsApp.node.tryGetContext('defectDetectionImage'))] : [],

@@ -8,6 +8,13 @@
  * per resource, as a markdown table, followed by a linearity check. One extra run at N=1 with all
  * validation on shows what the validation harness costs.
  *
+ * Then the floor ratio: at 100 projects (validation off), the app compiled to JavaScript
+ * (scripts/tsconfig.app.json: bin/ and lib/ into .bench/app with jsii's compiler settings) and run
+ * on plain node, against the floor for the same output (../shared/tools/replay-synth.cjs on that
+ * run's cdk.out: the same templates rebuilt from bare CfnResources), alternated, BENCH_RUNS each;
+ * the ratio of the median wall times. The floor has no Kubernetes side; the app's time includes it,
+ * so the app is also run without it (MLOPS_K8S=false), for the ratio of the same output.
+ *
  * Outputs go to .bench/<N>/{cdk.out,dist} so the real cdk.out/ and dist/ are left alone. The
  * context of cdk.json is handed to the app through CDK_CONTEXT_JSON, as `cdk synth` does, so the
  * templates are those of `npm run synth`.
@@ -19,6 +26,9 @@
  *   BENCH_VALIDATION=true  also measure one N=1 run with validation on (false: skip it)
  *   BENCH_RSS=auto         how to measure peak RSS and CPU time: auto (/usr/bin/time if usable), time, preload
  *   BENCH_CDK_CONTEXT=true pass cdk.json's context to the app (false: no context)
+ *   BENCH_RATIO=true       measure the floor ratio (false: skip it; skipped when the floor tool is missing)
+ *   BENCH_RATIO_SIZE=100   project count of the floor ratio
+ *   BENCH_FLOOR_TOOL=../shared/tools/replay-synth.cjs  the floor program (relative to the repository root)
  *
  * A benchmark, not a test: it exits 0 whatever the figures, and 1 only when a child fails.
  * Progress goes to stderr, results to stdout (`npm run -s bench > results.md`).
@@ -33,12 +43,20 @@ import { parseAllDocuments } from 'yaml';
 const ROOT = path.resolve(__dirname, '..');
 const BENCH_DIR = path.join(ROOT, '.bench');
 const APP = ['--import', 'tsx', path.join(ROOT, 'bin', 'main.ts')];
+/** bin/ and lib/ compiled by tsc with jsii's settings into .bench/app (see scripts/tsconfig.app.json). */
+const APP_TSCONFIG = path.join(ROOT, 'scripts', 'tsconfig.app.json');
+const COMPILED_DIR = path.join(BENCH_DIR, 'app');
+const COMPILED_APP = [path.join(COMPILED_DIR, 'bin', 'main.js')];
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+/** The floor of CDK synthesis for a given cloud assembly (../shared/tools/README.md). */
+const FLOOR_TOOL = path.resolve(ROOT, process.env.BENCH_FLOOR_TOOL ?? path.join('..', 'shared', 'tools', 'replay-synth.cjs'));
+const TARGET_RATIO = 2.5;
 const TIME_BIN = '/usr/bin/time';
 const TARGET_MS = 5000;
 const TARGET_SIZE = 100;
 
 /** Env variables the benchmark sets itself; inherited values are dropped. */
-const CONTROLLED_ENV = ['MLOPS_PROJECTS', 'MLOPS_COMPLIANCE', 'CDK_VALIDATION', 'CDK_OUTDIR', 'MLOPS_K8S_OUTDIR', 'CDK_CONTEXT_JSON'];
+const CONTROLLED_ENV = ['MLOPS_PROJECTS', 'MLOPS_COMPLIANCE', 'MLOPS_K8S', 'CDK_VALIDATION', 'CDK_OUTDIR', 'MLOPS_K8S_OUTDIR', 'CDK_CONTEXT_JSON'];
 
 /** GNU time format: user CPU seconds, system CPU seconds, peak RSS in KiB. */
 const TIME_FORMAT = '%U %S %M';
@@ -189,51 +207,92 @@ function fail(what: string, status: number | null, signal: NodeJS.Signals | null
   process.exit(1);
 }
 
-/** One synthesis in a fresh child process. */
-function runOnce(label: string, dirName: string, projects: number, validation: boolean, rss: RssMethod, context: string | undefined): RunResult {
-  const dir = path.join(BENCH_DIR, dirName);
-  const cdkOut = path.join(dir, 'cdk.out');
-  const k8sOut = path.join(dir, 'dist');
-  const usageFile = path.join(dir, 'usage.txt');
-  // The CDK app never cleans its outdir: stale templates would be counted.
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of CONTROLLED_ENV) delete env[name];
-  Object.assign(env, { MLOPS_PROJECTS: String(projects), CDK_OUTDIR: cdkOut, MLOPS_K8S_OUTDIR: k8sOut });
-  if (!validation) Object.assign(env, { MLOPS_COMPLIANCE: 'false', CDK_VALIDATION: 'false' });
-  if (context !== undefined) env.CDK_CONTEXT_JSON = context;
-
+/** Runs `node ...nodeArgs` in a fresh child process, timed, with its CPU time and peak RSS. */
+function timedNode(label: string, nodeArgs: string[], env: NodeJS.ProcessEnv, usageFile: string, rss: RssMethod): { wallMs: number; usage: Usage } {
   let command: string;
   let args: string[];
+  const childEnv: NodeJS.ProcessEnv = { ...env };
   if (rss === 'time') {
     command = TIME_BIN;
-    args = ['-f', TIME_FORMAT, '-o', usageFile, process.execPath, ...APP];
+    args = ['-f', TIME_FORMAT, '-o', usageFile, process.execPath, ...nodeArgs];
   } else {
     command = process.execPath;
-    args = ['--import', USAGE_PRELOAD, ...APP];
-    env.BENCH_USAGE_FILE = usageFile;
+    args = ['--import', USAGE_PRELOAD, ...nodeArgs];
+    childEnv.BENCH_USAGE_FILE = usageFile;
   }
 
   const start = performance.now();
-  const result = spawnSync(command, args, { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024 });
+  const result = spawnSync(command, args, { cwd: ROOT, env: childEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024 });
   const wallMs = performance.now() - start;
   if (result.error || result.status !== 0) fail(label, result.status, result.signal, result.stderr ?? '', result.error);
 
   const usage = readUsage(usageFile);
   if (usage === undefined) fail(`${label} (reading CPU time and peak RSS from ${path.relative(ROOT, usageFile)})`, result.status, null, result.stderr ?? '');
+  return { wallMs, usage };
+}
+
+/** The environment of every child: the inherited one without the variables the benchmark controls. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CONTROLLED_ENV) delete env[name];
+  return env;
+}
+
+/** One synthesis in a fresh child process (`app`: the node arguments that run bin/main). */
+function runOnce(label: string, dirName: string, projects: number, validation: boolean, rss: RssMethod, context: string | undefined,
+  app: string[] = APP, extraEnv: Record<string, string> = {}): RunResult {
+  const dir = path.join(BENCH_DIR, dirName);
+  const cdkOut = path.join(dir, 'cdk.out');
+  const k8sOut = path.join(dir, 'dist');
+  // The CDK app never cleans its outdir: stale templates would be counted.
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+
+  const env = baseEnv();
+  Object.assign(env, { MLOPS_PROJECTS: String(projects), CDK_OUTDIR: cdkOut, MLOPS_K8S_OUTDIR: k8sOut });
+  if (!validation) Object.assign(env, { MLOPS_COMPLIANCE: 'false', CDK_VALIDATION: 'false' });
+  if (context !== undefined) env.CDK_CONTEXT_JSON = context;
+  Object.assign(env, extraEnv);
+
+  const { wallMs, usage } = timedNode(label, app, env, path.join(dir, 'usage.txt'), rss);
   return { wallMs, ...usage, ...countOutputs(cdkOut, k8sOut) };
 }
 
-function measure(label: string, dirName: string, projects: number, runs: number, validation: boolean, rss: RssMethod, context: string | undefined): SizeResult {
-  const results: RunResult[] = [];
-  for (let i = 1; i <= runs; i++) {
-    const run = runOnce(label, dirName, projects, validation, rss, context);
-    results.push(run);
-    log(`  ${label}, run ${i}/${runs}: ${run.wallMs.toFixed(0)} ms wall, ${run.cpuMs.toFixed(0)} ms CPU, ${(run.rssKiB / 1024).toFixed(0)} MB, `
-      + `${run.cfnResources} CloudFormation resources + ${run.k8sObjects} Kubernetes objects`);
-  }
+/**
+ * The floor for the output of one run: replay-synth rebuilds the CloudFormation templates of
+ * `assemblyDir` from bare CfnResources and synthesizes them again (with the built-in validation
+ * off, like the app). It produces no Kubernetes output.
+ */
+function runFloor(label: string, assemblyDir: string, dirName: string, rss: RssMethod): RunResult {
+  const dir = path.join(BENCH_DIR, dirName);
+  const cdkOut = path.join(dir, 'cdk.out');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const env = baseEnv();
+  env.CDK_VALIDATION = 'false';
+  const { wallMs, usage } = timedNode(label, [FLOOR_TOOL, ROOT, assemblyDir, cdkOut], env, path.join(dir, 'usage.txt'), rss);
+  return { wallMs, ...usage, ...countOutputs(cdkOut, path.join(dir, 'none')) };
+}
+
+/** Compiles bin/ and lib/ to .bench/app with tsc (scripts/tsconfig.app.json), from scratch. */
+function compileApp(): void {
+  fs.rmSync(COMPILED_DIR, { recursive: true, force: true });
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [TSC, '-p', APP_TSCONFIG], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.error || result.status !== 0) fail('tsc -p scripts/tsconfig.app.json', result.status, result.signal, `${result.stdout ?? ''}${result.stderr ?? ''}`, result.error);
+  log(`  compiled bin/ and lib/ to ${path.relative(ROOT, COMPILED_DIR)}/ in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+}
+
+interface RatioResult {
+  readonly projects: number;
+  /** The whole app: CloudFormation and Kubernetes. */
+  readonly app: SizeResult;
+  /** The app with MLOPS_K8S=false: the same CloudFormation output as the floor, no charts. */
+  readonly awsOnly: SizeResult;
+  readonly floor: SizeResult;
+}
+
+function summarize(label: string, projects: number, results: RunResult[]): SizeResult {
   const first = results[0];
   if (results.some((r) => r.cfnResources !== first.cfnResources || r.k8sObjects !== first.k8sObjects)) {
     log(`  WARNING: ${label}: the runs produced different resource counts; the first run's are reported`);
@@ -244,6 +303,48 @@ function measure(label: string, dirName: string, projects: number, runs: number,
     cpuMs: median(results.map((r) => r.cpuMs)),
     rssKiB: median(results.map((r) => r.rssKiB)),
   };
+}
+
+/**
+ * The app on plain node against the floor for the same output: app run i, the floor on the
+ * cdk.out of app run i, then the app without its Kubernetes side, `runs` times, so that all three
+ * see the same machine state.
+ */
+function measureRatio(projects: number, runs: number, rss: RssMethod, context: string | undefined): RatioResult {
+  const apps: RunResult[] = [];
+  const awsOnly: RunResult[] = [];
+  const floors: RunResult[] = [];
+  for (let i = 1; i <= runs; i++) {
+    const app = runOnce(`app ${projects} (compiled)`, 'ratio-app', projects, false, rss, context, COMPILED_APP);
+    const floor = runFloor(`floor ${projects}`, path.join(BENCH_DIR, 'ratio-app', 'cdk.out'), 'ratio-floor', rss);
+    const aws = runOnce(`app ${projects} (compiled, MLOPS_K8S=false)`, 'ratio-app-aws', projects, false, rss, context, COMPILED_APP, { MLOPS_K8S: 'false' });
+    for (const [what, r] of [['floor', floor], ['app without Kubernetes', aws]] as const) {
+      if (r.cfnResources !== app.cfnResources) log(`  WARNING: the ${what} wrote ${r.cfnResources} CloudFormation resources, the app ${app.cfnResources}`);
+    }
+    apps.push(app);
+    floors.push(floor);
+    awsOnly.push(aws);
+    log(`  ratio run ${i}/${runs}: app ${app.wallMs.toFixed(0)} ms wall (${app.cpuMs.toFixed(0)} ms CPU), `
+      + `floor ${floor.wallMs.toFixed(0)} ms (${floor.cpuMs.toFixed(0)} ms CPU), app without Kubernetes ${aws.wallMs.toFixed(0)} ms `
+      + `(${aws.cpuMs.toFixed(0)} ms CPU): ${(app.wallMs / floor.wallMs).toFixed(2)}x, ${(aws.wallMs / floor.wallMs).toFixed(2)}x`);
+  }
+  return {
+    projects,
+    app: summarize(`app, compiled, plain node (${projects})`, projects, apps),
+    awsOnly: summarize(`app without Kubernetes, MLOPS_K8S=false (${projects})`, projects, awsOnly),
+    floor: summarize(`floor, replay-synth (${projects})`, projects, floors),
+  };
+}
+
+function measure(label: string, dirName: string, projects: number, runs: number, validation: boolean, rss: RssMethod, context: string | undefined): SizeResult {
+  const results: RunResult[] = [];
+  for (let i = 1; i <= runs; i++) {
+    const run = runOnce(label, dirName, projects, validation, rss, context);
+    results.push(run);
+    log(`  ${label}, run ${i}/${runs}: ${run.wallMs.toFixed(0)} ms wall, ${run.cpuMs.toFixed(0)} ms CPU, ${(run.rssKiB / 1024).toFixed(0)} MB, `
+      + `${run.cfnResources} CloudFormation resources + ${run.k8sObjects} Kubernetes objects`);
+  }
+  return summarize(label, projects, results);
 }
 
 const total = (r: Counts): number => r.cfnResources + r.k8sObjects;
@@ -265,19 +366,65 @@ function marginal(a: SizeResult, b: SizeResult): { perProject: number; perResour
   };
 }
 
+/** The floor-ratio section of the report. */
+function ratioReport(r: RatioResult, runs: number, loadBefore: number, tsxApp: SizeResult | undefined): string[] {
+  const value = r.app.wallMs / r.floor.wallMs;
+  const awsValue = r.awsOnly.wallMs / r.floor.wallMs;
+  const perRun = (x: SizeResult) => x.runs.map((a, i) => (a.wallMs / r.floor.runs[i].wallMs).toFixed(2)).join(', ');
+  const out: string[] = [];
+  out.push('');
+  out.push(`Floor ratio at ${r.projects} projects (validation off): the app compiled to JavaScript (bin/ and lib/ by tsc with jsii's `
+    + `settings, scripts/tsconfig.app.json) run as \`node .bench/app/bin/main.js\` on plain node, against the floor for the `
+    + `same output: \`node ${path.relative(ROOT, FLOOR_TOOL)}\` on that run's cdk.out, which rebuilds its templates from bare `
+    + `CfnResources and synthesizes them again (CDK_VALIDATION=false). Alternated (app, floor, app without Kubernetes, app...), `
+    + `${runs} run(s) each, medians. Load average (1 min) ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after.`);
+  out.push('');
+  out.push('| Run | CFN resources | K8s objects | Wall time (ms) | Wall range (ms) | CPU time (ms) | Peak RSS (MB) | Ratio to the floor |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const x of [r.app, r.awsOnly, r.floor]) {
+    const walls = x.runs.map((y) => y.wallMs);
+    const range = walls.length > 1 ? `${Math.min(...walls).toFixed(0)}–${Math.max(...walls).toFixed(0)}` : '–';
+    out.push(`| ${x.label} | ${x.cfnResources} | ${x.k8sObjects} | ${x.wallMs.toFixed(0)} | ${range} | ${x.cpuMs.toFixed(0)} | ${mb(x.rssKiB)} | `
+      + `${(x.wallMs / r.floor.wallMs).toFixed(2)} |`);
+  }
+  out.push('');
+  out.push(`- ratio app / floor (median wall times): **${value.toFixed(2)}x** (per run: ${perRun(r.app)}; CPU time: `
+    + `${(r.app.cpuMs / r.floor.cpuMs).toFixed(2)}x). The app's time includes its whole Kubernetes side (cdk8s charts, their `
+    + `synth and ${r.app.k8sObjects} objects written as YAML), which the floor does not produce, so this overstates the AWS part's ratio.`);
+  out.push(`- the same output as the floor, the app without its Kubernetes side (MLOPS_K8S=false; it still loads cdk8s and `
+    + `cdk8s-plus-27 with the library): **${awsValue.toFixed(2)}x** (per run: ${perRun(r.awsOnly)}; CPU time: `
+    + `${(r.awsOnly.cpuMs / r.floor.cpuMs).toFixed(2)}x)`);
+  if (tsxApp) {
+    out.push(`- for comparison, \`node --import tsx bin/main.ts\` at ${r.projects} (table above, not alternated): ${tsxApp.wallMs.toFixed(0)} ms, `
+      + `${(tsxApp.wallMs / r.floor.wallMs).toFixed(2)}x the floor (tsx transpiles lib/ at every start)`);
+  }
+  out.push(value <= TARGET_RATIO
+    ? `- target: app / floor <= ${TARGET_RATIO}: met`
+    : `- WARNING: app / floor is ${value.toFixed(2)}, above the ${TARGET_RATIO} target${awsValue <= TARGET_RATIO ? ` (without Kubernetes: ${awsValue.toFixed(2)}, met)` : ''}`);
+  return out;
+}
+
 function main(): void {
   const sizes = envSizes();
   const runs = envInt('BENCH_RUNS', 3, 1);
   const warmups = envInt('BENCH_WARMUP', 1, 0);
   const withValidation = process.env.BENCH_VALIDATION !== 'false';
+  const ratioSize = envInt('BENCH_RATIO_SIZE', TARGET_SIZE, 1);
+  const withRatio = process.env.BENCH_RATIO !== 'false' && fs.existsSync(FLOOR_TOOL);
+  if (process.env.BENCH_RATIO !== 'false' && !withRatio) log(`  ${FLOOR_TOOL} not found: no floor ratio (set BENCH_FLOOR_TOOL)`);
   fs.mkdirSync(BENCH_DIR, { recursive: true });
   const rss = chooseRssMethod();
   const context = cdkContext();
 
   log(`Benchmark: sizes ${sizes.join(', ')}; ${runs} run(s) each; ${warmups} warm-up run(s); `
     + `CPU time and peak RSS via ${rss === 'time' ? `${TIME_BIN} -f '${TIME_FORMAT}'` : 'a process.resourceUsage() preload'}`);
+  if (withRatio) compileApp();
   for (let i = 1; i <= warmups; i++) {
     runOnce('warm-up', 'warmup', 1, false, rss, context);
+    if (withRatio) {
+      runOnce('warm-up (compiled)', 'warmup-compiled', 1, false, rss, context, COMPILED_APP);
+      runFloor('warm-up (floor)', path.join(BENCH_DIR, 'warmup-compiled', 'cdk.out'), 'warmup-floor', rss);
+    }
     log(`  warm-up ${i}/${warmups} done`);
   }
 
@@ -286,6 +433,8 @@ function main(): void {
   const validated = withValidation
     ? measure('1 (validation ON)', '1-validation', 1, 1, true, rss, context)
     : undefined;
+  const loadBeforeRatio = os.loadavg()[0];
+  const ratio = withRatio ? measureRatio(ratioSize, runs, rss, context) : undefined;
 
   const out: string[] = [];
   out.push('');
@@ -340,6 +489,7 @@ function main(): void {
   } else if (big) {
     out.push(`- target: ${TARGET_SIZE} projects in ${big.wallMs.toFixed(0)} ms < ${TARGET_MS} ms (validation off): met`);
   }
+  if (ratio) out.push(...ratioReport(ratio, runs, loadBeforeRatio, results.find((r) => r.projects === ratio.projects)));
   console.log(out.join('\n'));
 }
 

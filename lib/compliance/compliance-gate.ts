@@ -3,6 +3,7 @@ import { Aspects, Stage, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
+import { validationPluginsReach } from '../private/acknowledgments';
 
 /** A cdk-nag rule pack the compliance gate runs. */
 export enum CompliancePack {
@@ -144,6 +145,8 @@ export class ComplianceGate {
       // The findings are reported on the L2 bucket (or whatever construct wraps the L1 as its default child).
       const parent = node.node.scope;
       const target = parent !== undefined && parent.node.defaultChild === node ? parent : node;
+      // Aspects run once every plugin is registered: with none reaching the bucket, nothing reads these.
+      if (!validationPluginsReach(target)) return;
       Validations.of(target).acknowledge(...SINGLE_REGION_RULES.map((id) => ({ id, reason: text })));
     };
     Aspects.of(scope).add({

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,6 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { allowLogsToUseKey, createDataKey } from '../private/keys';
 import { acknowledgeGroupSourcedRule } from '../private/security-groups';
+import { acknowledge } from '../private/acknowledgments';
 
 /** Properties of a {@link ProjectNetwork}. */
 export interface ProjectNetworkProps {
@@ -331,7 +332,7 @@ export class ProjectNetwork extends ProjectNetworkBase {
     for (const service of props.interfaceEndpoints ?? DEFAULT_ENDPOINTS) this.addInterfaceEndpoint(service);
 
     const defaultSg = 'Closing the default security group needs a custom resource (Lambda); no resource of this network is placed in the default group.';
-    Validations.of(this.vpc).acknowledge(
+    acknowledge(this.vpc,
       { id: 'NIST.800.53.R5::NIST.800.53.R5-VPCDefaultSecurityGroupClosed', reason: defaultSg },
       { id: 'HIPAA.Security::HIPAA.Security-VPCDefaultSecurityGroupClosed', reason: defaultSg },
       { id: 'PCI.DSS.321::PCI.DSS.321-VPCDefaultSecurityGroupClosed', reason: defaultSg },

@@ -1,5 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { acknowledge } from './acknowledgments';
 
 /** The packs' findings on rules that open common ports or all protocols, whatever the source. */
 const RESTRICTED_COMMON_PORTS = [
@@ -13,5 +13,5 @@ const RESTRICTED_COMMON_PORTS = [
  * source is a security group (no address range is open), with `reason`. @internal
  */
 export function acknowledgeGroupSourcedRule(rule: IConstruct, reason: string): void {
-  Validations.of(rule).acknowledge(...RESTRICTED_COMMON_PORTS.map((id) => ({ id, reason })));
+  acknowledge(rule, ...RESTRICTED_COMMON_PORTS.map((id) => ({ id, reason })));
 }

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -21,6 +21,7 @@ import { selectPrivateSubnets } from '../private/subnets';
 import { acknowledgeGroupSourcedRule } from '../private/security-groups';
 import { addKarpenterStatements, KARPENTER_WILDCARDS } from './private/karpenter-policy';
 import { associatePodIdentity, podIdentityRole } from './private/pod-identity';
+import { acknowledge } from '../private/acknowledgments';
 
 /** Properties of a {@link GpuCluster}. */
 export interface GpuClusterProps {
@@ -349,11 +350,11 @@ export class GpuCluster extends GpuClusterBase {
       removalPolicy,
     });
     this.clusterArn = this.cluster.clusterArn;
-    Validations.of(this.cluster.role).acknowledge({
+    acknowledge(this.cluster.role, {
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
       reason: 'AmazonEKSClusterPolicy is the AWS-maintained policy the EKS control plane needs to manage the cluster\'s network interfaces and load balancers.',
     });
-    Validations.of(this.cluster.node.defaultChild!).acknowledge({
+    acknowledge(this.cluster.node.defaultChild!, {
       id: 'CloudFormation-Validate::W9009',
       reason: 'aws-eks-v2 renders EncryptionConfig.Resources ["secrets"], which the schema marks deprecated but EKS still accepts; secrets are encrypted with the given key.',
     });
@@ -392,7 +393,7 @@ export class GpuCluster extends GpuClusterBase {
       enforceSSL: true,
     });
     const noDlq = 'Interruption notices matter only within the two-minute spot warning; a dead-letter queue would only keep stale events.';
-    Validations.of(this.interruptionQueue).acknowledge(
+    acknowledge(this.interruptionQueue,
       { id: 'AwsSolutions::AwsSolutions-SQS3', reason: noDlq },
       { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: noDlq },
     );
@@ -533,7 +534,7 @@ function workerRole(scope: Construct, id: string, what: string, roleName?: strin
     description: `${what} of ${scope.node.path}`,
     managedPolicies: WORKER_POLICIES.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p)),
   });
-  Validations.of(role).acknowledge(...WORKER_POLICIES.map((p) => ({
+  acknowledge(role, ...WORKER_POLICIES.map((p) => ({
     id: `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${p}]`,
     reason: `${p} is the AWS-maintained policy EKS worker nodes need (kubelet, VPC CNI, image pulls, SSM); it grants no *FullAccess.`,
   })));

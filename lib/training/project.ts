@@ -1,4 +1,4 @@
-import { Duration, Size, Validations } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +10,7 @@ import { GpuCluster, IGpuCluster } from './gpu-cluster';
 import { HyperPodCluster, HyperPodInstanceGroupOptions, HyperPodOrchestrator, IHyperPodCluster } from './hyperpod-cluster';
 import { ITrainingTemplate, SageMakerTrainingTemplate, TrainingMetric } from './sagemaker-training';
 import { CheckpointLocation, TrainingCompute, TrainingInput } from './training-input';
+import { acknowledge } from '../private/acknowledgments';
 
 /** An FSx for Lustre file system linked to the project's dataset zones. */
 export interface ProjectLustreOptions {
@@ -272,7 +273,7 @@ class KubernetesProjectTraining extends ProjectTraining {
       if (o.checkpointZone) project.datasets.grantReadWrite(csi, o.checkpointZone);
     }
     if (network.isolated && CLUSTER_ENDPOINTS.every((service) => network.hasInterfaceEndpoint(service))) {
-      Validations.of(gpuCluster.cluster).acknowledge({
+      acknowledge(gpuCluster.cluster, {
         id: 'Annotation::@aws-cdk/aws-eks:isolatedSubnetsForKubectlPrivateSubnets',
         reason: 'The project network has the STS, EKS, EKS Auth, EC2, ECR, SSM, CloudWatch Logs and SQS interface endpoints the cluster\'s AWS calls need (and S3 through its gateway endpoint); images from public registries need an ECR pull-through cache or NAT (see the network README).',
       });

@@ -67,6 +67,22 @@ interface Identity {
   readonly name: string;
 }
 
+/**
+ * Identities by object: name, namespace, kind and API version are fixed when an ApiObject is
+ * created, and cdk8s validates the whole app once more for every chart it writes, so each
+ * identity is worked out once. (`null`: the name or namespace is a token.)
+ */
+const IDENTITIES = new WeakMap<ApiObject, Identity | null>();
+
+function cachedIdentityOf(obj: ApiObject): Identity | undefined {
+  let id = IDENTITIES.get(obj);
+  if (id === undefined) {
+    id = identityOf(obj) ?? null;
+    IDENTITIES.set(obj, id);
+  }
+  return id ?? undefined;
+}
+
 function identityOf(obj: ApiObject): Identity | undefined {
   const name = obj.name;
   if (typeof name !== 'string' || isUnresolvedString(name)) return undefined;
@@ -95,11 +111,24 @@ function describe(c: IConstruct): string {
   return role === undefined ? c.node.path : `${role} ${c.node.path}`;
 }
 
+/** The API objects whose chart is `chart`, in construct-tree preorder (nested charts hold their own). */
+function objectsOf(chart: Chart): ApiObject[] {
+  const objects: ApiObject[] = [];
+  const visit = (scope: IConstruct): void => {
+    for (const child of scope.node.children) {
+      if (Chart.isChart(child)) continue;
+      if (ApiObject.isApiObject(child)) objects.push(child);
+      visit(child);
+    }
+  };
+  visit(chart);
+  return objects;
+}
+
 function checkUniqueObjects(chart: Chart): void {
   const seen = new Map<string, ApiObject>();
-  for (const c of chart.node.findAll()) {
-    if (!ApiObject.isApiObject(c) || Chart.of(c) !== chart) continue;
-    const id = identityOf(c);
+  for (const c of objectsOf(chart)) {
+    const id = cachedIdentityOf(c);
     if (id === undefined) continue;
     const first = seen.get(id.key);
     if (first === undefined) {
