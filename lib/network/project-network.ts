@@ -87,6 +87,11 @@ export interface IProjectNetwork extends IConstruct {
   readonly trainingSecurityGroup: ec2.ISecurityGroup;
   /** Whether the workload subnets have no route to the internet (AWS services only through endpoints). */
   readonly isolated: boolean;
+  /**
+   * Whether the workload subnets reach S3 through a gateway endpoint (image layers from ECR and
+   * datasets in isolated subnets need it).
+   */
+  readonly hasS3GatewayEndpoint: boolean;
   /** Whether the network has an interface endpoint for `service` (created here or declared on import). */
   hasInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): boolean;
   /**
@@ -122,6 +127,12 @@ export interface ProjectNetworkAttributes {
    */
   readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
   /**
+   * Whether the workload subnets' route tables have an S3 gateway endpoint.
+   *
+   * @default false
+   */
+  readonly s3GatewayEndpoint?: boolean;
+  /**
    * Security group of the interface endpoints capabilities add (it must allow HTTPS from the workloads).
    *
    * @default - a new group allowing HTTPS from the VPC's IPv4 range
@@ -140,6 +151,7 @@ abstract class ProjectNetworkBase extends Construct implements IProjectNetwork {
   public abstract readonly workloadSubnets: ec2.SubnetSelection;
   public abstract readonly trainingSecurityGroup: ec2.ISecurityGroup;
   public abstract readonly isolated: boolean;
+  public abstract readonly hasS3GatewayEndpoint: boolean;
   private readonly endpointServices = new Set<string>();
 
   public hasInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): boolean {
@@ -175,6 +187,7 @@ class ImportedProjectNetwork extends ProjectNetworkBase {
   public readonly workloadSubnets: ec2.SubnetSelection;
   public readonly trainingSecurityGroup: ec2.ISecurityGroup;
   public readonly isolated: boolean;
+  public readonly hasS3GatewayEndpoint: boolean;
   private endpointGroup?: ec2.ISecurityGroup;
 
   constructor(scope: Construct, id: string, attrs: ProjectNetworkAttributes) {
@@ -183,16 +196,28 @@ class ImportedProjectNetwork extends ProjectNetworkBase {
     this.workloadSubnets = attrs.workloadSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     this.trainingSecurityGroup = attrs.trainingSecurityGroup;
     this.isolated = attrs.isolated ?? true;
+    this.hasS3GatewayEndpoint = attrs.s3GatewayEndpoint ?? false;
     this.endpointGroup = attrs.endpointSecurityGroup;
     for (const service of attrs.interfaceEndpoints ?? []) this.declareEndpoint(service);
   }
 
   protected endpointSecurityGroup(): ec2.ISecurityGroup {
     if (!this.endpointGroup) {
+      let cidr: string;
+      try {
+        cidr = this.vpc.vpcCidrBlock;
+      } catch {
+        // an imported VPC without vpcCidrBlock: aws-cdk-lib's error names neither the network nor the fix
+        throw new ValidationError({
+          code: 'missing-vpc-cidr', scope: this,
+          message: 'An interface endpoint needs a security group that admits HTTPS from the workloads, and the imported VPC has no IPv4 range to build it from.',
+          received: this.vpc.vpcId, fix: 'Pass vpcCidrBlock to ec2.Vpc.fromVpcAttributes(), or give endpointSecurityGroup (a group that allows HTTPS from the workloads).',
+        });
+      }
       const group = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
         vpc: this.vpc, description: 'VPC interface endpoints: HTTPS from the VPC', allowAllOutbound: false,
       });
-      group.addIngressRule(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS from the VPC');
+      group.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
       this.endpointGroup = group;
     }
     return this.endpointGroup;
@@ -223,6 +248,8 @@ export class ProjectNetwork extends ProjectNetworkBase {
   /** Log group of the flow logs. */
   public readonly flowLogGroup: logs.LogGroup;
   public readonly isolated: boolean;
+  /** Always: the VPC is created with an S3 gateway endpoint. */
+  public readonly hasS3GatewayEndpoint: boolean = true;
 
   private readonly endpointGroup: ec2.SecurityGroup;
 

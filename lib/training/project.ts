@@ -272,7 +272,11 @@ class KubernetesProjectTraining extends ProjectTraining {
       for (const zone of mounted) project.datasets.grantRead(csi, zone);
       if (o.checkpointZone) project.datasets.grantReadWrite(csi, o.checkpointZone);
     }
-    if (network.isolated && CLUSTER_ENDPOINTS.every((service) => network.hasInterfaceEndpoint(service))) {
+    // With a kubectl layer, aws-cdk-lib's kubectl provider runs in the cluster's subnets and calls Lambda.
+    const lambdaEndpoint = ec2.InterfaceVpcEndpointAwsService.LAMBDA;
+    if (o.kubectlLayer && network.isolated && !network.hasInterfaceEndpoint(lambdaEndpoint)) network.addInterfaceEndpoint(lambdaEndpoint);
+    const needed = o.kubectlLayer ? [...CLUSTER_ENDPOINTS, lambdaEndpoint] : CLUSTER_ENDPOINTS;
+    if (network.isolated && network.hasS3GatewayEndpoint && needed.every((service) => network.hasInterfaceEndpoint(service))) {
       acknowledge(gpuCluster.cluster, {
         id: 'Annotation::@aws-cdk/aws-eks:isolatedSubnetsForKubectlPrivateSubnets',
         reason: 'The project network has the STS, EKS, EKS Auth, EC2, ECR, SSM, CloudWatch Logs and SQS interface endpoints the cluster\'s AWS calls need (and S3 through its gateway endpoint); images from public registries need an ECR pull-through cache or NAT (see the network README).',

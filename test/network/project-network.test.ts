@@ -2,6 +2,7 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AcceleratorInstanceType, GpuCluster, MlProjectStack, ProjectNetwork, ProjectTraining } from '../../lib/index';
 import { expectValidationError } from '../support/errors';
 import { expectStatements, grantStatements, resourcePolicyStatements } from '../support/iam';
@@ -79,7 +80,7 @@ function kubectlAcknowledged(stack: MlProjectStack): boolean {
 }
 
 describe('ProjectNetwork.fromProjectNetworkAttributes: an existing VPC as the project network', () => {
-  const existing = (stack: Stack, attrs: { isolated?: boolean; interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[] } = {}) => {
+  const existing = (stack: Stack, attrs: { isolated?: boolean; interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[]; s3GatewayEndpoint?: boolean } = {}) => {
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
       vpcId: 'vpc-0123456789abcdef0', vpcCidrBlock: '10.20.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'],
       isolatedSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
@@ -113,12 +114,12 @@ describe('ProjectNetwork.fromProjectNetworkAttributes: an existing VPC as the pr
       ec2.InterfaceVpcEndpointAwsService.EC2, ec2.InterfaceVpcEndpointAwsService.ECR, ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
       ec2.InterfaceVpcEndpointAwsService.SSM, ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
     ];
-    const project = (name: string, endpoints: ec2.InterfaceVpcEndpointAwsService[], isolated = true) => {
+    const project = (name: string, endpoints: ec2.InterfaceVpcEndpointAwsService[], isolated = true, s3GatewayEndpoint = true) => {
       const app = new App();
       const shared = new Stack(app, 'Shared', { env: { account: '111111111111', region: 'eu-west-1' } });
       return new MlProjectStack(app, name, {
         identity, env: { account: '111111111111', region: 'eu-west-1' },
-        network: existing(shared, { interfaceEndpoints: endpoints, isolated }), training: ProjectTraining.kubernetes({ mountedZones: [] }),
+        network: existing(shared, { interfaceEndpoints: endpoints, isolated, s3GatewayEndpoint }), training: ProjectTraining.kubernetes({ mountedZones: [] }),
       });
     };
     const complete = project('complete', [...all, SQS]);
@@ -134,6 +135,22 @@ describe('ProjectNetwork.fromProjectNetworkAttributes: an existing VPC as the pr
     expect(kubectlAcknowledged(project('no-ecr', all.filter((s) => s !== ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER)))).toBe(false);
     // not isolated: the warning does not arise, and nothing is acknowledged
     expect(kubectlAcknowledged(project('egress', all, false))).toBe(false);
+    // every interface endpoint, but no S3 gateway endpoint declared: image layers would not download
+    expect(kubectlAcknowledged(project('no-s3', [...all, SQS], true, false))).toBe(false);
+  });
+
+  test('an imported VPC without its IPv4 range: adding an endpoint says what to pass, unless an endpoint group is given', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a', 'eu-west-1b'], isolatedSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+    });
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0');
+    const network = ProjectNetwork.fromProjectNetworkAttributes(stack, 'Net', { vpc, trainingSecurityGroup: sg });
+    expectValidationError(() => network.addInterfaceEndpoint(SQS), /missing-vpc-cidr.*Received: "vpc-0123456789abcdef0".*vpcCidrBlock/);
+    const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'EndpointSg', 'sg-0fedcba9876543210');
+    const withGroup = ProjectNetwork.fromProjectNetworkAttributes(stack, 'Net2', { vpc, trainingSecurityGroup: sg, endpointSecurityGroup });
+    withGroup.addInterfaceEndpoint(SQS);
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPCEndpoint', { SecurityGroupIds: ['sg-0fedcba9876543210'] });
   });
 });
 
@@ -142,6 +159,16 @@ describe('MlProjectStack and its network', () => {
     const stack = new MlProjectStack(new App(), 'P', { identity, training: ProjectTraining.kubernetes() });
     expect(endpointServices(Template.fromStack(stack))).toHaveLength(1);
     expect(kubectlAcknowledged(stack)).toBe(true);
+  });
+
+  test('with a kubectl layer the isolated network also gets the Lambda endpoint the kubectl provider calls', () => {
+    const app = new App();
+    const kubectlLayer = lambda.LayerVersion.fromLayerVersionArn(new Stack(app, 'L'), 'Layer', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1');
+    const stack = new MlProjectStack(app, 'P', { identity, training: ProjectTraining.kubernetes({ mountedZones: [], kubectlLayer }) });
+    expect(stack.network.hasInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.LAMBDA)).toBe(true);
+    expect(kubectlAcknowledged(stack)).toBe(true);
+    const without = new MlProjectStack(new App(), 'Q', { identity, training: ProjectTraining.kubernetes({ mountedZones: [] }) });
+    expect(without.network.hasInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.LAMBDA)).toBe(false);
   });
 
   test('a network that already lists SQS is not given a second endpoint', () => {
