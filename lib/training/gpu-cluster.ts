@@ -136,7 +136,7 @@ export interface IGpuCluster extends IConstruct {
    * @param metricName a name from `GpuClusterMetricNames`
    */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** Pods waiting for the scheduler (`scheduler_pending_pods`; Sum over 1 minute: the count). */
+  /** Pods waiting for the scheduler (`scheduler_pending_pods`, a gauge sampled each minute; Sum over 1 minute is the count, so keep the period at 1 minute or use Average for longer ones). */
   metricPendingPods(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /**
    * Pending pods the scheduler tried and failed to place (`scheduler_pending_pods_UNSCHEDULABLE`;

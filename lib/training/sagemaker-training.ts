@@ -206,7 +206,13 @@ export interface ITrainingTemplate extends IConstruct, iam.IGrantable {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document (jsii: Json)
   toPipelineStep(stepName: string): { [key: string]: any };
 
-  /** Names of the metrics the jobs parse from their logs (the template's `metrics`), for `metricTrainingMetric`. */
+  /**
+   * Names of the metrics the jobs parse from their logs (the template's `metrics`), for `metricTrainingMetric`.
+   *
+   * The metric methods below name one job: SageMaker's dimensions are the job name, which is new
+   * for every run (SageMaker Pipelines generates it), so an alarm on them watches that run only.
+   * For recurring jobs build a CloudWatch metric math SEARCH over the namespace with these names.
+   */
   readonly trainingMetricNames: string[];
   /**
    * An instance metric of the job named `jobName` (`/aws/sagemaker/TrainingJobs`, dimension
