@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { ProjectIdentity, ProjectIdentityProps } from '../core/identity';
 import { NameRule } from '../core/names';
+import { BoundCapabilities } from '../core/private/capabilities';
 import { validateAccountId } from '../core/private/identifiers';
 import { MAX_TAGS_PER_RESOURCE, RESERVED_TAG_PREFIX, tagKeyProblem, validateTags } from '../core/private/validate';
 import { DatasetStore, DatasetStoreProps, IDatasetStore } from '../data/dataset-store';
@@ -100,7 +101,7 @@ export class MlProjectStack extends Stack implements IMlProject {
 
   private readonly networkProps?: ProjectNetworkProps;
   private projectNetwork?: IProjectNetwork;
-  private readonly capabilityNames = new Set<string>();
+  private readonly capabilities = new BoundCapabilities(this, 'project');
 
   constructor(scope: Construct, id: string, props: MlProjectStackProps) {
     super(scope, id, props);
@@ -146,15 +147,7 @@ export class MlProjectStack extends Stack implements IMlProject {
 
   /** Binds a team's capability to the project (after those already bound). */
   public addCapability(capability: IProjectCapability): void {
-    const name = capability.capabilityName;
-    if (this.capabilityNames.has(name)) {
-      throw new ValidationError({
-        code: 'duplicate-capability', scope: this,
-        message: 'The project already has a capability of this name; each binds once.',
-        received: name, fix: 'Give each capability its own capabilityName, or pass it once.',
-      });
-    }
-    this.capabilityNames.add(name);
+    this.capabilities.add(capability.capabilityName);
     capability.bind(this);
   }
 }

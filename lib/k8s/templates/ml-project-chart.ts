@@ -9,7 +9,7 @@ import { PodSecurityLabels } from '../core/security';
 import { checkNotSystemNamespace } from '../core/validation';
 import { DatasetVolume, DatasetVolumeSource } from '../data/dataset-volume';
 import { IChartCapability, IMlProjectChart } from '../project/ml-project-chart';
-import { ValidationError } from '../../core/errors';
+import { BoundCapabilities } from '../../core/private/capabilities';
 
 /** A dataset the chart mounts for the project's workloads. */
 export interface MlProjectDataset {
@@ -53,7 +53,7 @@ export class MlProjectChart extends Chart implements IMlProjectChart {
   /** Dataset volumes by claim name. */
   public readonly datasets: Record<string, DatasetVolume> = {};
 
-  private readonly capabilityNames = new Set<string>();
+  private readonly capabilities = new BoundCapabilities(this, 'chart');
 
   constructor(scope: Construct, id: string, props: MlProjectChartProps) {
     const identity = ProjectIdentity.of(scope, props.identity);
@@ -82,15 +82,7 @@ export class MlProjectChart extends Chart implements IMlProjectChart {
 
   /** Binds a Kubernetes capability to the project (after those already bound). */
   public addCapability(capability: IChartCapability): void {
-    const name = capability.capabilityName;
-    if (this.capabilityNames.has(name)) {
-      throw new ValidationError({
-        code: 'duplicate-capability', scope: this,
-        message: 'The chart already has a capability of this name; each binds once.',
-        received: name, fix: 'Give each capability its own capabilityName, or pass it once.',
-      });
-    }
-    this.capabilityNames.add(name);
+    this.capabilities.add(capability.capabilityName);
     capability.bind(this);
   }
 
