@@ -29,6 +29,8 @@
  *   BENCH_RATIO=true       measure the floor ratio (false: skip it; skipped when the floor tool is missing)
  *   BENCH_RATIO_SIZE=100   project count of the floor ratio
  *   BENCH_FLOOR_TOOL=../shared/tools/replay-synth.cjs  the floor program (relative to the repository root)
+ * With the ratio, one run of scripts/resolution-cost.mjs shows what it is made of (the same templates
+ * resolved as the library's constructs, as typed L1s, and as bare CfnResources).
  *
  * A benchmark, not a test: it exits 0 whatever the figures, and 1 only when a child fails.
  * Progress goes to stderr, results to stdout (`npm run -s bench > results.md`).
@@ -49,6 +51,7 @@ const COMPILED_DIR = path.join(BENCH_DIR, 'app');
 const COMPILED_APP = [path.join(COMPILED_DIR, 'bin', 'main.js')];
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 /** The floor of CDK synthesis for a given cloud assembly (../shared/tools/README.md). */
+const RESOLUTION_TOOL = path.join(ROOT, 'scripts', 'resolution-cost.mjs');
 const FLOOR_TOOL = path.resolve(ROOT, process.env.BENCH_FLOOR_TOOL ?? path.join('..', 'shared', 'tools', 'replay-synth.cjs'));
 const TARGET_RATIO = 2.5;
 const TIME_BIN = '/usr/bin/time';
@@ -404,6 +407,41 @@ function ratioReport(r: RatioResult, runs: number, loadBefore: number, tsxApp: S
   return out;
 }
 
+interface ResolutionCost {
+  readonly projects: number;
+  readonly resources: number;
+  readonly phases: { readonly loadMs: number; readonly constructMs: number; readonly synthMs: number };
+  readonly resolveThreeTimes: { readonly appMs: number; readonly typedL1Ms: number; readonly bareMs: number };
+  readonly top: ReadonlyArray<{ readonly type: string; readonly app: number; readonly typedL1: number; readonly bare: number }>;
+}
+
+/** One run of scripts/resolution-cost.mjs on the compiled app: what the ratio is made of. */
+function measureResolution(projects: number, context: string | undefined): ResolutionCost {
+  const env: NodeJS.ProcessEnv = { ...baseEnv(), CDK_VALIDATION: 'false', MLOPS_COMPLIANCE: 'false' };
+  if (context !== undefined) env.CDK_CONTEXT_JSON = context;
+  const result = spawnSync(process.execPath, [RESOLUTION_TOOL, COMPILED_DIR, String(projects)], { cwd: ROOT, env, encoding: 'utf8' });
+  if (result.error || result.status !== 0) fail('scripts/resolution-cost.mjs', result.status, result.signal, result.stderr ?? '', result.error);
+  return JSON.parse(result.stdout) as ResolutionCost;
+}
+
+function resolutionReport(r: ResolutionCost): string[] {
+  const x = r.resolveThreeTimes;
+  const out: string[] = [];
+  out.push('');
+  out.push(`Where the ratio comes from (one run of \`node scripts/resolution-cost.mjs\` at ${r.projects} projects, in one process): `
+    + `load ${r.phases.loadMs} ms, construction ${r.phases.constructMs} ms, synthesis ${r.phases.synthMs} ms. Resolving the same `
+    + `${r.resources} resources three times, as a synth does (references, template, tree.json):`);
+  out.push('');
+  out.push('| Resources as | Resolve x3 (ms) | vs bare |');
+  out.push('|---|---:|---:|');
+  out.push(`| the library built them (L2 constructs, tokens, policy documents) | ${x.appMs} | ${(x.appMs / x.bareMs).toFixed(2)} |`);
+  out.push(`| typed L1s read back from the templates (cloudformation-include: generated classes, their validators) | ${x.typedL1Ms} | ${(x.typedL1Ms / x.bareMs).toFixed(2)} |`);
+  out.push(`| bare CfnResources (what the floor synthesizes) | ${x.bareMs} | 1.00 |`);
+  out.push('');
+  out.push(`- costliest types (ms, library / typed L1 / bare): ${r.top.map((t) => `${t.type} ${t.app}/${t.typedL1}/${t.bare}`).join('; ')}`);
+  return out;
+}
+
 function main(): void {
   const sizes = envSizes();
   const runs = envInt('BENCH_RUNS', 3, 1);
@@ -490,6 +528,7 @@ function main(): void {
     out.push(`- target: ${TARGET_SIZE} projects in ${big.wallMs.toFixed(0)} ms < ${TARGET_MS} ms (validation off): met`);
   }
   if (ratio) out.push(...ratioReport(ratio, runs, loadBeforeRatio, results.find((r) => r.projects === ratio.projects)));
+  if (ratio) out.push(...resolutionReport(measureResolution(ratioSize, context)));
   console.log(out.join('\n'));
 }
 
