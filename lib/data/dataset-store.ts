@@ -15,6 +15,9 @@ import { createSecureBucket } from '../private/secure-bucket';
 
 const ZONE_NAME = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
 
+/** Metrics configurations per bucket (S3 user guide, "CloudWatch metrics configurations"). */
+const MAX_METRICS_CONFIGURATIONS = 1000;
+
 /**
  * The CloudWatch metrics of a dataset store, in one place: the monitoring capability takes
  * metrics from the store's `metricXxx()` methods, and names only come from here.
@@ -55,14 +58,18 @@ export class DatasetStoreMetricNames {
 
 /**
  * Storage types (the `StorageType` dimension of `BucketSizeBytes`) a dataset store's objects are
- * in: new objects land in STANDARD and the store's lifecycle moves them to Intelligent-Tiering,
- * whose automatic tiers are frequent, infrequent and archive instant access. The opt-in archive
- * tiers are not configured by the store, so they are not listed.
+ * in: new objects land in STANDARD and the store's lifecycle moves those larger than 128 KB to
+ * Intelligent-Tiering (S3 does not transition smaller objects by default), whose automatic tiers
+ * are frequent, infrequent and archive instant access. The opt-in archive tiers are not
+ * configured by the store, so they are not listed.
  */
 export enum DatasetStorageType {
-  /** S3 Standard (`StandardStorage`): objects before the lifecycle transition. */
+  /**
+   * S3 Standard (`StandardStorage`): objects before the lifecycle transition, and for good the
+   * objects of 128 KB or less (labels, manifests), which lifecycle rules do not transition.
+   */
   STANDARD = 'StandardStorage',
-  /** Intelligent-Tiering frequent access tier (`IntelligentTieringFAStorage`), including objects under 128 KB. */
+  /** Intelligent-Tiering frequent access tier (`IntelligentTieringFAStorage`): transitioned objects accessed in the last 30 days. */
   INTELLIGENT_TIERING_FREQUENT_ACCESS = 'IntelligentTieringFAStorage',
   /** Intelligent-Tiering infrequent access tier (`IntelligentTieringIAStorage`): not accessed for 30 days. */
   INTELLIGENT_TIERING_INFREQUENT_ACCESS = 'IntelligentTieringIAStorage',
@@ -113,7 +120,10 @@ export interface IDatasetStore extends IResource {
    * An S3 request metric (`AWS/S3`, dimensions `BucketName` and `FilterId`) of the whole store,
    * or of one zone. Request metrics exist only where the bucket has a metrics configuration:
    * throws `request-metrics-disabled` when `requestMetricsEnabled` is false, `unknown-zone` for
-   * a zone the store does not have.
+   * a zone the store does not have. A zone's metrics (a prefix filter) count only requests on
+   * single objects: List and multi-object Delete requests appear in the whole store's metrics
+   * only, so `ListRequests` of a zone is refused (`no-zone-metric`), as are the daily storage
+   * metrics, which have no FilterId (use `metricBucketSizeBytes()`, `metricNumberOfObjects()`).
    *
    * @param metricName a name from `DatasetStoreMetricNames`
    * @param zone the zone, or the whole store when omitted
@@ -128,7 +138,9 @@ export interface IDatasetStore extends IResource {
   metricPutRequests(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /**
    * Requests answered with a 4xx status (`4xxErrors`; AccessDenied after a grant or key change
-   * shows here): count, Sum over 5 minutes. Use `statistic: 'Average'` for the error rate.
+   * shows here): count, Sum over 5 minutes. Use `statistic: 'Average'` for the error rate. A
+   * zone's count leaves out List requests (an AccessDenied on `s3:ListBucket` shows in the whole
+   * store's count only).
    */
   metricClientErrors(zone?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /**
@@ -307,6 +319,19 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
         fix: 'Create the store with requestMetrics: true (the default), or import it with requestMetrics: true if its bucket has the DatasetStore metrics configurations.',
       });
     }
+    if (metricName === DatasetStoreMetricNames.BUCKET_SIZE_BYTES || metricName === DatasetStoreMetricNames.NUMBER_OF_OBJECTS
+      || (zone !== undefined && metricName === 'ListRequests')) {
+      throw new ValidationError({
+        code: 'no-zone-metric',
+        scope: this,
+        message: zone === undefined || metricName !== 'ListRequests'
+          ? 'Daily storage metrics have a StorageType dimension, not a FilterId: metric() would name a series S3 never publishes.'
+          : 'A zone\'s request metrics (a prefix filter) count only requests on single objects; S3 publishes no List requests for it.',
+        received: zone === undefined ? metricName : `${metricName} of zone ${zone}`,
+        fix: metricName === 'ListRequests' ? 'Omit the zone: the whole store\'s ListRequests.' : 'Use metricBucketSizeBytes() or metricNumberOfObjects().',
+      });
+    }
+    // zonePrefix() refuses a zone the store does not have; the FilterId is the zone's name.
     const filterId = zone === undefined ? DatasetStoreMetricNames.ENTIRE_BUCKET_FILTER : this.zonePrefix(zone).slice(0, -1);
     return this.s3Metric(metricName, { BucketName: this.bucket.bucketName, FilterId: filterId }, cloudwatch.Stats.SUM, Duration.minutes(5), props);
   }
@@ -510,6 +535,7 @@ export class DatasetStore extends DatasetStoreBase {
   public readonly accessLogsBucket: s3.IBucket;
   public readonly requestMetricsEnabled: boolean;
   private readonly resourceBucket: s3.Bucket;
+  private zoneMetricsCount = 0;
 
   constructor(scope: Construct, id: string, props: DatasetStoreProps = {}) {
     super(scope, id);
@@ -576,8 +602,21 @@ export class DatasetStore extends DatasetStoreBase {
     if (this.requestMetricsEnabled) this.addZoneMetrics(zone);
   }
 
-  /** A request metrics configuration for one zone: FilterId = the zone name, filtered by its prefix. */
+  /**
+   * A request metrics configuration for one zone: FilterId = the zone name, filtered by its
+   * prefix. A bucket has at most 1,000 metrics configurations (one is `EntireBucket`).
+   */
   private addZoneMetrics(zone: string): void {
+    if (this.zoneMetricsCount >= MAX_METRICS_CONFIGURATIONS - 1) {
+      throw new ValidationError({
+        code: 'too-many-metrics-configurations',
+        scope: this,
+        message: `S3 allows ${MAX_METRICS_CONFIGURATIONS} metrics configurations per bucket: the whole bucket and ${MAX_METRICS_CONFIGURATIONS - 1} zones.`,
+        received: this.zoneMetricsCount + 1,
+        fix: 'Use fewer zones (a zone is a top-level area such as raw or features; put datasets under a zone), or set requestMetrics: false.',
+      });
+    }
+    this.zoneMetricsCount++;
     this.resourceBucket.addMetric({ id: zone, prefix: this.zonePrefix(zone) });
   }
 }

@@ -136,11 +136,16 @@ export interface IGpuCluster extends IConstruct {
    * @param metricName a name from `GpuClusterMetricNames`
    */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** Pods waiting for the scheduler (`scheduler_pending_pods`, a gauge sampled each minute; Sum over 1 minute is the count, so keep the period at 1 minute or use Average for longer ones). */
+  /**
+   * Pods waiting for the scheduler (`scheduler_pending_pods`, a gauge sampled each minute; Sum
+   * over 1 minute is the count, and EKS lists Sum as the only valid statistic: keep the period at
+   * 1 minute, since a longer Sum adds up several samples of the same pods).
+   */
   metricPendingPods(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /**
    * Pending pods the scheduler tried and failed to place (`scheduler_pending_pods_UNSCHEDULABLE`;
-   * Sum over 1 minute): GPU jobs waiting for capacity Karpenter cannot provide.
+   * Sum over 1 minute): GPU jobs waiting for capacity Karpenter cannot provide. A gauge like
+   * `metricPendingPods()`: keep the period at 1 minute.
    */
   metricUnschedulablePods(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /**

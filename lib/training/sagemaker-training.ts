@@ -229,7 +229,7 @@ export interface ITrainingTemplate extends IConstruct, iam.IGrantable {
   metricMemoryUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric;
   /**
    * GPU utilization of one instance, summed over its GPUs: 0-800% on 8 GPUs (Average over 5
-   * minutes). Published for instances with NVIDIA GPUs.
+   * minutes). Only GPU instances report it.
    */
   metricGpuUtilization(jobName: string, options?: TrainingInstanceMetricOptions): cloudwatch.Metric;
   /** GPU memory utilization of one instance, summed over its GPUs (Average over 5 minutes). */
@@ -424,7 +424,7 @@ export class SageMakerTrainingTemplate extends Construct implements ITrainingTem
   }
 
   public metricInstance(metricName: string, jobName: string, options: TrainingInstanceMetricOptions = {}): cloudwatch.Metric {
-    NameRule.SAGEMAKER.validate(this, 'jobName', jobName);
+    NameRule.SAGEMAKER.validate(this, 'jobName', jobName, { generated: false });
     const { instance = 1, ...props } = options;
     if (!Token.isUnresolved(instance) && (!Number.isInteger(instance) || instance < 1 || instance > this.instanceCount)) {
       throw new ValidationError({
@@ -466,7 +466,7 @@ export class SageMakerTrainingTemplate extends Construct implements ITrainingTem
         fix: declared.length > 0 ? `Use one of ${JSON.stringify(declared)}, or add it to the template's metrics.` : 'Declare it in the template\'s metrics ({ name, regex }).',
       });
     }
-    NameRule.SAGEMAKER.validate(this, 'jobName', jobName);
+    NameRule.SAGEMAKER.validate(this, 'jobName', jobName, { generated: false });
     return this.jobMetric(metricName, { TrainingJobName: jobName }, cloudwatch.Stats.AVERAGE, Duration.minutes(1), props);
   }
 

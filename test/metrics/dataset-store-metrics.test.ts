@@ -114,13 +114,20 @@ describe('DatasetStore metrics', () => {
   });
 
   test('metric(): any S3 request metric by name; options override statistic, period and label', () => {
-    const m = store.metric('ListRequests', 'raw', { statistic: 'Average', period: Duration.minutes(1), label: 'lists' });
+    const m = store.metric('HeadRequests', 'raw', { statistic: 'Average', period: Duration.minutes(1), label: 'heads' });
     expect(metricShape(s, m)).toEqual({
-      namespace: 'AWS/S3', metricName: 'ListRequests', dimensions: { BucketName: BUCKET, FilterId: 'raw' },
+      namespace: 'AWS/S3', metricName: 'HeadRequests', dimensions: { BucketName: BUCKET, FilterId: 'raw' },
       statistic: 'Average', periodSeconds: 60, account: '111111111111', region: 'eu-west-1',
     });
-    expect(m.label).toBe('lists');
+    expect(m.label).toBe('heads');
+    expect(metricShape(s, store.metric('ListRequests')).dimensions).toEqual({ BucketName: BUCKET, FilterId: 'EntireBucket' });
     expect(metricShape(s, store.metricServerErrors(undefined, { statistic: 'Average' })).statistic).toBe('Average');
+  });
+
+  test('metric() refuses what S3 never publishes: a zone\'s ListRequests, storage metrics by FilterId', () => {
+    expect(expectValidationError(() => store.metric('ListRequests', 'raw'), /no-zone-metric/).message).toContain('ListRequests of zone raw');
+    expectValidationError(() => store.metric(DatasetStoreMetricNames.BUCKET_SIZE_BYTES), /no-zone-metric.*StorageType/);
+    expectValidationError(() => store.metric(DatasetStoreMetricNames.NUMBER_OF_OBJECTS, 'raw'), /no-zone-metric.*StorageType/);
   });
 
   test('an alarm on a zone metric renders the bucket reference and the zone filter', () => {
@@ -128,6 +135,30 @@ describe('DatasetStore metrics', () => {
       Namespace: 'AWS/S3', MetricName: '5xxErrors', Statistic: 'Sum', Period: 300,
       Dimensions: [{ Name: 'BucketName', Value: BUCKET }, { Name: 'FilterId', Value: 'features' }],
     }));
+  });
+});
+
+describe('metrics configurations per bucket (S3: at most 1,000)', () => {
+  const zones = (n: number) => Array.from({ length: n }, (_, i) => `z${i}`);
+  const configurations = (st: Stack) => {
+    const buckets = Template.fromStack(st).findResources('AWS::S3::Bucket', { Properties: { MetricsConfigurations: Match.anyValue() } });
+    return Object.values(buckets).map((b) => (b as { Properties: { MetricsConfigurations: unknown[] } }).Properties.MetricsConfigurations.length);
+  };
+
+  test('999 zones and the whole bucket: 1,000 configurations pass', () => {
+    const st = stack();
+    new DatasetStore(st, 'Data', { zones: zones(999) });
+    expect(configurations(st)).toEqual([1000]);
+  });
+
+  test('the 1,000th zone is refused, at construction or by addZone()', () => {
+    expectValidationError(() => new DatasetStore(stack(), 'Data', { zones: zones(1000) }), /too-many-metrics-configurations.*1000/s);
+    const store = new DatasetStore(stack(), 'Data', { zones: zones(999) });
+    expectValidationError(() => store.addZone('one-more'), /too-many-metrics-configurations/);
+  });
+
+  test('without request metrics, zones are not limited by configurations', () => {
+    expect(() => new DatasetStore(stack(), 'Data', { zones: zones(1000), requestMetrics: false })).not.toThrow();
   });
 });
 
