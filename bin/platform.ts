@@ -2,7 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Accelerator, AcceleratorInstanceType, ComplianceGate, CapacityType, CheckpointVolume, ClusterQueue, GpuNodePool, HyperPodInstanceType,
+  Accelerator, AcceleratorInstanceType, ComplianceGate, CapacityType, CheckpointVolume, ClusterQueue, GpuNodePool, HyperPodInstanceType, HyperPodSlurmNodeType,
   IChartCapability, IGpuCluster, IMlProjectChart, IndexedTrainingJob, LocalQueue, ResourceFlavor, TorchTrainingRuntime, TrainJob, WorkloadPriorityClass, DatasetObjectLock, DatasetVolumeSource, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
 } from '../lib/index';
 
@@ -54,7 +54,7 @@ function referenceProject(index: number, app: cdk.App): ReferenceProject {
         identity: { project: 'llm-finetune', team: 'genai', stage: 'prod', costCentre: 'CC-6200' },
         training: ProjectTraining.hyperPod({
           instanceGroups: [
-            { instanceGroupName: 'controller', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1 },
+            { instanceGroupName: 'controller', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1, slurmNodeType: HyperPodSlurmNodeType.CONTROLLER },
             { instanceGroupName: 'workers', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.P5_48XLARGE), instanceCount: 2 },
           ],
           lustre: { zones: ['features'], storageCapacity: cdk.Size.gibibytes(2400) },

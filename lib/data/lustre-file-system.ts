@@ -8,7 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors';
-import { FSX_DNS_NAME, FSX_FILE_SYSTEM_ID, LUSTRE_MOUNT_NAME, SECURITY_GROUP_ID, validateResourceId } from '../core/private/identifiers';
+import { FSX_DNS_NAME, FSX_FILE_SYSTEM_ID, LUSTRE_MOUNT_NAME, SECURITY_GROUP_ID, SUBNET_ID, validateResourceId } from '../core/private/identifiers';
 import { IDatasetStore } from './dataset-store';
 import { LustreDeploymentType } from './lustre-deployment-type';
 import { allowLogsToUseKey, createDataKey } from '../private/keys';
@@ -96,6 +96,11 @@ export interface IDatasetFileSystem extends IResource, ec2.IConnectable {
   /** Storage capacity. */
   readonly storageCapacity: Size;
   /**
+   * The subnet of the file system (FSx for Lustre lives in one Availability Zone), when known:
+   * clients that must sit in its zone (HyperPod nodes) are placed there.
+   */
+  readonly subnetId?: string;
+  /**
    * Allows Lustre clients (GPU nodes, pods' node security groups) to mount the file system:
    * TCP 988 and 1018-1023.
    */
@@ -114,6 +119,12 @@ export interface DatasetFileSystemAttributes {
   readonly storageCapacity: Size;
   /** Security group of the file system. */
   readonly securityGroup: ec2.ISecurityGroup;
+  /**
+   * The subnet of the file system.
+   *
+   * @default - unknown: clients are not placed in its zone for you
+   */
+  readonly subnetId?: string;
 }
 
 /** Properties of a {@link DatasetFileSystem}. */
@@ -233,6 +244,7 @@ export abstract class DatasetFileSystemBase extends Resource implements IDataset
   public abstract readonly mountName: string;
   public abstract readonly storageCapacity: Size;
   public abstract readonly connections: ec2.Connections;
+  public abstract readonly subnetId?: string;
 
   public allowClientsFrom(peer: ec2.IConnectable): void {
     this.connections.allowFrom(peer, ec2.Port.tcp(988), 'Lustre clients (TCP 988)');
@@ -271,6 +283,7 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
       public readonly dnsName = attrs.dnsName;
       public readonly mountName = attrs.mountName;
       public readonly storageCapacity = attrs.storageCapacity;
+      public readonly subnetId = attrs.subnetId;
       public readonly connections = new ec2.Connections({ securityGroups: [attrs.securityGroup], defaultPort: ec2.Port.tcp(988) });
     }
     const imported = new Imported(scope, id);
@@ -278,6 +291,7 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
     validateResourceId(imported, 'dnsName', attrs.dnsName, FSX_DNS_NAME);
     validateResourceId(imported, 'mountName', attrs.mountName, LUSTRE_MOUNT_NAME);
     validateResourceId(imported, 'securityGroup.securityGroupId', attrs.securityGroup.securityGroupId, SECURITY_GROUP_ID);
+    if (attrs.subnetId !== undefined) validateResourceId(imported, 'subnetId', attrs.subnetId, SUBNET_ID);
     return imported;
   }
 
@@ -286,6 +300,7 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
   public readonly mountName: string;
   public readonly storageCapacity: Size;
   public readonly connections: ec2.Connections;
+  public readonly subnetId: string;
   /** The dataset store linked to the file system. */
   public readonly datasets: IDatasetStore;
   /** Deployment type. */
@@ -317,6 +332,7 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
     this.storageCapacity = props.storageCapacity ?? Size.gibibytes(type.minimumCapacityGiB);
     const gib = this.validateCapacity(type, this.storageCapacity);
     const subnetId = this.selectSubnet(props.vpc, props.vpcSubnets);
+    this.subnetId = subnetId;
 
     if (!type.persistent && props.encryptionKey) {
       throw new ValidationError({

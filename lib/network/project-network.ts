@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { allowLogsToUseKey, createDataKey } from '../private/keys';
 import { acknowledgeGroupSourcedRule } from '../private/security-groups';
@@ -92,6 +92,13 @@ export interface IProjectNetwork extends IConstruct {
    * datasets in isolated subnets need it).
    */
   readonly hasS3GatewayEndpoint: boolean;
+  /**
+   * The VPC endpoints this network created (the S3 gateway endpoint and every interface endpoint,
+   * those added later included). A workload that calls AWS services as it boots (HyperPod nodes
+   * fetching lifecycle scripts and writing logs) depends on it, so it is not created before the
+   * endpoints exist. Empty for an imported network, whose endpoints exist already.
+   */
+  readonly endpoints: IDependable;
   /** Whether the network has an interface endpoint for `service` (created here or declared on import). */
   hasInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): boolean;
   /**
@@ -152,6 +159,7 @@ abstract class ProjectNetworkBase extends Construct implements IProjectNetwork {
   public abstract readonly trainingSecurityGroup: ec2.ISecurityGroup;
   public abstract readonly isolated: boolean;
   public abstract readonly hasS3GatewayEndpoint: boolean;
+  public readonly endpoints = new DependencyGroup();
   private readonly endpointServices = new Set<string>();
 
   public hasInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): boolean {
@@ -169,9 +177,11 @@ abstract class ProjectNetworkBase extends Construct implements IProjectNetwork {
       });
     }
     this.endpointServices.add(service.shortName);
-    return this.vpc.addInterfaceEndpoint(endpointId(service), {
+    const endpoint = this.vpc.addInterfaceEndpoint(endpointId(service), {
       service, subnets: this.workloadSubnets, securityGroups: [this.endpointSecurityGroup()], privateDnsEnabled: true, open: false,
     });
+    this.endpoints.add(endpoint);
+    return endpoint;
   }
 
   /** Records an endpoint that exists outside this construct. */
@@ -296,6 +306,7 @@ export class ProjectNetwork extends ProjectNetworkBase {
       restrictDefaultSecurityGroup: false,
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
+    this.endpoints.add(this.vpc.node.findChild('S3'));
     this.workloadSubnets = { subnetType };
 
     const key = props.encryptionKey ?? createDataKey(this, 'FlowLogKey', `Flow logs of ${this.node.path}`, RemovalPolicy.RETAIN);

@@ -11,6 +11,7 @@ import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { HYPERPOD_CLUSTER_ARN, SECURITY_GROUP_ID, validateArn, validateResourceId } from '../core/private/identifiers';
 import { IDatasetStore } from '../data/dataset-store';
+import { IDatasetFileSystem } from '../data/lustre-file-system';
 import { acknowledgeInherentWildcards } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { isKnownInstanceFamily } from '../private/instance-types';
@@ -43,6 +44,8 @@ const MAX_EBS_GIB = 16384;
 const EKS_CLUSTER_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]*:[0-9]{12}:cluster\/[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const PREFIX = /^([A-Za-z0-9!_.*'()-]+\/)+$/;
+const SLURM_PARTITION = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+const MOUNT_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
 
 /** Where an instance group's lifecycle scripts are: a prefix of a dataset store zone. */
 export interface HyperPodLifecycleScripts {
@@ -98,6 +101,57 @@ export interface HyperPodInstanceGroupOptions {
    * @default - a new role for this group, trusted by `sagemaker.amazonaws.com`
    */
   readonly executionRole?: iam.IRole;
+  /**
+   * What the group's nodes are in Slurm (Slurm orchestration only): exactly one group of a
+   * cluster is the controller, at most one the login group, the others compute groups. HyperPod
+   * configures Slurm from this (API-driven Slurm configuration); it cannot be changed once the
+   * group exists.
+   *
+   * @default HyperPodSlurmNodeType.COMPUTE
+   */
+  readonly slurmNodeType?: HyperPodSlurmNodeType;
+  /**
+   * Slurm partition of a compute group (one per group; HyperPod also puts every node in its
+   * `dev` partition). Letters, digits and hyphens, starting and ending with a letter or digit.
+   *
+   * @default - the instance group name, for a compute group
+   */
+  readonly slurmPartition?: string;
+}
+
+/** What an instance group's nodes are in a Slurm cluster. */
+export enum HyperPodSlurmNodeType {
+  /** The Slurm controller (slurmctld): exactly one group per cluster. */
+  CONTROLLER = 'Controller',
+  /** Login nodes users submit jobs from: at most one group per cluster. */
+  LOGIN = 'Login',
+  /** Compute nodes (slurmd) in a partition. */
+  COMPUTE = 'Compute',
+}
+
+/**
+ * How HyperPod manages `slurm.conf` on the controller (the cluster's `SlurmConfigStrategy`).
+ */
+export enum HyperPodSlurmConfigStrategy {
+  /**
+   * HyperPod owns the partition layout: a manual change to `slurm.conf` makes the next update of
+   * the cluster fail (and roll back) instead of being overwritten. The template is the source of truth.
+   */
+  MANAGED = 'Managed',
+  /** The layout of the API overwrites manual changes. */
+  OVERWRITE = 'Overwrite',
+  /** Manual changes are kept and merged with the layout of the API. */
+  MERGE = 'Merge',
+}
+
+/** Options of Slurm orchestration. */
+export interface HyperPodSlurmOptions {
+  /**
+   * How HyperPod manages `slurm.conf`.
+   *
+   * @default HyperPodSlurmConfigStrategy.MANAGED
+   */
+  readonly configStrategy?: HyperPodSlurmConfigStrategy;
 }
 
 /** Whether HyperPod replaces or reboots faulty nodes by itself. */
@@ -116,7 +170,7 @@ export interface HyperPodOrchestratorConfig {
 
 /** The orchestrator of a HyperPod cluster. */
 export enum HyperPodOrchestratorKind {
-  /** Slurm, set up by the lifecycle scripts. */
+  /** Slurm, configured by HyperPod from the instance groups. */
   SLURM = 'slurm',
   /** An EKS cluster. */
   EKS = 'eks',
@@ -124,12 +178,17 @@ export enum HyperPodOrchestratorKind {
 
 /** The orchestrator of a HyperPod cluster: Slurm (lifecycle scripts) or an EKS cluster. */
 export abstract class HyperPodOrchestrator {
-  /** Slurm, configured by the lifecycle scripts (controller, login and worker groups). */
-  public static slurm(): HyperPodOrchestrator {
+  /**
+   * Slurm, configured by HyperPod from the instance groups' `slurmNodeType` and `slurmPartition`
+   * (API-driven Slurm configuration, HyperPod AMIs of January 2026 or later): no lifecycle
+   * scripts and no `provisioning_parameters.json` are needed.
+   */
+  public static slurm(options: HyperPodSlurmOptions = {}): HyperPodOrchestrator {
+    const strategy = options.configStrategy ?? HyperPodSlurmConfigStrategy.MANAGED;
     return new (class extends HyperPodOrchestrator {
       public readonly kind = HyperPodOrchestratorKind.SLURM;
       public _bind(): HyperPodOrchestratorConfig {
-        return {};
+        return { orchestrator: { slurm: { slurmConfigStrategy: strategy } } };
       }
     })();
   }
@@ -223,8 +282,31 @@ export interface HyperPodClusterProps {
   readonly clusterName?: string;
   /** The instance groups: at least one, at most 100. More with `addInstanceGroup()`. */
   readonly instanceGroups: HyperPodInstanceGroupOptions[];
-  /** Where the lifecycle scripts of the instance groups are (a group may override it). */
-  readonly lifecycleScripts: HyperPodLifecycleScripts;
+  /**
+   * Where the lifecycle scripts of the instance groups are (a group may override it). They must
+   * be in place before the cluster is created. With Slurm they are optional: HyperPod configures
+   * Slurm and mounts `fileSystem` itself, and scripts only add the team's own steps (they must
+   * not bring a `provisioning_parameters.json`). EKS orchestration needs them.
+   *
+   * @default - none (Slurm); required with EKS orchestration
+   */
+  readonly lifecycleScripts?: HyperPodLifecycleScripts;
+  /**
+   * An FSx for Lustre file system every node mounts (Slurm orchestration; with EKS, pods mount it
+   * through the FSx CSI driver). The cluster is created after the file system and its dataset
+   * links, its nodes are admitted as Lustre clients, and, when the file system's subnet is known,
+   * the cluster is placed in that subnet only (HyperPod would otherwise pick any subnet, and its
+   * VPC configuration cannot change after creation).
+   *
+   * @default - no file system
+   */
+  readonly fileSystem?: IDatasetFileSystem;
+  /**
+   * Where the nodes mount `fileSystem`.
+   *
+   * @default '/fsx'
+   */
+  readonly fileSystemMountPath?: string;
   /**
    * Orchestrator.
    *
@@ -266,7 +348,7 @@ interface GroupState {
   readonly options: HyperPodInstanceGroupOptions;
   readonly role: iam.IRole;
   readonly grantee: iam.IGrantable;
-  readonly scripts: Required<HyperPodLifecycleScripts>;
+  readonly scripts?: Required<HyperPodLifecycleScripts>;
 }
 
 /** What created and imported clusters share. */
@@ -321,8 +403,10 @@ export class HyperPodCluster extends HyperPodClusterBase {
 
   private readonly groups = new Map<string, GroupState>();
   private readonly subnetIds: string[];
-  private readonly lifecycleScripts: HyperPodLifecycleScripts;
+  private readonly lifecycleScripts?: HyperPodLifecycleScripts;
   private readonly eksClusterArn?: string;
+  private readonly fileSystem?: IDatasetFileSystem;
+  private readonly mountPath: string;
 
   constructor(scope: Construct, id: string, props: HyperPodClusterProps) {
     super(scope, id);
@@ -339,7 +423,19 @@ export class HyperPodCluster extends HyperPodClusterBase {
       });
     }
     this.lifecycleScripts = props.lifecycleScripts;
-    this.subnetIds = this.selectSubnets(props.vpc, props.vpcSubnets);
+    this.orchestrator = props.orchestrator ?? HyperPodOrchestrator.slurm();
+    this.fileSystem = props.fileSystem;
+    this.mountPath = this.validateMountPath(props.fileSystemMountPath ?? '/fsx');
+    if (this.fileSystem && this.orchestrator.kind !== HyperPodOrchestratorKind.SLURM) {
+      throw new ValidationError({
+        code: 'file-system-needs-slurm',
+        scope: this,
+        message: 'HyperPod mounts an FSx for Lustre file system on the nodes of Slurm clusters only; on an EKS-orchestrated cluster pods mount it.',
+        received: this.orchestrator.kind,
+        fix: 'Omit fileSystem and mount the file system in the pods (a persistent volume of the FSx CSI driver).',
+      });
+    }
+    this.subnetIds = this.selectSubnets(props.vpc, props.vpcSubnets, props.fileSystem);
 
     this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -361,7 +457,6 @@ export class HyperPodCluster extends HyperPodClusterBase {
       acknowledgeGroupSourcedRule(selfIngress, reason);
     }
 
-    this.orchestrator = props.orchestrator ?? HyperPodOrchestrator.slurm();
     const orchestration = this.orchestrator._bind(this);
     this.eksClusterArn = orchestration.eksClusterArn;
 
@@ -383,6 +478,12 @@ export class HyperPodCluster extends HyperPodClusterBase {
     });
     this.cluster.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
     this.clusterArn = this.cluster.attrClusterArn;
+    if (this.fileSystem) {
+      this.fileSystem.allowClientsFrom(this);
+      // The nodes mount the file system as they boot: it (and its dataset links) must exist first.
+      this.cluster.node.addDependency(this.fileSystem);
+    }
+    this.node.addValidation({ validate: () => { this.validateGroups(); return []; } });
 
     for (const group of props.instanceGroups) this.addInstanceGroup(group);
   }
@@ -431,7 +532,18 @@ export class HyperPodCluster extends HyperPodClusterBase {
       });
     }
     if (options.ebsVolumeSize) this.ebsGiB(name, options.ebsVolumeSize);
-    const scripts = this.resolveScripts(name, options.lifecycleScripts ?? this.lifecycleScripts);
+    this.validateSlurmOptions(options);
+    const given = options.lifecycleScripts ?? this.lifecycleScripts;
+    if (!given && this.orchestrator.kind === HyperPodOrchestratorKind.EKS) {
+      throw new ValidationError({
+        code: 'missing-lifecycle-scripts',
+        scope: this,
+        message: `Instance group "${name}": an EKS-orchestrated HyperPod cluster runs lifecycle scripts on every node, and none are given.`,
+        received: 'no lifecycleScripts',
+        fix: 'Give lifecycleScripts (a dataset store zone holding on_create.sh) on the cluster or the group.',
+      });
+    }
+    const scripts = given ? this.resolveScripts(name, given) : undefined;
 
     const scope = new Construct(this, `InstanceGroup-${name}`);
     const role = options.executionRole ?? new iam.Role(scope, 'Role', {
@@ -493,14 +605,109 @@ export class HyperPodCluster extends HyperPodClusterBase {
       instanceCount: o.instanceCount,
       executionRole: group.role.roleArn,
       threadsPerCore: o.threadsPerCore,
-      lifeCycleConfig: {
+      lifeCycleConfig: group.scripts ? {
         sourceS3Uri: `${group.scripts.datasets.s3Uri(group.scripts.zone)}${group.scripts.prefix}`,
         onCreate: group.scripts.onCreate,
-      },
-      instanceStorageConfigs: o.ebsVolumeSize
-        ? [{ ebsVolumeConfig: { volumeSizeInGb: this.ebsGiB(o.instanceGroupName, o.ebsVolumeSize) } }]
-        : undefined,
+      } : undefined,
+      slurmConfig: this.orchestrator.kind === HyperPodOrchestratorKind.SLURM ? this.slurmConfig(o) : undefined,
+      instanceStorageConfigs: this.storageConfigs(o),
     };
+  }
+
+  private slurmConfig(o: HyperPodInstanceGroupOptions): sagemaker.CfnCluster.ClusterSlurmConfigProperty {
+    const nodeType = o.slurmNodeType ?? HyperPodSlurmNodeType.COMPUTE;
+    return {
+      nodeType,
+      partitionNames: nodeType === HyperPodSlurmNodeType.COMPUTE ? [o.slurmPartition ?? o.instanceGroupName] : undefined,
+    };
+  }
+
+  private storageConfigs(o: HyperPodInstanceGroupOptions): sagemaker.CfnCluster.ClusterInstanceStorageConfigProperty[] | undefined {
+    const configs: sagemaker.CfnCluster.ClusterInstanceStorageConfigProperty[] = [];
+    if (o.ebsVolumeSize) configs.push({ ebsVolumeConfig: { volumeSizeInGb: this.ebsGiB(o.instanceGroupName, o.ebsVolumeSize) } });
+    if (this.fileSystem) {
+      configs.push({ fsxLustreConfig: { dnsName: this.fileSystem.dnsName, mountName: this.fileSystem.mountName, mountPath: this.mountPath } });
+    }
+    return configs.length > 0 ? configs : undefined;
+  }
+
+  /** Slurm options belong to Slurm clusters, partitions to compute groups. */
+  private validateSlurmOptions(o: HyperPodInstanceGroupOptions): void {
+    const name = o.instanceGroupName;
+    if (this.orchestrator.kind !== HyperPodOrchestratorKind.SLURM) {
+      if (o.slurmNodeType !== undefined || o.slurmPartition !== undefined) {
+        throw new ValidationError({
+          code: 'slurm-option-without-slurm',
+          scope: this,
+          message: `Instance group "${name}": slurmNodeType and slurmPartition apply to Slurm clusters only.`,
+          received: this.orchestrator.kind,
+          fix: 'Omit slurmNodeType and slurmPartition on an EKS-orchestrated cluster.',
+        });
+      }
+      return;
+    }
+    const nodeType = o.slurmNodeType ?? HyperPodSlurmNodeType.COMPUTE;
+    if (o.slurmPartition !== undefined && nodeType !== HyperPodSlurmNodeType.COMPUTE) {
+      throw new ValidationError({
+        code: 'invalid-slurm-partition',
+        scope: this,
+        message: `Instance group "${name}": only compute groups are in a partition; this group is a ${nodeType} group.`,
+        received: o.slurmPartition,
+        fix: 'Omit slurmPartition on the controller and login groups.',
+      });
+    }
+    const partition = o.slurmPartition;
+    if (partition !== undefined && !isUnresolvedString(partition) && !SLURM_PARTITION.test(partition)) {
+      throw new ValidationError({
+        code: 'invalid-slurm-partition',
+        scope: this,
+        message: `Instance group "${name}": a partition name is letters, digits and hyphens, starting and ending with a letter or digit.`,
+        received: partition,
+        fix: 'Use a name such as "gpu" or "h100-train".',
+      });
+    }
+  }
+
+  /** Slurm: exactly one controller group, at most one login group (checked once all groups are added). */
+  private validateGroups(): void {
+    if (this.orchestrator.kind !== HyperPodOrchestratorKind.SLURM) return;
+    const ofType = (t: HyperPodSlurmNodeType) => [...this.groups.values()]
+      .filter((g) => (g.options.slurmNodeType ?? HyperPodSlurmNodeType.COMPUTE) === t).map((g) => g.options.instanceGroupName);
+    const controllers = ofType(HyperPodSlurmNodeType.CONTROLLER);
+    if (controllers.length !== 1) {
+      throw new ValidationError({
+        code: 'invalid-slurm-controller',
+        scope: this,
+        message: 'A Slurm cluster has exactly one controller group (slurmNodeType: HyperPodSlurmNodeType.CONTROLLER).',
+        received: controllers,
+        fix: controllers.length === 0
+          ? 'Add a small CPU group (for example ml.m5.2xlarge, 1 instance) with slurmNodeType: HyperPodSlurmNodeType.CONTROLLER.'
+          : 'Mark one group as the controller; make the others compute or login groups.',
+      });
+    }
+    const logins = ofType(HyperPodSlurmNodeType.LOGIN);
+    if (logins.length > 1) {
+      throw new ValidationError({
+        code: 'invalid-slurm-login',
+        scope: this,
+        message: 'A Slurm cluster has at most one login group.',
+        received: logins,
+        fix: 'Keep one login group and raise its instanceCount instead.',
+      });
+    }
+  }
+
+  private validateMountPath(path: string): string {
+    if (!isUnresolvedString(path) && (!MOUNT_PATH.test(path) || path.split('/').some((p) => p === '.' || p === '..'))) {
+      throw new ValidationError({
+        code: 'invalid-mount-path',
+        scope: this,
+        message: 'fileSystemMountPath is an absolute directory path on the nodes, such as /fsx.',
+        received: path,
+        fix: 'Use a path such as "/fsx" or "/data/lustre" (letters, digits, "_", "-", "." between slashes, no trailing slash).',
+      });
+    }
+    return path;
   }
 
   private validateInstanceType(group: string, type: HyperPodInstanceType): void {
@@ -573,8 +780,23 @@ export class HyperPodCluster extends HyperPodClusterBase {
     return { datasets: scripts.datasets, zone: scripts.zone, prefix, onCreate };
   }
 
-  private selectSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): string[] {
-    const subnetIds = selectPrivateSubnets(this, vpc, selection, 'HyperPod nodes');
+  private selectSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined, fileSystem: IDatasetFileSystem | undefined): string[] {
+    const selected = selectPrivateSubnets(this, vpc, selection, 'HyperPod nodes');
+    const fsSubnet = fileSystem?.subnetId;
+    if (fsSubnet !== undefined) {
+      // Tokens of the same subnet are the same string, so this compares created subnets too.
+      if (selection !== undefined && !selected.includes(fsSubnet)) {
+        throw new ValidationError({
+          code: 'file-system-subnet',
+          scope: this,
+          message: 'The nodes mount the file system, which lives in one subnet, and vpcSubnets does not include it.',
+          received: selected,
+          fix: 'Omit vpcSubnets (the cluster is then placed in the file system\'s subnet), or select the file system\'s subnet.',
+        });
+      }
+      return [fsSubnet];
+    }
+    const subnetIds = selected;
     if (subnetIds.length > MAX_SUBNETS) {
       throw new ValidationError({
         code: 'invalid-subnet',

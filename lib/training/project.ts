@@ -1,4 +1,4 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,7 +7,7 @@ import { validateRoleName } from '../core/private/identifiers';
 import { DatasetFileSystem, IDatasetFileSystem } from '../data/lustre-file-system';
 import { IMlProject } from '../project/ml-project';
 import { GpuCluster, IGpuCluster } from './gpu-cluster';
-import { HyperPodCluster, HyperPodInstanceGroupOptions, HyperPodOrchestrator, IHyperPodCluster } from './hyperpod-cluster';
+import { HyperPodCluster, HyperPodInstanceGroupOptions, HyperPodOrchestrator, HyperPodOrchestratorKind, IHyperPodCluster } from './hyperpod-cluster';
 import { ITrainingTemplate, SageMakerTrainingTemplate, TrainingMetric } from './sagemaker-training';
 import { CheckpointLocation, TrainingCompute, TrainingInput } from './training-input';
 import { acknowledge } from '../private/acknowledgments';
@@ -111,9 +111,12 @@ export interface HyperPodProjectTrainingOptions {
   /** Instance groups (controller, workers...). */
   readonly instanceGroups: HyperPodInstanceGroupOptions[];
   /**
-   * Dataset zone holding the lifecycle scripts (under `lifecycle-scripts/`).
+   * Dataset zone holding the team's lifecycle scripts (`on_create.sh` under
+   * `lifecycle-scripts/`), which must be uploaded before the stack is deployed. With Slurm they
+   * are optional (HyperPod configures Slurm from the groups' `slurmNodeType` and mounts the
+   * project's file system itself); an EKS orchestrator needs them.
    *
-   * @default 'curated'
+   * @default - none
    */
   readonly lifecycleScriptsZone?: string;
   /**
@@ -123,7 +126,8 @@ export interface HyperPodProjectTrainingOptions {
    */
   readonly orchestrator?: HyperPodOrchestrator;
   /**
-   * An FSx for Lustre file system for the cluster.
+   * An FSx for Lustre file system for the cluster. With Slurm every node mounts it at
+   * `/fsx`, and the cluster is placed in the file system's subnet.
    *
    * @default - none
    */
@@ -220,16 +224,22 @@ class HyperPodProjectTraining extends ProjectTraining {
   public bind(project: IMlProject): ProjectTrainingResources {
     const o = this.options;
     const network = project.network;
+    const fileSystem = createLustre(project, o.lustre);
+    const slurm = (o.orchestrator?.kind ?? HyperPodOrchestratorKind.SLURM) === HyperPodOrchestratorKind.SLURM;
     const hyperPodCluster = new HyperPodCluster(project.stack, 'HyperPod', {
       clusterName: project.identity.qualifiedName,
       instanceGroups: o.instanceGroups,
-      lifecycleScripts: { datasets: project.datasets, zone: o.lifecycleScriptsZone ?? 'curated' },
+      lifecycleScripts: o.lifecycleScriptsZone === undefined ? undefined : { datasets: project.datasets, zone: o.lifecycleScriptsZone },
       orchestrator: o.orchestrator,
       vpc: network.vpc,
-      vpcSubnets: network.workloadSubnets,
+      // With a file system on Slurm the cluster goes in the file system's subnet.
+      vpcSubnets: fileSystem && slurm ? undefined : network.workloadSubnets,
       securityGroup: network.trainingSecurityGroup,
+      fileSystem: slurm ? fileSystem : undefined,
     });
-    return { hyperPodCluster, fileSystem: createLustre(project, o.lustre) };
+    // The nodes fetch lifecycle scripts from S3 and write logs as they boot: the endpoints first.
+    hyperPodCluster.cluster.node.addDependency(network.endpoints);
+    return { hyperPodCluster, fileSystem };
   }
 }
 
@@ -289,7 +299,7 @@ class KubernetesProjectTraining extends ProjectTraining {
 function createLustre(project: IMlProject, options: ProjectLustreOptions | undefined): DatasetFileSystem | undefined {
   if (!options) return undefined;
   const network = project.network;
-  return new DatasetFileSystem(project.stack, 'Lustre', {
+  const fileSystem = new DatasetFileSystem(project.stack, 'Lustre', {
     datasets: project.datasets,
     vpc: network.vpc,
     vpcSubnets: network.workloadSubnets,
@@ -297,4 +307,8 @@ function createLustre(project: IMlProject, options: ProjectLustreOptions | undef
     clients: [network.trainingSecurityGroup],
     datasetLinks: options.zones.map((zone) => ({ zone, fileSystemPath: `/datasets/${zone}` })),
   });
+  // What a mount needs (mount -t lustre <dns>@tcp:/<mount name>), known only after deployment.
+  new CfnOutput(project.stack, 'LustreDnsName', { value: fileSystem.dnsName, description: 'DNS name of the project\'s FSx for Lustre file system' });
+  new CfnOutput(project.stack, 'LustreMountName', { value: fileSystem.mountName, description: 'Lustre mount name of the project\'s file system' });
+  return fileSystem;
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IDependable } from 'constructs';
 import { AcceleratorInstanceType, GpuCluster, MlProjectStack, ProjectNetwork, ProjectTraining } from '../../lib/index';
 import { expectValidationError } from '../support/errors';
 import { expectStatements, grantStatements, resourcePolicyStatements } from '../support/iam';
@@ -78,6 +79,42 @@ function kubectlAcknowledged(stack: MlProjectStack): boolean {
   const cluster = (stack.gpuCluster as GpuCluster).cluster;
   return JSON.stringify(cluster.node.metadata).includes(KUBECTL_SUBNETS);
 }
+
+describe('ProjectNetwork.endpoints: what boot-time callers of AWS services wait for', () => {
+  /** The logical ids a construct depending on `dependable` gets in its DependsOn. */
+  const dependsOnOf = (stack: Stack, dependable: IDependable) => {
+    const probe = new ec2.CfnSecurityGroup(stack, 'Probe', { groupDescription: 'probe' });
+    probe.node.addDependency(dependable);
+    const t = Template.fromStack(stack);
+    return { t, deps: (Object.values(t.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: 'probe' } }))[0] as { DependsOn?: string[] }).DependsOn ?? [] };
+  };
+
+  test('the S3 gateway endpoint and every interface endpoint, the ones added later included, and nothing else', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const network = new ProjectNetwork(stack, 'Net', { interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS] });
+    network.addInterfaceEndpoint(SQS);
+    const { t, deps } = dependsOnOf(stack, network.endpoints);
+    const endpoints = Object.keys(t.findResources('AWS::EC2::VPCEndpoint'));
+    expect(endpoints).toHaveLength(3);
+    expect([...deps].sort()).toEqual([...endpoints].sort());
+    expect(deps).toEqual(expect.arrayContaining([expect.stringMatching(/^NetS3/), expect.stringMatching(/^NetEndpointlogs/), expect.stringMatching(/^NetEndpointsqs/)]));
+  });
+
+  test('an imported network: only the endpoints added to it', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0', vpcCidrBlock: '10.20.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      isolatedSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+    });
+    const network = ProjectNetwork.fromProjectNetworkAttributes(stack, 'Net', {
+      vpc, trainingSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0'), s3GatewayEndpoint: true,
+    });
+    network.addInterfaceEndpoint(SQS);
+    const { t, deps } = dependsOnOf(stack, network.endpoints);
+    expect(deps).toEqual(Object.keys(t.findResources('AWS::EC2::VPCEndpoint')));
+    expect(deps).toHaveLength(1);
+  });
+});
 
 describe('ProjectNetwork.fromProjectNetworkAttributes: an existing VPC as the project network', () => {
   const existing = (stack: Stack, attrs: { isolated?: boolean; interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[]; s3GatewayEndpoint?: boolean } = {}) => {

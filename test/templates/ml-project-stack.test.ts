@@ -1,11 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Duration } from 'aws-cdk-lib';
 import { Size } from 'aws-cdk-lib';
 import {
-  AcceleratorInstanceType, DatasetStore, GpuCluster, HyperPodInstanceType, ModelRegistry, MlProjectStack, ProjectTraining, TrainingCompute, ProjectNetwork,
+  AcceleratorInstanceType, DatasetStore, GpuCluster, HyperPodInstanceType, HyperPodOrchestrator, HyperPodSlurmNodeType, ModelRegistry, MlProjectStack, ProjectTraining, TrainingCompute, ProjectNetwork,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
 import { canonical, expectStatements, grantStatements, keyStatement } from '../support/iam';
@@ -171,25 +171,68 @@ describe('MlProjectStack', () => {
     Template.fromStack(other).resourceCountIs('AWS::EC2::VPC', 0);
   });
 
-  test('HyperPod training: cluster named after the project in the training network, FSx linked to the zones', () => {
+  test('HyperPod training: cluster named after the project, Slurm configured by HyperPod, the file system mounted, in its subnet, after the endpoints', () => {
     const stack = new MlProjectStack(new App(), 'P', {
       identity,
       training: ProjectTraining.hyperPod({
-        instanceGroups: [{ instanceGroupName: 'workers', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.P5_48XLARGE), instanceCount: 2 }],
+        instanceGroups: [
+          { instanceGroupName: 'controller', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1, slurmNodeType: HyperPodSlurmNodeType.CONTROLLER },
+          { instanceGroupName: 'workers', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.P5_48XLARGE), instanceCount: 2 },
+        ],
         lustre: { zones: ['features', 'curated'], storageCapacity: Size.gibibytes(2400) },
       }),
     });
     expect(stack.hyperPodCluster!.clusterName).toBe('fraud-scoring-prod');
     const t = Template.fromStack(stack);
+    const lustre = stack.getLogicalId(stack.lustre!.node.defaultChild as CfnElement);
+    const mount = { FsxLustreConfig: { DnsName: { 'Fn::GetAtt': [lustre, 'DNSName'] }, MountName: { 'Fn::GetAtt': [lustre, 'LustreMountName'] }, MountPath: '/fsx' } };
     t.hasResourceProperties('AWS::SageMaker::Cluster', {
       ClusterName: 'fraud-scoring-prod',
       NodeRecovery: 'Automatic',
-      InstanceGroups: [Match.objectLike({ InstanceType: 'ml.p5.48xlarge', InstanceCount: 2, LifeCycleConfig: Match.objectLike({ SourceS3Uri: Match.anyValue() }) })],
+      Orchestrator: { Slurm: { SlurmConfigStrategy: 'Managed' } },
+      // no lifecycle scripts by default: nothing has to be uploaded before the cluster is created
+      InstanceGroups: [
+        Match.objectLike({ InstanceGroupName: 'controller', SlurmConfig: { NodeType: 'Controller' }, InstanceStorageConfigs: [mount], LifeCycleConfig: Match.absent() }),
+        Match.objectLike({ InstanceType: 'ml.p5.48xlarge', InstanceCount: 2, SlurmConfig: { NodeType: 'Compute', PartitionNames: ['workers'] }, InstanceStorageConfigs: [mount], LifeCycleConfig: Match.absent() }),
+      ],
+      // only the file system's subnet: HyperPod cannot pick another zone
+      VpcConfig: Match.objectLike({ Subnets: [stack.resolve(stack.lustre!.subnetId)] }),
     });
-    expect(JSON.stringify(t.findResources('AWS::SageMaker::Cluster'))).toContain('/curated/lifecycle-scripts/');
     t.hasResourceProperties('AWS::FSx::FileSystem', { FileSystemType: 'LUSTRE', StorageCapacity: 2400 });
     t.resourceCountIs('AWS::FSx::DataRepositoryAssociation', 2);
     t.hasResourceProperties('AWS::FSx::DataRepositoryAssociation', { FileSystemPath: '/datasets/features' });
+    // created after the file system, its dataset links and every VPC endpoint of the network (S3 gateway, Logs...)
+    const cluster = Object.values(t.findResources('AWS::SageMaker::Cluster'))[0] as { DependsOn: string[] };
+    const ids = (type: string) => Object.keys(t.findResources(type));
+    expect(cluster.DependsOn).toEqual(expect.arrayContaining([lustre, ...ids('AWS::FSx::DataRepositoryAssociation'), ...ids('AWS::EC2::VPCEndpoint')]));
+    expect(ids('AWS::EC2::VPCEndpoint')).toEqual(expect.arrayContaining([expect.stringMatching(/^TrainingNetworkS3/), expect.stringMatching(/^TrainingNetworkEndpointlogs/)]));
+    // what a manual mount needs
+    t.hasOutput('LustreDnsName', { Value: { 'Fn::GetAtt': [lustre, 'DNSName'] } });
+    t.hasOutput('LustreMountName', { Value: { 'Fn::GetAtt': [lustre, 'LustreMountName'] } });
+  });
+
+  test('HyperPod training with the team\'s lifecycle scripts: read from the named zone', () => {
+    const stack = new MlProjectStack(new App(), 'P', {
+      identity,
+      training: ProjectTraining.hyperPod({
+        lifecycleScriptsZone: 'curated',
+        instanceGroups: [{ instanceGroupName: 'controller', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1, slurmNodeType: HyperPodSlurmNodeType.CONTROLLER }],
+      }),
+    });
+    const groups = Template.fromStack(stack).findResources('AWS::SageMaker::Cluster');
+    const group = (Object.values(groups)[0] as { Properties: { InstanceGroups: { LifeCycleConfig: { OnCreate: string; SourceS3Uri: unknown } }[] } }).Properties.InstanceGroups[0];
+    expect(group.LifeCycleConfig.OnCreate).toBe('on_create.sh');
+    expect(JSON.stringify(group.LifeCycleConfig.SourceS3Uri)).toContain('/curated/lifecycle-scripts/');
+  });
+
+  test('HyperPod training on EKS without lifecycle scripts is refused (EKS nodes run them)', () => {
+    expectValidationError(() => new MlProjectStack(new App(), 'P', {
+      identity,
+      training: ProjectTraining.hyperPod({
+        orchestrator: HyperPodOrchestrator.eksClusterArn('arn:aws:eks:eu-west-1:111111111111:cluster/training'),
+        instanceGroups: [{ instanceGroupName: 'workers', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.P5_48XLARGE), instanceCount: 2 }],
+      }),
+    }), /missing-lifecycle-scripts/);
   });
 
   test('Kubernetes training with FSx: the file system admits the training security group', () => {

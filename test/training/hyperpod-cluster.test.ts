@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AcceleratorInstanceType, DatasetFileSystem, DatasetStore, HyperPodCluster, HyperPodClusterProps, HyperPodInstanceGroupOptions,
-  HyperPodInstanceType, HyperPodNodeRecovery, HyperPodOrchestrator, HyperPodOrchestratorKind,
+  HyperPodInstanceType, HyperPodNodeRecovery, HyperPodOrchestrator, HyperPodOrchestratorKind, HyperPodSlurmConfigStrategy, HyperPodSlurmNodeType,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
 import { awsManagedPolicyArns, bySid, ExpectedStatement, expectStatements, grantStatements, keyStatement } from '../support/iam';
@@ -21,8 +21,10 @@ import { PluginReport, synthCompliant, trainingFixture } from '../support/synth-
 delete process.env.CDK_VALIDATION;
 
 const P5 = HyperPodInstanceType.accelerated(AcceleratorInstanceType.P5_48XLARGE);
-const controller: HyperPodInstanceGroupOptions = { instanceGroupName: 'controller', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1 };
+const controller: HyperPodInstanceGroupOptions = { instanceGroupName: 'controller', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1, slurmNodeType: HyperPodSlurmNodeType.CONTROLLER };
 const workers: HyperPodInstanceGroupOptions = { instanceGroupName: 'workers', instanceType: P5, instanceCount: 4 };
+/** The controller group without Slurm options, for EKS-orchestrated clusters. */
+const eksController: HyperPodInstanceGroupOptions = { instanceGroupName: 'system', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1 };
 
 function setup() {
   const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -107,14 +109,14 @@ describe('HyperPodCluster defaults', () => {
   const { stack, vpc, store, hp } = cluster();
   const t = Template.fromStack(stack);
 
-  test('one cluster with a valid generated name, automatic node recovery, Slurm (no orchestrator), destroyed with the stack', () => {
+  test('one cluster with a valid generated name, automatic node recovery, API-driven Slurm (managed slurm.conf), destroyed with the stack', () => {
     t.resourceCountIs('AWS::SageMaker::Cluster', 1);
     t.hasResource('AWS::SageMaker::Cluster', {
       DeletionPolicy: 'Delete',
       Properties: {
         ClusterName: hp.clusterName,
         NodeRecovery: 'Automatic',
-        Orchestrator: Match.absent(),
+        Orchestrator: { Slurm: { SlurmConfigStrategy: 'Managed' } },
       },
     });
     expect(hp.clusterName).toMatch(/^S-Cluster-[0-9A-F]{8}$/);
@@ -237,6 +239,7 @@ describe('options', () => {
           SourceS3Uri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^Datasets') }, '/raw/hyperpod/workers/']] },
           OnCreate: 'setup.sh',
         },
+        SlurmConfig: { NodeType: 'Compute', PartitionNames: ['workers'] },
       }]),
       Tags: [{ Key: 'mlops:team', Value: 'llm' }],
     });
@@ -302,7 +305,7 @@ describe('options', () => {
 
   test('EKS orchestration from a cluster ARN', () => {
     const arn = 'arn:aws:eks:eu-west-1:111111111111:cluster/training';
-    const { stack, vpc, store, hp } = cluster({ orchestrator: HyperPodOrchestrator.eksClusterArn(arn) });
+    const { stack, vpc, store, hp } = cluster({ orchestrator: HyperPodOrchestrator.eksClusterArn(arn), instanceGroups: [eksController, workers] });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::SageMaker::Cluster', { Orchestrator: { Eks: { ClusterArn: arn } } });
     expectStatements(grantStatements(t, hp.instanceGroupGrantee('workers')), executionStatements(stack, hp, vpc.privateSubnets, store, 'curated/lifecycle-scripts/', arn));
@@ -318,7 +321,7 @@ describe('options', () => {
   test('a given security group is used as is', () => {
     const { stack, vpc, store } = setup();
     const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0fedcba9876543210');
-    new HyperPodCluster(stack, 'Cluster', { vpc, securityGroup: sg, lifecycleScripts: { datasets: store, zone: 'curated' }, instanceGroups: [workers] });
+    new HyperPodCluster(stack, 'Cluster', { vpc, securityGroup: sg, lifecycleScripts: { datasets: store, zone: 'curated' }, instanceGroups: [controller, workers] });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::SageMaker::Cluster', { VpcConfig: Match.objectLike({ SecurityGroupIds: ['sg-0fedcba9876543210'] }) });
     t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
@@ -407,7 +410,7 @@ describe('bad input', () => {
     ['a group name of 63 characters', { instanceGroupName: 'w'.repeat(63) }],
     ['a group name of 1 character', { instanceGroupName: 'w' }],
   ])('accepts %s (the edge of the limit)', (_name, overrides) => {
-    const { stack } = cluster({ instanceGroups: [{ ...workers, ...overrides }] });
+    const { stack } = cluster({ instanceGroups: [controller, { ...workers, ...overrides }] });
     expect(Template.fromStack(stack).findResources('AWS::SageMaker::Cluster')).toBeDefined();
   });
 
@@ -442,7 +445,7 @@ describe('bad input', () => {
       const { stack, vpc } = setup();
       // an imported bucket: a created one's name is a token until deployment
       const store = DatasetStore.fromDatasetStoreAttributes(stack, 'Named', { bucket: s3.Bucket.fromBucketName(stack, 'Bucket', bucketName) });
-      return new HyperPodCluster(stack, 'Cluster', { vpc, lifecycleScripts: { datasets: store, zone: 'curated', prefix }, instanceGroups: [workers] });
+      return new HyperPodCluster(stack, 'Cluster', { vpc, lifecycleScripts: { datasets: store, zone: 'curated', prefix }, instanceGroups: [controller, workers] });
     };
     expect(() => build(prefixOf(1024))).not.toThrow();
     expectValidationError(() => build(prefixOf(1025)), /invalid-lifecycle-scripts.*longer than 1024/);
@@ -453,7 +456,7 @@ describe('bad input', () => {
     const build = (n: number) => {
       const { stack, store } = setup();
       const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Wide', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ids(n).map(() => 'eu-west-1a'), privateSubnetIds: ids(n) });
-      return new HyperPodCluster(stack, 'Cluster', { vpc, lifecycleScripts: { datasets: store, zone: 'curated' }, instanceGroups: [workers] });
+      return new HyperPodCluster(stack, 'Cluster', { vpc, lifecycleScripts: { datasets: store, zone: 'curated' }, instanceGroups: [controller, workers] });
     };
     expect(() => build(16)).not.toThrow();
     expectValidationError(() => build(17), /invalid-subnet.*at most 16 subnets/);
@@ -463,7 +466,7 @@ describe('bad input', () => {
     const { store } = setup();
     expectValidationError(() => {
       const s = setup();
-      new HyperPodCluster(s.stack, 'Cluster', { vpc: s.vpc, lifecycleScripts: { datasets: s.store, zone: 'scripts' }, instanceGroups: [workers] });
+      new HyperPodCluster(s.stack, 'Cluster', { vpc: s.vpc, lifecycleScripts: { datasets: s.store, zone: 'scripts' }, instanceGroups: [controller, workers] });
     }, /\[mlops:unknown-zone\] S\/Datasets: The dataset store has no such zone/);
     expect(store.zoneNames).not.toContain('scripts');
     for (const prefix of ['/lifecycle-scripts/', 'lifecycle-scripts', '../lifecycle/', 'life cycle/']) {
@@ -494,6 +497,183 @@ describe('bad input', () => {
   });
 });
 
+describe('API-driven Slurm configuration', () => {
+  const groupsOf = (stack: Stack) => {
+    const c = Object.values(Template.fromStack(stack).findResources('AWS::SageMaker::Cluster'))[0] as { Properties: { InstanceGroups: Record<string, unknown>[] } };
+    return Object.fromEntries(c.Properties.InstanceGroups.map((g) => [g.InstanceGroupName as string, g]));
+  };
+  const login: HyperPodInstanceGroupOptions = { instanceGroupName: 'login', instanceType: HyperPodInstanceType.T3_MEDIUM, instanceCount: 1, slurmNodeType: HyperPodSlurmNodeType.LOGIN };
+
+  test('each group carries its Slurm node type; compute groups a partition (the group name unless given)', () => {
+    const { stack } = cluster({ instanceGroups: [controller, login, workers, { ...workers, instanceGroupName: 'trn', slurmPartition: 'trainium' }] });
+    const g = groupsOf(stack);
+    expect(g.controller.SlurmConfig).toEqual({ NodeType: 'Controller' });
+    expect(g.login.SlurmConfig).toEqual({ NodeType: 'Login' });
+    expect(g.workers.SlurmConfig).toEqual({ NodeType: 'Compute', PartitionNames: ['workers'] });
+    expect(g.trn.SlurmConfig).toEqual({ NodeType: 'Compute', PartitionNames: ['trainium'] });
+  });
+
+  test('the config strategy is Managed unless chosen', () => {
+    for (const [strategy, rendered] of [[HyperPodSlurmConfigStrategy.MERGE, 'Merge'], [HyperPodSlurmConfigStrategy.OVERWRITE, 'Overwrite']] as const) {
+      const { stack } = cluster({ orchestrator: HyperPodOrchestrator.slurm({ configStrategy: strategy }) });
+      Template.fromStack(stack).hasResourceProperties('AWS::SageMaker::Cluster', { Orchestrator: { Slurm: { SlurmConfigStrategy: rendered } } });
+    }
+  });
+
+  test('exactly one controller group: none or two fail at synth, one passes', () => {
+    expectValidationError(() => Template.fromStack(cluster({ instanceGroups: [workers] }).stack), /invalid-slurm-controller.*Received: \[\]/);
+    expectValidationError(() => Template.fromStack(cluster({ instanceGroups: [controller, { ...controller, instanceGroupName: 'controller2' }, workers] }).stack),
+      /invalid-slurm-controller.*controller2/);
+    // a controller added later with addInstanceGroup() counts: the check runs once all groups are in
+    const { stack, hp } = cluster({ instanceGroups: [workers] });
+    hp.addInstanceGroup(controller);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('at most one login group: one passes, two fail', () => {
+    expect(() => Template.fromStack(cluster({ instanceGroups: [controller, login, workers] }).stack)).not.toThrow();
+    expectValidationError(() => Template.fromStack(cluster({ instanceGroups: [controller, login, { ...login, instanceGroupName: 'login2' }, workers] }).stack),
+      /invalid-slurm-login/);
+  });
+
+  test('partitions: only on compute groups, and a valid name', () => {
+    expectValidationError(() => cluster({ instanceGroups: [{ ...controller, slurmPartition: 'ctl' }, workers] }), /invalid-slurm-partition.*only compute groups/);
+    expectValidationError(() => cluster({ instanceGroups: [controller, { ...login, slurmPartition: 'l' }] }), /invalid-slurm-partition/);
+    for (const bad of ['gpu_a', '-gpu', 'gpu-', 'a b']) {
+      expectValidationError(() => cluster({ instanceGroups: [controller, { ...workers, slurmPartition: bad }] }), /invalid-slurm-partition.*letters, digits and hyphens/);
+    }
+    for (const good of ['gpu', 'h100-train', 'a--b', 'X1']) {
+      expect(() => cluster({ instanceGroups: [controller, { ...workers, slurmPartition: good }] })).not.toThrow();
+    }
+  });
+
+  test('Slurm options on an EKS cluster are refused', () => {
+    const eksArn = HyperPodOrchestrator.eksClusterArn('arn:aws:eks:eu-west-1:111111111111:cluster/training');
+    expectValidationError(() => cluster({ orchestrator: eksArn, instanceGroups: [controller] }), /slurm-option-without-slurm/);
+    expectValidationError(() => cluster({ orchestrator: eksArn, instanceGroups: [{ ...workers, slurmPartition: 'gpu' }] }), /slurm-option-without-slurm/);
+    const { stack } = cluster({ orchestrator: eksArn, instanceGroups: [eksController, workers] });
+    expect(groupsOf(stack).workers.SlurmConfig).toBeUndefined();
+  });
+});
+
+describe('lifecycle scripts are optional with Slurm', () => {
+  test('without scripts: no LifeCycleConfig, and no S3 or KMS permissions in the execution policy', () => {
+    const { stack, vpc } = setup();
+    const hp = new HyperPodCluster(stack, 'Cluster', { vpc, instanceGroups: [controller, workers] });
+    const t = Template.fromStack(stack);
+    const c = Object.values(t.findResources('AWS::SageMaker::Cluster'))[0] as { Properties: { InstanceGroups: Record<string, unknown>[] } };
+    for (const g of c.Properties.InstanceGroups) expect(g.LifeCycleConfig).toBeUndefined();
+    const statements = grantStatements(t, hp.instanceGroupGrantee('workers'));
+    expect(Object.keys(bySid(statements))).toEqual([
+      'ClusterLogStreams', 'ClusterLogGroup', 'ClusterMetrics', 'SessionManagerChannels', 'NetworkInterfacesInClusterSubnets',
+      'NetworkInterfaceLifecycle', 'TagNewNetworkInterfaces', 'DescribeNetwork',
+    ]);
+    for (const st of statements) for (const action of st.Action) expect(action).not.toMatch(/^(s3|kms):/);
+  });
+
+  test('an EKS-orchestrated cluster needs them, on the cluster or on every group', () => {
+    const { stack, vpc, store } = setup();
+    const orchestrator = HyperPodOrchestrator.eksClusterArn('arn:aws:eks:eu-west-1:111111111111:cluster/training');
+    expectValidationError(() => new HyperPodCluster(stack, 'Cluster', { vpc, orchestrator, instanceGroups: [workers] }),
+      /missing-lifecycle-scripts.*"workers"/);
+    expect(() => new HyperPodCluster(stack, 'Cluster2', {
+      vpc, orchestrator, instanceGroups: [{ ...workers, lifecycleScripts: { datasets: store, zone: 'curated' } }],
+    })).not.toThrow();
+  });
+});
+
+describe('an FSx for Lustre file system on the nodes', () => {
+  function withLustre(props: Partial<HyperPodClusterProps> = {}) {
+    const { stack, vpc, store } = setup();
+    const lustre = new DatasetFileSystem(stack, 'Lustre', { datasets: store, vpc, vpcSubnets: { subnets: [vpc.privateSubnets[1]] } });
+    const hp = new HyperPodCluster(stack, 'Cluster', { vpc, instanceGroups: [controller, workers], fileSystem: lustre, ...props });
+    return { stack, vpc, store, lustre, hp };
+  }
+
+  test('every group mounts it at /fsx; the cluster is placed in its subnet only', () => {
+    const { stack, vpc, lustre } = withLustre();
+    const t = Template.fromStack(stack);
+    const fs = stack.getLogicalId(lustre.fileSystem);
+    const mount = { FsxLustreConfig: { DnsName: { 'Fn::GetAtt': [fs, 'DNSName'] }, MountName: { 'Fn::GetAtt': [fs, 'LustreMountName'] }, MountPath: '/fsx' } };
+    t.hasResourceProperties('AWS::SageMaker::Cluster', {
+      InstanceGroups: [Match.objectLike({ InstanceStorageConfigs: [mount] }), Match.objectLike({ InstanceStorageConfigs: [mount] })],
+      VpcConfig: Match.objectLike({ Subnets: [stack.resolve(vpc.privateSubnets[1].subnetId)] }),
+    });
+  });
+
+  test('with an extra EBS volume, both storage configs are rendered', () => {
+    const { stack } = withLustre({ instanceGroups: [controller, { ...workers, ebsVolumeSize: Size.gibibytes(500) }] });
+    const c = Object.values(Template.fromStack(stack).findResources('AWS::SageMaker::Cluster'))[0] as { Properties: { InstanceGroups: { InstanceStorageConfigs: object[] }[] } };
+    expect(c.Properties.InstanceGroups[1].InstanceStorageConfigs).toEqual([
+      { EbsVolumeConfig: { VolumeSizeInGB: 500 } }, { FsxLustreConfig: expect.objectContaining({ MountPath: '/fsx' }) },
+    ]);
+  });
+
+  test('the cluster is created after the file system and its dataset links, and its nodes are Lustre clients', () => {
+    const { stack, store, lustre, hp } = withLustre();
+    lustre.addDatasetLink('features', '/datasets/features');
+    const t = Template.fromStack(stack);
+    const cluster = Object.values(t.findResources('AWS::SageMaker::Cluster'))[0] as { DependsOn: string[] };
+    expect(cluster.DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(lustre.fileSystem), ...Object.keys(t.findResources('AWS::FSx::DataRepositoryAssociation'))]));
+    expect(Object.keys(t.findResources('AWS::FSx::DataRepositoryAssociation'))).toHaveLength(1);
+    const sg = stack.resolve(hp.connections.securityGroups[0].securityGroupId);
+    for (const [from, to] of [[988, 988], [1018, 1023]]) {
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: stack.resolve(lustre.securityGroup.securityGroupId), SourceSecurityGroupId: sg, FromPort: from, ToPort: to,
+      });
+    }
+    expect(store).toBeDefined();
+  });
+
+  test('a mount path of its own; bad paths are refused', () => {
+    const { stack } = withLustre({ fileSystemMountPath: '/data/lustre' });
+    Template.fromStack(stack).hasResourceProperties('AWS::SageMaker::Cluster', {
+      InstanceGroups: Match.arrayWith([Match.objectLike({ InstanceStorageConfigs: [{ FsxLustreConfig: Match.objectLike({ MountPath: '/data/lustre' }) }] })]),
+    });
+    for (const bad of ['fsx', '/fsx/', '/', '/a/../b', '/a b']) {
+      expectValidationError(() => withLustre({ fileSystemMountPath: bad }), /invalid-mount-path/);
+    }
+  });
+
+  test('vpcSubnets must include the file system\'s subnet', () => {
+    const s = setup();
+    const lustre = new DatasetFileSystem(s.stack, 'Lustre', { datasets: s.store, vpc: s.vpc, vpcSubnets: { subnets: [s.vpc.privateSubnets[1]] } });
+    expectValidationError(() => new HyperPodCluster(s.stack, 'Cluster', {
+      vpc: s.vpc, instanceGroups: [controller, workers], fileSystem: lustre, vpcSubnets: { subnets: [s.vpc.privateSubnets[0]] },
+    }), /file-system-subnet/);
+    const hp = new HyperPodCluster(s.stack, 'Ok', { vpc: s.vpc, instanceGroups: [controller, workers], fileSystem: lustre, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
+    Template.fromStack(s.stack).hasResourceProperties('AWS::SageMaker::Cluster', {
+      ClusterName: hp.clusterName, VpcConfig: Match.objectLike({ Subnets: [s.stack.resolve(s.vpc.privateSubnets[1].subnetId)] }),
+    });
+  });
+
+  test('an imported file system: its subnet when given (validated), else the selected subnets', () => {
+    const s = setup();
+    const attrs = {
+      fileSystemId: 'fs-0123456789abcdef0', dnsName: 'fs-0123456789abcdef0.fsx.eu-west-1.amazonaws.com', mountName: 'abcdefgh',
+      storageCapacity: Size.gibibytes(1200), securityGroup: ec2.SecurityGroup.fromSecurityGroupId(s.stack, 'FsSg', 'sg-0123456789abcdef0'),
+    };
+    const placed = DatasetFileSystem.fromDatasetFileSystemAttributes(s.stack, 'Placed', { ...attrs, subnetId: 'subnet-0123456789abcdef0' });
+    const unplaced = DatasetFileSystem.fromDatasetFileSystemAttributes(s.stack, 'Unplaced', attrs);
+    new HyperPodCluster(s.stack, 'A', { clusterName: 'a', vpc: s.vpc, instanceGroups: [controller, workers], fileSystem: placed });
+    new HyperPodCluster(s.stack, 'B', { clusterName: 'b', vpc: s.vpc, instanceGroups: [controller, workers], fileSystem: unplaced });
+    const t = Template.fromStack(s.stack);
+    t.hasResourceProperties('AWS::SageMaker::Cluster', { ClusterName: 'a', VpcConfig: Match.objectLike({ Subnets: ['subnet-0123456789abcdef0'] }) });
+    t.hasResourceProperties('AWS::SageMaker::Cluster', { ClusterName: 'b', VpcConfig: Match.objectLike({ Subnets: s.vpc.privateSubnets.map((x) => s.stack.resolve(x.subnetId)) }) });
+    expectValidationError(() => DatasetFileSystem.fromDatasetFileSystemAttributes(setup().stack, 'Bad', { ...attrs, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(s.stack, 'FsSg2', 'sg-0123456789abcdef0'), subnetId: 'subnet-xyz' }),
+      /invalid-resource-id.*subnet id/);
+  });
+
+  test('EKS orchestration takes no file system (pods mount it)', () => {
+    const s = setup();
+    const lustre = new DatasetFileSystem(s.stack, 'Lustre', { datasets: s.store, vpc: s.vpc });
+    expectValidationError(() => new HyperPodCluster(s.stack, 'Cluster', {
+      vpc: s.vpc, fileSystem: lustre, lifecycleScripts: { datasets: s.store, zone: 'curated' }, instanceGroups: [workers],
+      orchestrator: HyperPodOrchestrator.eksClusterArn('arn:aws:eks:eu-west-1:111111111111:cluster/training'),
+    }), /file-system-needs-slurm/);
+  });
+});
+
 // The compliance packs and the CloudFormation schema on a stack holding the cluster.
 describe('compliance', () => {
   let reports: PluginReport[] = [];
@@ -507,7 +687,7 @@ describe('compliance', () => {
         lifecycleScripts: { datasets: store, zone: 'curated' },
         instanceGroups: [
           controller,
-          { instanceGroupName: 'login', instanceType: HyperPodInstanceType.T3_MEDIUM, instanceCount: 1 },
+          { instanceGroupName: 'login', instanceType: HyperPodInstanceType.T3_MEDIUM, instanceCount: 1, slurmNodeType: HyperPodSlurmNodeType.LOGIN },
           { ...workers, threadsPerCore: 1, ebsVolumeSize: Size.gibibytes(500) },
           { instanceGroupName: 'trainium', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.TRN1_32XLARGE), instanceCount: 2 },
         ],
@@ -558,9 +738,21 @@ describe('the schema validation covers the cluster', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-hyperpod-schema-'));
     const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
     const { stack, vpc, store } = trainingFixture(app);
-    const hp = new HyperPodCluster(stack, 'Cluster', { vpc, lifecycleScripts: { datasets: store, zone: 'curated' }, instanceGroups: [workers] });
+    const hp = new HyperPodCluster(stack, 'Cluster', { vpc, lifecycleScripts: { datasets: store, zone: 'curated' }, instanceGroups: [controller, workers] });
     hp.cluster.addPropertyOverride('NodeRecover', 'Automatic');
     expect(() => app.synth()).toThrow(/NodeRecover.*CloudFormation Validate/s);
+  });
+
+  test('API-driven Slurm and the FSx for Lustre mount pass the CloudFormation schema (the control of the test above)', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-hyperpod-schema-'));
+    const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    const { stack, vpc, store } = trainingFixture(app);
+    const lustre = new DatasetFileSystem(stack, 'Lustre', { datasets: store, vpc });
+    new HyperPodCluster(stack, 'Cluster', {
+      vpc, fileSystem: lustre, instanceGroups: [controller, { ...workers, slurmPartition: 'h100' }],
+      orchestrator: HyperPodOrchestrator.slurm({ configStrategy: HyperPodSlurmConfigStrategy.MERGE }),
+    });
+    expect(() => app.synth()).not.toThrow();
   });
 });
 

@@ -236,6 +236,11 @@ export const FSX_DNS_NAME: ResourceIdKind = {
 };
 
 /** EC2 security group ids. */
+export const SUBNET_ID: ResourceIdKind = {
+  what: 'subnet id', pattern: /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, minLength: 15, maxLength: 24,
+  form: '"subnet-" and 8 or 17 lowercase hexadecimal digits', example: 'subnet-0123456789abcdef0',
+};
+
 export const SECURITY_GROUP_ID: ResourceIdKind = {
   what: 'security group id', pattern: /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/, minLength: 11, maxLength: 20,
   form: '"sg-" and 8 or 17 lowercase hexadecimal digits', example: 'sg-0123456789abcdef0',

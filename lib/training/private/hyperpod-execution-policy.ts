@@ -21,17 +21,15 @@ export interface HyperPodPolicyScope {
 
 /**
  * The permissions of AWS's AmazonSageMakerClusterInstanceRolePolicy, narrowed to one cluster, its
- * subnets and security group and one instance group's lifecycle scripts.
+ * subnets and security group and one instance group's lifecycle scripts (when it has any).
  */
-export function hyperPodExecutionStatements(cluster: HyperPodPolicyScope, scripts: Required<HyperPodLifecycleScripts>): iam.PolicyStatement[] {
+export function hyperPodExecutionStatements(cluster: HyperPodPolicyScope, scripts: Required<HyperPodLifecycleScripts> | undefined): iam.PolicyStatement[] {
   const stack = Stack.of(cluster.scope);
   const logGroup = (suffix: string) => stack.formatArn({
     service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     resourceName: `${HYPERPOD_LOG_NAMESPACE}/${cluster.clusterName}/${suffix}`,
   });
   const ec2Arn = (resource: string, name: string) => stack.formatArn({ service: 'ec2', resource, resourceName: name });
-  const bucket = scripts.datasets.bucket;
-  const keyPrefix = `${scripts.datasets.zonePrefix(scripts.zone)}${scripts.prefix}`;
   const statements = [
     new iam.PolicyStatement({
       sid: 'ClusterLogStreams',
@@ -82,29 +80,8 @@ export function hyperPodExecutionStatements(cluster: HyperPodPolicyScope, script
       actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
       resources: ['*'],
     }),
-    // Not grantBucketObjects(): these statements carry Sids (the wildcard review names them),
-    // HyperPod only downloads (GetObject, ListBucket), and the key is usable through S3 only.
-    new iam.PolicyStatement({
-      sid: 'ReadLifecycleScripts',
-      actions: ['s3:GetObject'],
-      resources: [bucket.arnForObjects(`${keyPrefix}*`)],
-    }),
-    new iam.PolicyStatement({
-      sid: 'ListLifecycleScripts',
-      actions: ['s3:ListBucket'],
-      resources: [bucket.bucketArn],
-      conditions: listUnderPrefix(keyPrefix),
-    }),
   ];
-  const key = scripts.datasets.encryptionKey;
-  if (key) {
-    statements.push(new iam.PolicyStatement({
-      sid: 'DecryptLifecycleScripts',
-      actions: KMS_S3_READ_ACTIONS,
-      resources: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-    }));
-  }
+  if (scripts) statements.push(...lifecycleScriptStatements(stack, scripts));
   if (cluster.eksClusterArn) {
     statements.push(
       new iam.PolicyStatement({
@@ -127,6 +104,36 @@ export function hyperPodExecutionStatements(cluster: HyperPodPolicyScope, script
         resources: ['*'],
       }),
     );
+  }
+  return statements;
+}
+
+/** HyperPod downloads the lifecycle scripts under the group's prefix (GetObject, ListBucket), through S3 only. */
+function lifecycleScriptStatements(stack: Stack, scripts: Required<HyperPodLifecycleScripts>): iam.PolicyStatement[] {
+  const bucket = scripts.datasets.bucket;
+  const keyPrefix = `${scripts.datasets.zonePrefix(scripts.zone)}${scripts.prefix}`;
+  // Not grantBucketObjects(): these statements carry Sids (the wildcard review names them).
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'ReadLifecycleScripts',
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects(`${keyPrefix}*`)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListLifecycleScripts',
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: listUnderPrefix(keyPrefix),
+    }),
+  ];
+  const key = scripts.datasets.encryptionKey;
+  if (key) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'DecryptLifecycleScripts',
+      actions: KMS_S3_READ_ACTIONS,
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+    }));
   }
   return statements;
 }
