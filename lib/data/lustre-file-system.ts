@@ -1,5 +1,5 @@
 import {
-  Annotations, ArnFormat, Duration, IResource, Names, RemovalPolicy, Resource, Size, SizeRoundingBehavior, Stack, Token,
+  Annotations, ArnFormat, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Size, SizeRoundingBehavior, Stack, Token,
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
@@ -59,10 +59,13 @@ export interface DatasetLinkOptions {
    */
   readonly autoImportEvents?: DataRepositoryEvent[];
   /**
-   * File-system events exported automatically to the zone. Exporting `DELETED` deletes the current
-   * objects in the dataset store (older versions stay in the versioned bucket) and leaves a warning.
+   * File-system events exported automatically to the zone. A linked file system has no backups
+   * (FSx backs up only file systems not linked to S3), so by default new and changed files are
+   * written back to the zone and nothing written exists only on the file system. Exporting
+   * `DELETED` deletes the current objects in the dataset store (older versions stay in the
+   * versioned bucket) and leaves a warning. An empty list makes the link a read-only cache.
    *
-   * @default - no automatic export: the file system is a read cache of the zone
+   * @default [NEW, CHANGED]
    */
   readonly autoExportEvents?: DataRepositoryEvent[];
   /**
@@ -186,9 +189,11 @@ export interface DatasetFileSystemProps {
   readonly dataCompression?: boolean;
   /**
    * How long daily automatic backups are kept (persistent types only): 0-90 whole days.
-   * `Duration.days(0)` turns backups off and leaves a warning.
+   * `Duration.days(0)` turns backups off and leaves a warning. FSx backs up only file systems
+   * that are not linked to S3: a file system with dataset links has none (asking for them is
+   * refused with `backups-with-dataset-links`), and automatic export keeps its files in the store.
    *
-   * @default - Duration.days(7) for persistent types; scratch types have no backups
+   * @default - Duration.days(7) for persistent types without dataset links; none otherwise
    */
   readonly automaticBackupRetention?: Duration;
   /**
@@ -320,6 +325,8 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
   private readonly removalPolicy: RemovalPolicy;
   private readonly links = new Map<string, { path: string; association: fsx.CfnDataRepositoryAssociation }>();
   private storeKeyPolicyAdded = false;
+  /** Whether backups were asked for explicitly (a retention above 0 or a start time). */
+  private readonly backupsAsked: boolean;
 
   constructor(scope: Construct, id: string, props: DatasetFileSystemProps) {
     super(scope, id);
@@ -344,6 +351,8 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
       });
     }
     const backups = this.backupDays(type, props.automaticBackupRetention);
+    this.backupsAsked = (props.automaticBackupRetention !== undefined && props.automaticBackupRetention.toMilliseconds() !== 0)
+      || props.dailyAutomaticBackupStartTime !== undefined;
     if (!type.persistent && (props.dailyAutomaticBackupStartTime || props.copyTagsToBackups !== undefined)) {
       throw new ValidationError({
         code: 'backups-not-supported',
@@ -387,9 +396,13 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
         perUnitStorageThroughput: type.throughputPerTiB,
         driveCacheType: type.driveCacheType,
         dataCompressionType: (props.dataCompression ?? true) ? 'LZ4' : 'NONE',
-        automaticBackupRetentionDays: backups,
+        // FSx backs up only persistent file systems not linked to S3: once a zone is linked, backups
+        // are off, and automatic export (on by default) keeps written files in the dataset store.
+        automaticBackupRetentionDays: backups === undefined ? undefined : Lazy.number({ produce: () => (this.links.size > 0 ? 0 : backups) }),
         copyTagsToBackups: type.persistent ? (props.copyTagsToBackups ?? true) : undefined,
-        dailyAutomaticBackupStartTime: backups ? props.dailyAutomaticBackupStartTime?.toTimestamp() : undefined,
+        dailyAutomaticBackupStartTime: backups && props.dailyAutomaticBackupStartTime
+          ? Lazy.string({ produce: () => (this.links.size > 0 ? undefined : props.dailyAutomaticBackupStartTime!.toTimestamp()) })
+          : undefined,
         weeklyMaintenanceStartTime: props.weeklyMaintenanceStartTime?.toTimestamp(),
         logConfiguration: this.logGroup
           ? { level: 'WARN_ERROR', destination: this.logGroupArn(this.logGroup.logGroupName) }
@@ -433,11 +446,20 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
         fix: 'Use LustreDeploymentType.persistent2() (or SCRATCH_2 for temporary copies) to link a dataset zone.',
       });
     }
+    if (this.backupsAsked) {
+      throw new ValidationError({
+        code: 'backups-with-dataset-links',
+        scope: this,
+        message: 'FSx backs up only file systems that are not linked to S3, and this one asks for automatic backups.',
+        received: { zone, fileSystemPath },
+        fix: 'Remove automaticBackupRetention and dailyAutomaticBackupStartTime: the linked zones are in the dataset store, and automatic export writes new and changed files back to it.',
+      });
+    }
     const dataRepositoryPath = this.datasets.s3Uri(zone);
     this.validateLinkPath(zone, fileSystemPath);
 
     const importEvents = options.autoImportEvents ?? [DataRepositoryEvent.NEW, DataRepositoryEvent.CHANGED, DataRepositoryEvent.DELETED];
-    const exportEvents = options.autoExportEvents ?? [];
+    const exportEvents = options.autoExportEvents ?? [DataRepositoryEvent.NEW, DataRepositoryEvent.CHANGED];
     for (const [what, events] of [['autoImportEvents', importEvents], ['autoExportEvents', exportEvents]] as const) {
       if (new Set(events).size !== events.length) {
         throw new ValidationError({

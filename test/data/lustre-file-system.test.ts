@@ -53,7 +53,8 @@ describe('DatasetFileSystem defaults', () => {
           DeploymentType: 'PERSISTENT_2',
           PerUnitStorageThroughput: 250,
           DataCompressionType: 'LZ4',
-          AutomaticBackupRetentionDays: 7,
+          // linked to the dataset store: FSx backs up only file systems that are not
+          AutomaticBackupRetentionDays: 0,
           CopyTagsToBackups: true,
           DriveCacheType: Match.absent(),
           ImportPath: Match.absent(),
@@ -124,7 +125,7 @@ describe('DatasetFileSystem defaults', () => {
     });
   });
 
-  test('the link maps the zone prefix to the directory, imports new, changed and deleted objects, exports nothing', () => {
+  test('the link maps the zone prefix to the directory, imports new, changed and deleted objects, exports new and changed files', () => {
     t.hasResource('AWS::FSx::DataRepositoryAssociation', {
       DeletionPolicy: 'Retain',
       DependsOn: Match.arrayWith([Match.stringLikeRegexp('^DatasetsKey')]),
@@ -133,7 +134,7 @@ describe('DatasetFileSystem defaults', () => {
         FileSystemPath: '/datasets/features',
         DataRepositoryPath: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^Datasets') }, '/features/']] },
         BatchImportMetaDataOnCreate: true,
-        S3: { AutoImportPolicy: { Events: ['NEW', 'CHANGED', 'DELETED'] }, AutoExportPolicy: Match.absent() },
+        S3: { AutoImportPolicy: { Events: ['NEW', 'CHANGED', 'DELETED'] }, AutoExportPolicy: { Events: ['NEW', 'CHANGED'] } },
       },
     });
     expect(Object.keys(lustre.dataRepositoryAssociations)).toEqual(['features']);
@@ -238,17 +239,15 @@ describe('deployment types', () => {
 });
 
 describe('options', () => {
-  test('backup window, maintenance window, export of new and changed files, no compression', () => {
-    const { stack, lustre } = fileSystem({
+  test('backup window, maintenance window, no compression on a file system without links', () => {
+    const { stack } = fileSystem({
       dataCompression: false,
       automaticBackupRetention: Duration.days(30),
       dailyAutomaticBackupStartTime: new fsx.DailyAutomaticBackupStartTime({ hour: 1, minute: 30 }),
       weeklyMaintenanceStartTime: new fsx.LustreMaintenanceTime({ day: fsx.Weekday.SUNDAY, hour: 3, minute: 0 }),
       copyTagsToBackups: false,
       logRetention: logs.RetentionDays.TWO_YEARS,
-      datasetLinks: [{ zone: 'curated', fileSystemPath: '/datasets/curated', autoExportEvents: [DataRepositoryEvent.NEW, DataRepositoryEvent.CHANGED], autoImportEvents: [] }],
     });
-    lustre.addDatasetLink('features', '/datasets/features', { importMetadataOnCreate: false });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::FSx::FileSystem', {
       LustreConfiguration: Match.objectLike({
@@ -259,13 +258,44 @@ describe('options', () => {
         CopyTagsToBackups: false,
       }),
     });
-    t.hasResourceProperties('AWS::FSx::DataRepositoryAssociation', {
-      FileSystemPath: '/datasets/curated',
-      S3: { AutoExportPolicy: { Events: ['NEW', 'CHANGED'] }, AutoImportPolicy: Match.absent() },
-    });
-    t.hasResourceProperties('AWS::FSx::DataRepositoryAssociation', { FileSystemPath: '/datasets/features', BatchImportMetaDataOnCreate: false });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 731 });
     Annotations.fromStack(stack).hasNoWarning('/S/Lustre', Match.anyValue());
+  });
+
+  test('links: an import-only read cache (no export), export events of their own, metadata import off', () => {
+    const { stack, lustre } = fileSystem({
+      datasetLinks: [{ zone: 'curated', fileSystemPath: '/datasets/curated', autoExportEvents: [DataRepositoryEvent.NEW], autoImportEvents: [] }],
+    });
+    lustre.addDatasetLink('features', '/datasets/features', { importMetadataOnCreate: false, autoExportEvents: [] });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::FSx::DataRepositoryAssociation', {
+      FileSystemPath: '/datasets/curated',
+      S3: { AutoExportPolicy: { Events: ['NEW'] }, AutoImportPolicy: Match.absent() },
+    });
+    t.hasResourceProperties('AWS::FSx::DataRepositoryAssociation', {
+      FileSystemPath: '/datasets/features', BatchImportMetaDataOnCreate: false,
+      S3: { AutoImportPolicy: { Events: ['NEW', 'CHANGED', 'DELETED'] }, AutoExportPolicy: Match.absent() },
+    });
+  });
+
+  test('backups: 7 days until a zone is linked (also later, with addDatasetLink), then none; asking for them on a linked file system is refused', () => {
+    const days = (stack: Stack) => (Object.values(Template.fromStack(stack).findResources('AWS::FSx::FileSystem'))[0] as {
+      Properties: { LustreConfiguration: { AutomaticBackupRetentionDays?: number; DailyAutomaticBackupStartTime?: string } };
+    }).Properties.LustreConfiguration;
+    expect(days(fileSystem().stack).AutomaticBackupRetentionDays).toBe(7);
+    const later = fileSystem({ dailyAutomaticBackupStartTime: undefined });
+    later.lustre.addDatasetLink('features', '/datasets/features');
+    expect(days(later.stack).AutomaticBackupRetentionDays).toBe(0);
+    const window = new fsx.DailyAutomaticBackupStartTime({ hour: 1, minute: 30 });
+    for (const props of [{ automaticBackupRetention: Duration.days(1) }, { dailyAutomaticBackupStartTime: window }]) {
+      expectValidationError(() => fileSystem({ ...props, datasetLinks: [{ zone: 'features', fileSystemPath: '/datasets/features' }] }),
+        /backups-with-dataset-links/);
+      const { lustre } = fileSystem(props);
+      expectValidationError(() => lustre.addDatasetLink('features', '/datasets/features'), /backups-with-dataset-links/);
+    }
+    // Duration.days(0) is not asking for backups: links are allowed (and the off-warning stays)
+    const off = fileSystem({ automaticBackupRetention: Duration.days(0), datasetLinks: [{ zone: 'features', fileSystemPath: '/datasets/features' }] });
+    expect(days(off.stack).AutomaticBackupRetentionDays).toBe(0);
   });
 
   test('clients are admitted on TCP 988 and 1018-1023', () => {
