@@ -351,7 +351,8 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
       });
     }
     const backups = this.backupDays(type, props.automaticBackupRetention);
-    this.backupsAsked = (props.automaticBackupRetention !== undefined && props.automaticBackupRetention.toMilliseconds() !== 0)
+    // A deploy-time retention counts as asking for backups.
+    this.backupsAsked = (props.automaticBackupRetention !== undefined && backups !== undefined && backups !== 0)
       || props.dailyAutomaticBackupStartTime !== undefined;
     if (!type.persistent && (props.dailyAutomaticBackupStartTime || props.copyTagsToBackups !== undefined)) {
       throw new ValidationError({
