@@ -115,7 +115,9 @@ export class MlProjectStack extends Stack implements IMlProject {
     this.datasets = props.datasetStore ?? new DatasetStore(this, 'Datasets', props.datasetStoreProps);
     this.registry = props.registry ?? new ModelRegistry(this, 'Registry', {
       modelPackageGroupName: NameRule.SAGEMAKER.generate(this, this.identity.project, this.identity.stage),
-      description: `Models of ${this.identity.project} (${this.identity.stage}), team ${this.identity.team}`,
+      // The description is create-only and the group has a fixed name: only what the name already
+      // fixes goes in (not the team, which can change; the team is in the mlops:team tag).
+      description: `Models of ${this.identity.project} (${this.identity.stage})`,
       ...props.registryProps,
     });
     this.projectNetwork = props.network;

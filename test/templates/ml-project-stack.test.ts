@@ -171,6 +171,20 @@ describe('MlProjectStack', () => {
     Template.fromStack(other).resourceCountIs('AWS::EC2::VPC', 0);
   });
 
+  test('a team rename changes tags only: no create-only property of a fixed-name resource (the model package group description) carries the team', () => {
+    const template = (team: string) => {
+      const stack = new MlProjectStack(new App(), 'P', { identity: { ...identity, team }, training: ProjectTraining.kubernetes({ lustre: { zones: ['features'] } }) });
+      const strip = (x: unknown): unknown => Array.isArray(x) ? x.map(strip)
+        : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'Tags').map(([k, v]) => [k, strip(v)])) : x;
+      return strip(Template.fromStack(stack).toJSON());
+    };
+    const before = template('risk-ml');
+    expect(JSON.stringify(before)).not.toContain('risk-ml');
+    expect(template('fraud-ml')).toEqual(before);
+    const group = Object.values(Template.fromStack(new MlProjectStack(new App(), 'P', { identity })).findResources('AWS::SageMaker::ModelPackageGroup'))[0];
+    expect(group.Properties.ModelPackageGroupDescription).toBe('Models of fraud-scoring (prod)');
+  });
+
   test('HyperPod training: cluster named after the project, Slurm configured by HyperPod, the file system mounted, in its subnet, after the endpoints', () => {
     const stack = new MlProjectStack(new App(), 'P', {
       identity,
