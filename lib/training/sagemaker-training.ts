@@ -178,7 +178,9 @@ export interface SageMakerTrainingTemplateProps {
 const INHERENT_WILDCARDS = [
   { sid: 'TrainingJobLogs', reason: 'SageMaker names each job\'s log stream at run time; the grant is limited to the /aws/sagemaker/TrainingJobs log group.' },
   { sid: 'TrainingJobMetrics', reason: 'cloudwatch:PutMetricData supports no resource-level permission; the grant is limited to the /aws/sagemaker/TrainingJobs namespace by condition.' },
-  { sid: 'TrainingJobNetworkInterfaces', reason: 'SageMaker creates the job\'s network interfaces at run time, and EC2 Describe actions support no resource-level permission.' },
+  { sid: 'TrainingJobNetworkInterfacesInSubnets', reason: 'SageMaker creates the job\'s network interfaces at run time, so their ids are unknown; the subnets and security groups they may use are named exactly.' },
+  { sid: 'TrainingJobNetworkInterfaceLifecycle', reason: 'SageMaker manages the network interfaces it created for the job, whose ids exist only at run time; limited to this account and region.' },
+  { sid: 'TrainingJobDescribeNetwork', reason: 'EC2 Describe actions support no resource-level permission.' },
   { sid: 'TrainingImageRegistryLogin', reason: 'ECR authorization tokens are account-wide: ecr:GetAuthorizationToken supports no resource-level permission.' },
   {
     actions: [...S3_READ_OBJECT_ACTIONS, ...S3_PUT_OBJECT_ACTIONS],
@@ -349,16 +351,6 @@ export class SageMakerTrainingTemplate extends Construct implements ITrainingTem
       resources: ['*'],
       conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } },
     }));
-    principal.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'TrainingJobNetworkInterfaces',
-      actions: [
-        'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
-        'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs',
-        'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
-      ],
-      resources: ['*'],
-    }));
-    acknowledgeInherentWildcards(principal.policy, INHERENT_WILDCARDS);
 
     this.subnetIds = selectPrivateSubnets(this, props.vpc, props.vpcSubnets, 'Training instances');
     if (this.subnetIds.length > MAX_VPC_SUBNETS) {
@@ -383,6 +375,8 @@ export class SageMakerTrainingTemplate extends Construct implements ITrainingTem
       sg.addIngressRule(sg, ec2.Port.allTraffic(), 'Members of the training job');
       this.securityGroups = [sg];
     }
+    this.grantNetworkInterfaces(principal, stack);
+    acknowledgeInherentWildcards(principal.policy, INHERENT_WILDCARDS);
 
     if (props.networkIsolation === false) {
       Annotations.of(this).addWarningV2('mlops-constructs:network-isolation-off', 'Network isolation is off: training code can reach the network from the container.');
@@ -390,6 +384,34 @@ export class SageMakerTrainingTemplate extends Construct implements ITrainingTem
     if (props.interContainerEncryption === false) {
       Annotations.of(this).addWarningV2('mlops-constructs:inter-container-encryption-off', 'Inter-container traffic encryption is off: distributed training traffic crosses the network in clear text.');
     }
+  }
+
+  /**
+   * The network interfaces SageMaker creates for the job's instances: only in the job's subnets
+   * and with its security groups; the interfaces themselves have ids only at run time, and EC2
+   * Describe actions take no resource.
+   */
+  private grantNetworkInterfaces(principal: iam.IGrantable, stack: Stack): void {
+    const ec2Arn = (resource: string, id: string) => stack.formatArn({ service: 'ec2', resource, resourceName: id });
+    principal.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobNetworkInterfacesInSubnets',
+      actions: ['ec2:CreateNetworkInterface'],
+      resources: [
+        ec2Arn('network-interface', '*'),
+        ...this.subnetIds.map((id) => ec2Arn('subnet', id)),
+        ...this.securityGroups.map((sg) => ec2Arn('security-group', sg.securityGroupId)),
+      ],
+    }));
+    principal.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobNetworkInterfaceLifecycle',
+      actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
+      resources: [ec2Arn('network-interface', '*')],
+    }));
+    principal.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobDescribeNetwork',
+      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+      resources: ['*'],
+    }));
   }
 
   /**

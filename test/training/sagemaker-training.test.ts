@@ -44,9 +44,15 @@ function imagePullAndOutput(stack: Stack, registry: ModelRegistry): ExpectedStat
   ];
 }
 
-/** The statements every job has: its key (output, volumes, grants for EBS only), logs, metrics, ENIs. */
-function jobStatements(stack: Stack, key: kms.IKey): ExpectedStatement[] {
+/**
+ * The statements every job has: its key (output, volumes, grants for EBS only), logs, metrics, and
+ * network interfaces created only in `template`'s subnets with its security groups.
+ */
+function jobStatements(stack: Stack, key: kms.IKey, template: SageMakerTrainingTemplate): ExpectedStatement[] {
   const keyArn = stack.resolve(key.keyArn);
+  const ec2Arn = (resource: string, id: string) => stack.resolve(stack.formatArn({ service: 'ec2', resource, resourceName: id }));
+  const vpcConfig = template.toCreateTrainingJobRequest('job-1').VpcConfig as { Subnets: string[] };
+  expect(vpcConfig.Subnets.length).toBeGreaterThan(0);
   return [
     { Sid: 'TrainingJobKey', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Resource: keyArn },
     { Sid: 'TrainingJobKeyGrants', Action: 'kms:CreateGrant', Resource: keyArn, Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
@@ -57,12 +63,20 @@ function jobStatements(stack: Stack, key: kms.IKey): ExpectedStatement[] {
     },
     { Sid: 'TrainingJobMetrics', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } } },
     {
-      Sid: 'TrainingJobNetworkInterfaces',
-      Action: [
-        'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
-        'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+      Sid: 'TrainingJobNetworkInterfacesInSubnets', Action: 'ec2:CreateNetworkInterface',
+      Resource: [
+        ec2Arn('network-interface', '*'),
+        ...vpcConfig.Subnets.map((id) => ec2Arn('subnet', id)),
+        ...template.securityGroups.map((sg) => ec2Arn('security-group', sg.securityGroupId)),
       ],
-      Resource: '*',
+    },
+    {
+      Sid: 'TrainingJobNetworkInterfaceLifecycle', Resource: ec2Arn('network-interface', '*'),
+      Action: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
+    },
+    {
+      Sid: 'TrainingJobDescribeNetwork', Resource: '*',
+      Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
     },
   ];
 }
@@ -121,7 +135,7 @@ describe('SageMakerTrainingTemplate', () => {
     expectStatements(grantStatements(Template.fromStack(stack), template), [
       ...zoneRead(stack, store, 'features'),
       ...imagePullAndOutput(stack, registry),
-      ...jobStatements(stack, registry.encryptionKey!),
+      ...jobStatements(stack, registry.encryptionKey!, template),
     ]);
   });
 
@@ -148,7 +162,7 @@ describe('SageMakerTrainingTemplate', () => {
     expect(template.lineage).toMatchObject({ 'train:dataset:version-id': 'vid-7', 'train:dataset:kind': 'manifest' });
     // a manifest lists files of its zone: the job reads that zone
     expectStatements(grantStatements(Template.fromStack(stack), template), [
-      ...zoneRead(stack, store, 'curated'), ...imagePullAndOutput(stack, registry), ...jobStatements(stack, registry.encryptionKey!),
+      ...zoneRead(stack, store, 'curated'), ...imagePullAndOutput(stack, registry), ...jobStatements(stack, registry.encryptionKey!, template),
     ]);
   });
 
@@ -160,7 +174,7 @@ describe('SageMakerTrainingTemplate', () => {
       { Action: READ, Resource: stack.resolve(store.bucket.arnForObjects('features/v3/train.parquet*')) },
       { Action: LIST, Resource: stack.resolve(store.bucket.bucketArn), Condition: { StringLike: { 's3:prefix': ['features/v3/train.parquet', 'features/v3/train.parquet*'] } } },
       keyStatement(store.encryptionKey!, 'kms:Decrypt'),
-      ...imagePullAndOutput(stack, registry), ...jobStatements(stack, registry.encryptionKey!),
+      ...imagePullAndOutput(stack, registry), ...jobStatements(stack, registry.encryptionKey!, template),
     ]);
   });
 
@@ -169,7 +183,7 @@ describe('SageMakerTrainingTemplate', () => {
     const key = new kms.Key(stack, 'JobKey', { enableKeyRotation: true });
     const template = make({ encryptionKey: key });
     expectStatements(grantStatements(Template.fromStack(stack), template), [
-      ...zoneRead(stack, store, 'features'), ...imagePullAndOutput(stack, registry), ...jobStatements(stack, key),
+      ...zoneRead(stack, store, 'features'), ...imagePullAndOutput(stack, registry), ...jobStatements(stack, key, template),
     ]);
   });
 
@@ -188,7 +202,7 @@ describe('SageMakerTrainingTemplate', () => {
     expect(JSON.stringify(step.Arguments.CheckpointConfig)).toContain('/features/checkpoints/Train');
     // checkpoints: read and write under the checkpoint prefix, with the store key
     expectStatements(grantStatements(Template.fromStack(stack), template), [
-      ...zoneRead(stack, store, 'features'), ...imagePullAndOutput(stack, registry), ...jobStatements(stack, registry.encryptionKey!),
+      ...zoneRead(stack, store, 'features'), ...imagePullAndOutput(stack, registry), ...jobStatements(stack, registry.encryptionKey!, template),
       { Action: [...READ, ...PUT], Resource: stack.resolve(store.bucket.arnForObjects('features/checkpoints/*')) },
       { Action: LIST, Resource: stack.resolve(store.bucket.bucketArn), Condition: { StringLike: { 's3:prefix': ['features/checkpoints/', 'features/checkpoints/*'] } } },
       keyStatement(store.encryptionKey!, 'kms:GenerateDataKey', 'kms:Decrypt'),
