@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnElement, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -7,12 +7,13 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { IAM_ROLE_ARN, KMS_KEY_ARN, rejectArnWhereNameExpected, validateArn, validateRoleName } from '../core/private/identifiers';
-import { createDataKey } from '../private/keys';
+import { allowLogsToUseKey, createDataKey } from '../private/keys';
 import { S3_READ_WRITE_OBJECT_ACTIONS } from '../private/grants';
 import { acknowledgeInherentWildcards, S3_OBJECT_PREFIX_ARN } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
@@ -94,6 +95,14 @@ export interface GpuClusterProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How long the control plane logs (API, audit, authenticator, controller manager, scheduler)
+   * are kept in `/aws/eks/<cluster name>/cluster`, which the stack creates (encrypted with the
+   * cluster's key) before the cluster, so EKS does not create it unmanaged, without expiry.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly controlPlaneLogRetention?: logs.RetentionDays;
 }
 
 /**
@@ -297,6 +306,8 @@ export class GpuCluster extends GpuClusterBase {
   public readonly interruptionQueue: sqs.Queue;
   /** Tags on the subnets and security groups Karpenter selects (`karpenter.sh/discovery`). */
   public readonly discoveryTags: Record<string, string>;
+  /** `/aws/eks/<cluster name>/cluster`: the control plane logs, created with the cluster. */
+  public readonly controlPlaneLogGroup: logs.ILogGroup;
 
   private readonly hasKubectl: boolean;
   private readonly podIdentityAgent: eks.Addon;
@@ -337,6 +348,7 @@ export class GpuCluster extends GpuClusterBase {
     this.hasKubectl = props.kubectlLayer !== undefined;
 
     const key = props.encryptionKey ?? createDataKey(this, 'Key', `Kubernetes secrets of ${this.node.path}`, removalPolicy);
+    this.controlPlaneLogGroup = this.createControlPlaneLogGroup(key, props.controlPlaneLogRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy);
     this.cluster = new eks.Cluster(this, 'Resource', {
       clusterName: this.clusterName,
       version,
@@ -355,6 +367,8 @@ export class GpuCluster extends GpuClusterBase {
       removalPolicy,
     });
     this.clusterArn = this.cluster.clusterArn;
+    // EKS creates the control plane log group on first use unless it exists.
+    (this.cluster.node.defaultChild as CfnElement).node.addDependency(this.controlPlaneLogGroup);
     acknowledge(this.cluster.role, {
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
       reason: 'AmazonEKSClusterPolicy is the AWS-maintained policy the EKS control plane needs to manage the cluster\'s network interfaces and load balancers.',
@@ -453,6 +467,25 @@ export class GpuCluster extends GpuClusterBase {
    * buckets and prefixes S3-backed volumes mount (`store.grantRead(csi, 'features')`). The
    * grants land in a customer-managed policy.
    */
+  /**
+   * The control plane log group, named as EKS names it. Retained except when the stack's first
+   * create fails (a retained group with this fixed name would make the retry fail), unless the
+   * cluster is destroyed with the stack.
+   */
+  private createControlPlaneLogGroup(key: kms.IKey, retention: logs.RetentionDays, removalPolicy: RemovalPolicy): logs.LogGroup {
+    const logGroupName = `/aws/eks/${this.clusterName}/cluster`;
+    allowLogsToUseKey(this, key, {
+      logGroupArn: Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      logGroup: `the log group ${logGroupName}`, warningId: 'eks-log-key-policy', sid: 'AllowCloudWatchLogsForControlPlaneLogs',
+    });
+    return new logs.LogGroup(this, 'ControlPlaneLogs', {
+      logGroupName,
+      encryptionKey: key,
+      retention,
+      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    });
+  }
+
   public addS3CsiDriver(): iam.IGrantable {
     if (this.s3Csi) return this.s3Csi;
     const role = podIdentityRole(this, 'S3CsiRole', `Mountpoint for Amazon S3 CSI driver of ${this.clusterName}`);

@@ -48,8 +48,10 @@ const EXPECTED: Record<string, { dataHolding: Record<string, string>; resources:
     dataHolding: {
       ...STORE_AND_REGISTRY, ...NETWORK, ...LUSTRE,
       GpuClusterE4981ECB: 'AWS::EKS::Cluster', GpuClusterInterruptionQueue8C56A6F7: 'AWS::SQS::Queue', GpuClusterKey3ABB0039: 'AWS::KMS::Key',
+      // added by issue 8: the control plane log group EKS would otherwise create unmanaged
+      GpuClusterControlPlaneLogs35E66122: 'AWS::Logs::LogGroup',
     },
-    resources: 84,
+    resources: 85,
   },
 };
 

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { DatasetStore, GpuCluster, ProjectNetwork } from '../../lib';
 import { expectValidationError } from '../support/errors';
@@ -33,6 +34,33 @@ describe('GpuCluster', () => {
     t.hasResource('AWS::EKS::Cluster', { DeletionPolicy: 'Retain' });
     const types = Object.values(t.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type);
     expect(types.filter((type) => type.startsWith('Custom::') || type === 'AWS::Lambda::Function' || type === 'AWS::CloudFormation::Stack')).toEqual([]);
+  });
+
+  test('the control plane log group: the name EKS writes to, the cluster key, one year, created before the cluster, retained except on a failed create', () => {
+    t.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: '/aws/eks/ml-training/cluster', RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GpuKey'), 'Arn'] } },
+      DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain',
+    });
+    const logGroupId = stack.getLogicalId(gpu.controlPlaneLogGroup.node.defaultChild as CfnElement);
+    const cluster = Object.values(t.findResources('AWS::EKS::Cluster'))[0] as { DependsOn: string[] };
+    expect(cluster.DependsOn).toContain(logGroupId);
+    // the key lets CloudWatch Logs use it for that log group only
+    const key = Object.values(t.findResources('AWS::KMS::Key')).find((k) => JSON.stringify(k).includes('AllowCloudWatchLogsForControlPlaneLogs')) as {
+      Properties: { KeyPolicy: { Statement: { Sid?: string; Principal: unknown; Condition: unknown }[] } };
+    };
+    const statement = key.Properties.KeyPolicy.Statement.find((x) => x.Sid === 'AllowCloudWatchLogsForControlPlaneLogs')!;
+    expect(statement.Principal).toEqual({ Service: 'logs.eu-west-1.amazonaws.com' });
+    expect(statement.Condition).toEqual({
+      ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:/aws/eks/ml-training/cluster']] } },
+    });
+  });
+
+  test('the control plane log retention is a prop; a cluster destroyed with the stack takes its logs with it', () => {
+    const s2 = setup();
+    new GpuCluster(s2.stack, 'Gpu', { vpc: s2.network.vpc, clusterName: 'ml-training', controlPlaneLogRetention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    Template.fromStack(s2.stack).hasResource('AWS::Logs::LogGroup', {
+      Properties: Match.objectLike({ LogGroupName: '/aws/eks/ml-training/cluster', RetentionInDays: 90 }), DeletionPolicy: 'Delete',
+    });
   });
 
   test('admin roles get the cluster admin access policy; Karpenter nodes get an EC2_LINUX access entry', () => {
