@@ -66,7 +66,8 @@ function referenceProject(index: number, app: cdk.App): ReferenceProject {
         identity: { project: 'defect-detection', team: 'vision-ml', stage: 'prod', costCentre: 'CC-5120' },
         zones: ['raw', 'curated', 'features', 'checkpoints'],
         training: ProjectTraining.kubernetes({
-          adminRoleNames: [app.node.tryGetContext('eksAdminRoleName') ?? 'mlops-platform-admin'],
+          // context eksAdminRoleArn: the platform team's role, for example its IAM Identity Center role
+          adminRoleArns: [app.node.tryGetContext('eksAdminRoleArn') ?? `arn:${cdk.Aws.PARTITION}:iam::${cdk.Aws.ACCOUNT_ID}:role/mlops-platform-admin`],
           lustre: { zones: ['features'] },
           mountedZones: ['features'],
           checkpointZone: 'checkpoints',

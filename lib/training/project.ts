@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AcceleratorInstanceType } from '../core/accelerators';
-import { validateRoleName } from '../core/private/identifiers';
+import { IAM_ROLE_ARN, validateArn } from '../core/private/identifiers';
 import { DatasetFileSystem, IDatasetFileSystem } from '../data/lustre-file-system';
 import { IMlProject } from '../project/ml-project';
 import { GpuCluster, IGpuCluster } from './gpu-cluster';
@@ -71,13 +71,15 @@ export interface KubernetesProjectTrainingOptions {
    */
   readonly clusterName?: string;
   /**
-   * Names of IAM roles, in the stack's account, that administer the cluster (for example the
-   * platform team's SSO role). Names rather than roles so a template can be declared before its
-   * stack exists.
+   * ARNs of the IAM roles that administer the cluster (EKS cluster admin access policy), with
+   * their path: an IAM Identity Center role is
+   * `arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<permission set>_<id>`
+   * (access entries, unlike the aws-auth ConfigMap, take the path). Roles of other accounts are
+   * allowed. ARNs rather than roles so a template can be declared before its stack exists.
    *
    * @default - none
    */
-  readonly adminRoleNames?: string[];
+  readonly adminRoleArns?: string[];
   /**
    * kubectl layer, to deploy charts through CloudFormation instead of GitOps.
    *
@@ -271,8 +273,8 @@ class KubernetesProjectTraining extends ProjectTraining {
       vpcSubnets: network.workloadSubnets,
       nodeSecurityGroups: [network.trainingSecurityGroup],
       clusterName: o.clusterName ?? project.identity.qualifiedName,
-      adminRoles: (o.adminRoleNames ?? []).map((name, i) => iam.Role.fromRoleName(stack, `ClusterAdmin${i}`,
-        validateRoleName(stack, `training.adminRoleNames[${i}]`, name))),
+      adminRoles: (o.adminRoleArns ?? []).map((arn, i) => iam.Role.fromRoleArn(stack, `ClusterAdmin${i}`,
+        validateArn(stack, `training.adminRoleArns[${i}]`, arn, IAM_ROLE_ARN), { mutable: false })),
       kubectlLayer: o.kubectlLayer,
     });
     const fileSystem = createLustre(project, o.lustre);

@@ -5,6 +5,7 @@
  * One set of shared validators (lib/core/private/identifiers.ts) checks them, naming the prop.
  */
 import { App, Aws, Size, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -73,28 +74,33 @@ describe('account ids', () => {
   });
 });
 
-describe('a role ARN where a role name is expected', () => {
-  const kubernetes = (adminRoleNames: string[]) => () => new MlProjectStack(new App(), 'P', { identity, training: ProjectTraining.kubernetes({ adminRoleNames }) });
+describe('admin role ARNs of a Kubernetes project', () => {
+  const kubernetes = (adminRoleArns: string[]) => () => new MlProjectStack(new App(), 'P', { identity, training: ProjectTraining.kubernetes({ adminRoleArns }) });
+  const sso = 'arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_PlatformAdmin_0123456789abcdef';
 
-  test('adminRoleNames: an ARN is refused with the name to pass', () => {
-    expectValidationError(kubernetes(['platform-admin', 'arn:aws:iam::123456789012:role/ops/ml-admin']),
-      /\[mlops:arn-where-name-expected\] P: training.adminRoleNames\[1\] takes the name of the IAM role, not its ARN.*Fix: Pass the name instead of the ARN, here "ml-admin"\./);
+  test('with a path (an IAM Identity Center role) and from another account: the access entry takes the ARN as given', () => {
+    const stack = kubernetes([sso, 'arn:aws:iam::222222222222:role/ops/ml-admin'])();
+    const entries = JSON.stringify(Template.fromStack(stack).findResources('AWS::EKS::AccessEntry'));
+    expect(entries).toContain(sso);
+    expect(entries).toContain('arn:aws:iam::222222222222:role/ops/ml-admin');
   });
 
   test.each([
-    ['64 characters', 'r'.repeat(64), true],
-    ['65 characters', 'r'.repeat(65), false],
-    ['a space', 'platform admin', false],
-    ['a path', 'ops/ml-admin', false],
-  ])('adminRoleNames: a name of %s', (_, name, valid) => {
-    if (valid) {
-      const stackOf = new MlProjectStack(new App(), 'P', { identity, training: ProjectTraining.kubernetes({ adminRoleNames: [name] }) });
-      expect(stackOf.gpuCluster).toBeDefined();
-    } else {
-      expectValidationError(kubernetes([name]), /\[mlops:invalid-name\] P: training.adminRoleNames\[0\] is not a valid IAM role name: it must be 1-64/);
-    }
+    ['a role name, not an ARN', 'platform-admin', /does not have the form arn/],
+    ['a session of the role', 'arn:aws:sts::111111111111:assumed-role/platform-admin/alice', /session of the role "platform-admin".*arn:aws:iam::111111111111:role\/platform-admin/],
+    ['a user', 'arn:aws:iam::111111111111:user/alice', /not role\/<optional path\/><role name>/],
+    ['a role name of 65 characters', `arn:aws:iam::111111111111:role/${'r'.repeat(65)}`, /role\/<optional path\/><role name>/],
+  ])('refused: %s', (_, arn, pattern) => {
+    const err = expectValidationError(kubernetes([sso, arn]), /\[mlops:invalid-arn\] P: training.adminRoleArns\[1\]/);
+    expect(err.message).toMatch(pattern);
   });
 
+  test('a role name of 64 characters passes', () => {
+    expect(kubernetes([`arn:aws:iam::111111111111:role/${'r'.repeat(64)}`])).not.toThrow();
+  });
+});
+
+describe('a role ARN where a role name is expected', () => {
   test('GpuNodePool nodeRole', () => {
     const pool = (nodeRole: string) => () => new GpuNodePool(chart(), 'Pool', {
       instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE], acceleratorLimit: 8, ...POOL_NETWORK, nodeRole,

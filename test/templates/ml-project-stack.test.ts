@@ -100,8 +100,8 @@ describe('MlProjectStack', () => {
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 1);
   });
 
-  test('Kubernetes training: a GPU cluster named after the project, administered by the named roles', () => {
-    const stack = new MlProjectStack(new App(), 'P', { identity, training: ProjectTraining.kubernetes({ adminRoleNames: ['platform-admin'] }) });
+  test('Kubernetes training: a GPU cluster named after the project, administered by the given roles', () => {
+    const stack = new MlProjectStack(new App(), 'P', { identity, training: ProjectTraining.kubernetes({ adminRoleArns: ['arn:aws:iam::111111111111:role/platform-admin'] }) });
     expect(stack.gpuCluster!.clusterName).toBe('fraud-scoring-prod');
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::EKS::Cluster', { Name: 'fraud-scoring-prod' });
