@@ -241,10 +241,12 @@ export interface DatasetStoreProps {
    */
   readonly objectLock?: DatasetObjectLock;
   /**
-   * What happens to the bucket and key when removed from the stack.
-   * Anything other than RETAIN leaves a warning.
+   * What happens to the bucket and key when removed from the stack. The default keeps them
+   * (on a stack delete, and when an update replaces them) except when the stack's first create
+   * fails, so a retry does not collide with a fixed-name bucket left behind. Anything that does not
+   * keep them leaves a warning.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -539,7 +541,7 @@ export class DatasetStore extends DatasetStoreBase {
 
   constructor(scope: Construct, id: string, props: DatasetStoreProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     if (props.bucketName !== undefined) NameRule.S3_BUCKET.validate(this, 'bucketName', props.bucketName);
     if (props.encryptionKey) validateArn(this, 'encryptionKey', props.encryptionKey.keyArn, KMS_KEY_ARN);
     for (const zone of props.zones ?? DatasetStore.DEFAULT_ZONES) this.addZoneName(zone);

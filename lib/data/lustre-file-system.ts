@@ -1,5 +1,5 @@
 import {
-  Annotations, ArnFormat, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Size, SizeRoundingBehavior, Stack, Token,
+  Annotations, ArnFormat, CfnResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Size, SizeRoundingBehavior, Stack, Token,
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
@@ -234,10 +234,12 @@ export interface DatasetFileSystemProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * What happens to the file system, its key, log group and links when removed from the stack.
-   * Anything other than RETAIN leaves a warning.
+   * What happens to the file system, its key, log group, links and (when created here) its
+   * security group with the rules among its servers, which a kept file system needs to keep
+   * working. The default keeps them except when the stack's first create fails. Anything that
+   * does not keep them leaves a warning.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -331,7 +333,7 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
   constructor(scope: Construct, id: string, props: DatasetFileSystemProps) {
     super(scope, id);
     this.datasets = props.datasets;
-    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     const type = props.deploymentType ?? LustreDeploymentType.persistent2();
     type._validate(this);
     this.deploymentType = type;
@@ -370,7 +372,19 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
       allowAllOutbound: true,
     });
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(988) });
-    if (!props.securityGroup) this.allowClientsFrom(this.securityGroup);
+    if (!props.securityGroup) {
+      this.allowClientsFrom(this.securityGroup);
+      // A kept file system keeps its group and the rules among its own servers (not the rules of
+      // clients, whose groups go with the stack).
+      const group = this.securityGroup.node.defaultChild as ec2.CfnSecurityGroup;
+      group.applyRemovalPolicy(this.removalPolicy);
+      for (const child of this.securityGroup.node.children) {
+        if (CfnResource.isCfnResource(child) && child.cfnResourceType === ec2.CfnSecurityGroupIngress.CFN_RESOURCE_TYPE_NAME
+          && (child as ec2.CfnSecurityGroupIngress).sourceSecurityGroupId === this.securityGroup.securityGroupId) {
+          child.applyRemovalPolicy(this.removalPolicy);
+        }
+      }
+    }
     for (const client of props.clients ?? []) this.allowClientsFrom(client);
 
     const logging = props.logging ?? true;

@@ -309,7 +309,7 @@ export class ProjectNetwork extends ProjectNetworkBase {
     this.endpoints.add(this.vpc.node.findChild('S3'));
     this.workloadSubnets = { subnetType };
 
-    const key = props.encryptionKey ?? createDataKey(this, 'FlowLogKey', `Flow logs of ${this.node.path}`, RemovalPolicy.RETAIN);
+    const key = props.encryptionKey ?? createDataKey(this, 'FlowLogKey', `Flow logs of ${this.node.path}`, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
     // CloudFormation names the flow log group, and its ARN would make the key policy refer to the
     // log group, which refers to the key: the statement names this account's log groups instead.
     allowLogsToUseKey(this, key, {
@@ -319,7 +319,7 @@ export class ProjectNetwork extends ProjectNetworkBase {
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     // Flow logs through L1 resources so the delivery role's permissions sit in a managed policy.
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {

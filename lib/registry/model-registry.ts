@@ -161,9 +161,11 @@ export interface ModelRegistryProps {
    */
   readonly untaggedImageExpiration?: Duration;
   /**
-   * What happens to the group, repository, bucket and key when removed from the stack.
+   * What happens to the group, repository, bucket and key when removed from the stack. The
+   * default keeps them (on a stack delete, and when an update replaces them) except when the
+   * stack's first create fails, so a retry does not collide with the fixed names left behind.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -374,7 +376,7 @@ export class ModelRegistry extends ModelRegistryBase {
 
   constructor(scope: Construct, id: string, props: ModelRegistryProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.modelPackageGroupName = props.modelPackageGroupName === undefined
       ? NameRule.SAGEMAKER.generate(this, Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }))
       : NameRule.SAGEMAKER.validate(this, 'modelPackageGroupName', props.modelPackageGroupName);

@@ -49,7 +49,7 @@ describe('DatasetStore defaults', () => {
 
   test('key rotates, is retained, and only AWS services may create grants', () => {
     t.hasResource('AWS::KMS::Key', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: {
         EnableKeyRotation: true,
@@ -64,7 +64,7 @@ describe('DatasetStore defaults', () => {
   test('buckets are retained and TLS-only', () => {
     const buckets = t.findResources('AWS::S3::Bucket');
     expect(Object.keys(buckets)).toHaveLength(2);
-    for (const b of Object.values(buckets)) expect(b.DeletionPolicy).toBe('Retain');
+    for (const b of Object.values(buckets)) expect(b.DeletionPolicy).toBe('RetainExceptOnCreate');
     const policies = t.findResources('AWS::S3::BucketPolicy');
     expect(Object.keys(policies)).toHaveLength(2);
     for (const p of Object.values(policies)) {

@@ -41,7 +41,7 @@ describe('DatasetFileSystem defaults', () => {
   test('PERSISTENT_2, Lustre 2.15, 1200 GiB SSD at 250 MB/s/TiB, LZ4, encrypted with its own key, retained', () => {
     t.resourceCountIs('AWS::FSx::FileSystem', 1);
     t.hasResource('AWS::FSx::FileSystem', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: {
         FileSystemType: 'LUSTRE',
@@ -69,7 +69,7 @@ describe('DatasetFileSystem defaults', () => {
   test('the key rotates, is retained and lets CloudWatch Logs use it for this log group only', () => {
     const keyId = stack.getLogicalId(lustre.encryptionKey!.node.defaultChild as CfnElement);
     const key = t.findResources('AWS::KMS::Key')[keyId];
-    expect(key).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    expect(key).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', Properties: { EnableKeyRotation: true } });
     const logGroupName = t.findResources('AWS::Logs::LogGroup')[stack.getLogicalId(lustre.logGroup!.node.defaultChild as CfnElement)].Properties.LogGroupName;
     expect(logGroupName).toMatch(/^\/aws\/fsx\/lustre\/S-Lustre-[0-9A-F]{8}$/);
     const statements = resourcePolicyStatements(t, keyId);
@@ -109,7 +109,7 @@ describe('DatasetFileSystem defaults', () => {
 
   test('warnings and errors go to a KMS-encrypted /aws/fsx log group kept one year, retained', () => {
     t.hasResource('AWS::Logs::LogGroup', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: {
         LogGroupName: Match.stringLikeRegexp('^/aws/fsx/lustre/S-Lustre-'),
         KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LustreKey'), 'Arn'] },
@@ -127,7 +127,7 @@ describe('DatasetFileSystem defaults', () => {
 
   test('the link maps the zone prefix to the directory, imports new, changed and deleted objects, exports new and changed files', () => {
     t.hasResource('AWS::FSx::DataRepositoryAssociation', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       DependsOn: Match.arrayWith([Match.stringLikeRegexp('^DatasetsKey')]),
       Properties: {
         FileSystemId: { Ref: Match.stringLikeRegexp('^Lustre') },
@@ -296,6 +296,27 @@ describe('options', () => {
     // Duration.days(0) is not asking for backups: links are allowed (and the off-warning stays)
     const off = fileSystem({ automaticBackupRetention: Duration.days(0), datasetLinks: [{ zone: 'features', fileSystemPath: '/datasets/features' }] });
     expect(days(off.stack).AutomaticBackupRetentionDays).toBe(0);
+  });
+
+  test('a kept file system keeps its security group and the rules among its servers, not the rules of its clients', () => {
+    for (const [removalPolicy, kept] of [[undefined, 'RetainExceptOnCreate'], [RemovalPolicy.RETAIN, 'Retain'], [RemovalPolicy.DESTROY, 'Delete']] as const) {
+      const { stack, vpc } = setup();
+      const nodes = new ec2.SecurityGroup(stack, 'Nodes', { vpc });
+      const lustre = new DatasetFileSystem(stack, 'Lustre', {
+        datasets: DatasetStore.fromDatasetStoreAttributes(stack, 'Imported', { bucket: s3.Bucket.fromBucketName(stack, 'B', 'shared-datasets') }), vpc, clients: [nodes], removalPolicy,
+      });
+      const t = Template.fromStack(stack);
+      const group = stack.getLogicalId(lustre.securityGroup.node.defaultChild as CfnElement);
+      expect(t.toJSON().Resources[group].DeletionPolicy ?? 'Delete').toBe(kept);
+      const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::GetAtt': [group, 'GroupId'] } } })) as
+        { DeletionPolicy?: string; Properties: { SourceSecurityGroupId: { 'Fn::GetAtt': string[] } } }[];
+      const self = ingress.filter((r) => r.Properties.SourceSecurityGroupId['Fn::GetAtt'][0] === group);
+      const clients = ingress.filter((r) => r.Properties.SourceSecurityGroupId['Fn::GetAtt'][0] !== group);
+      expect(self).toHaveLength(2);
+      expect(clients).toHaveLength(2);
+      for (const r of self) expect(r.DeletionPolicy ?? 'Delete').toBe(kept);
+      for (const r of clients) expect(r.DeletionPolicy).toBeUndefined();
+    }
   });
 
   test('clients are admitted on TCP 988 and 1018-1023', () => {

@@ -20,7 +20,7 @@ describe('ModelRegistry defaults', () => {
 
   test('model package group with the validated name, retained', () => {
     t.hasResource('AWS::SageMaker::ModelPackageGroup', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: { ModelPackageGroupName: 'Fraud-Scoring', ModelPackageGroupDescription: 'fraud models', ModelPackageGroupPolicy: Match.absent() },
     });
     expect(registry.node.defaultChild).toBe(registry.modelPackageGroup);
@@ -28,7 +28,7 @@ describe('ModelRegistry defaults', () => {
 
   test('ECR: scan on push, immutable tags, KMS with the registry key, untagged images expire, retained', () => {
     t.hasResource('AWS::ECR::Repository', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: {
         ImageScanningConfiguration: { ScanOnPush: true },
         ImageTagMutability: 'IMMUTABLE',
