@@ -45,6 +45,8 @@ const EKS_CLUSTER_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]*:[0-9]{12}:cluster\/[0-9A
 const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const PREFIX = /^([A-Za-z0-9!_.*'()-]+\/)+$/;
 const SLURM_PARTITION = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+/** The partition HyperPod adds every node to. */
+const RESERVED_PARTITION = 'dev';
 const MOUNT_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
 
 /** Where an instance group's lifecycle scripts are: a prefix of a dataset store zone. */
@@ -60,7 +62,10 @@ export interface HyperPodLifecycleScripts {
    */
   readonly prefix?: string;
   /**
-   * File name of the entry-point script under the prefix, run when a node is created.
+   * File name of the entry-point script under the prefix. On a Slurm cluster it runs after
+   * HyperPod's own node setup (rendered as `OnInitComplete`: HyperPod has configured Slurm and
+   * mounted the file system; `OnCreate` would replace that setup and leave the node without Slurm
+   * and `/fsx`). On an EKS-orchestrated cluster it runs when the node is created (`OnCreate`).
    *
    * @default 'on_create.sh'
    */
@@ -605,9 +610,11 @@ export class HyperPodCluster extends HyperPodClusterBase {
       instanceCount: o.instanceCount,
       executionRole: group.role.roleArn,
       threadsPerCore: o.threadsPerCore,
+      // Slurm: the team's script runs after HyperPod's AMI-based setup (OnInitComplete); OnCreate
+      // would turn that setup off. EKS nodes run it at creation.
       lifeCycleConfig: group.scripts ? {
         sourceS3Uri: `${group.scripts.datasets.s3Uri(group.scripts.zone)}${group.scripts.prefix}`,
-        onCreate: group.scripts.onCreate,
+        ...(this.orchestrator.kind === HyperPodOrchestratorKind.SLURM ? { onInitComplete: group.scripts.onCreate } : { onCreate: group.scripts.onCreate }),
       } : undefined,
       slurmConfig: this.orchestrator.kind === HyperPodOrchestratorKind.SLURM ? this.slurmConfig(o) : undefined,
       instanceStorageConfigs: this.storageConfigs(o),
@@ -657,6 +664,24 @@ export class HyperPodCluster extends HyperPodClusterBase {
       });
     }
     const partition = o.slurmPartition;
+    if (nodeType === HyperPodSlurmNodeType.COMPUTE && (partition ?? name) === RESERVED_PARTITION) {
+      throw new ValidationError({
+        code: 'invalid-slurm-partition',
+        scope: this,
+        message: `Instance group "${name}": HyperPod puts every node in its own "${RESERVED_PARTITION}" partition, so a compute group cannot use that name${partition === undefined ? ' (the partition defaults to the group name)' : ''}.`,
+        received: partition ?? name,
+        fix: 'Give slurmPartition another name, such as "gpu".',
+      });
+    }
+    if (nodeType === HyperPodSlurmNodeType.CONTROLLER && !Token.isUnresolved(o.instanceCount) && o.instanceCount !== 1) {
+      throw new ValidationError({
+        code: 'invalid-slurm-controller',
+        scope: this,
+        message: `Instance group "${name}": the Slurm controller group has one instance with API-driven Slurm configuration (several controller nodes need a provisioning_parameters.json, which HyperPod refuses together with it).`,
+        received: o.instanceCount,
+        fix: 'Set instanceCount: 1 on the controller group.',
+      });
+    }
     if (partition !== undefined && !isUnresolvedString(partition) && !SLURM_PARTITION.test(partition)) {
       throw new ValidationError({
         code: 'invalid-slurm-partition',

@@ -235,7 +235,8 @@ describe('MlProjectStack', () => {
     });
     const groups = Template.fromStack(stack).findResources('AWS::SageMaker::Cluster');
     const group = (Object.values(groups)[0] as { Properties: { InstanceGroups: { LifeCycleConfig: { OnCreate: string; SourceS3Uri: unknown } }[] } }).Properties.InstanceGroups[0];
-    expect(group.LifeCycleConfig.OnCreate).toBe('on_create.sh');
+    expect(group.LifeCycleConfig.OnCreate).toBeUndefined();
+    expect((group.LifeCycleConfig as unknown as { OnInitComplete: string }).OnInitComplete).toBe('on_create.sh');
     expect(JSON.stringify(group.LifeCycleConfig.SourceS3Uri)).toContain('/curated/lifecycle-scripts/');
   });
 

@@ -78,7 +78,8 @@ function executionStatements(stack: Stack, hp: HyperPodCluster, subnets: ec2.ISu
       Sid: 'NetworkInterfaceLifecycle', Resource: ec2Arn('network-interface', '*'),
       Action: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission', 'ec2:AssignPrivateIpAddresses', 'ec2:DetachNetworkInterface'],
     },
-    { Sid: 'TagNewNetworkInterfaces', Action: 'ec2:CreateTags', Resource: ec2Arn('network-interface', '*'), Condition: { StringEquals: { 'ec2:CreateAction': 'CreateNetworkInterface' } } },
+    // no ec2:CreateAction condition: HyperPod's custom-VPC permissions grant CreateTags on network interfaces without one
+    { Sid: 'TagNetworkInterfaces', Action: 'ec2:CreateTags', Resource: ec2Arn('network-interface', '*') },
     {
       Sid: 'DescribeNetwork', Resource: '*',
       Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
@@ -156,7 +157,7 @@ describe('HyperPodCluster defaults', () => {
           ExecutionRole: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ClusterInstanceGroupcontrollerRole'), 'Arn'] },
           LifeCycleConfig: {
             SourceS3Uri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^Datasets') }, '/curated/lifecycle-scripts/']] },
-            OnCreate: 'on_create.sh',
+            OnInitComplete: 'on_create.sh',
           },
         },
         Match.objectLike({
@@ -235,9 +236,10 @@ describe('options', () => {
         ThreadsPerCore: 1,
         InstanceStorageConfigs: [{ EbsVolumeConfig: { VolumeSizeInGB: 500 } }],
         ExecutionRole: 'arn:aws:iam::111111111111:role/hyperpod-workers',
+        // on Slurm the team's script runs after HyperPod's own setup (OnCreate would replace it)
         LifeCycleConfig: {
           SourceS3Uri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^Datasets') }, '/raw/hyperpod/workers/']] },
-          OnCreate: 'setup.sh',
+          OnInitComplete: 'setup.sh',
         },
         SlurmConfig: { NodeType: 'Compute', PartitionNames: ['workers'] },
       }]),
@@ -547,6 +549,17 @@ describe('API-driven Slurm configuration', () => {
     }
   });
 
+  test('the controller group has one instance: 1 passes, 2 fail', () => {
+    expect(() => cluster({ instanceGroups: [{ ...controller, instanceCount: 1 }, workers] })).not.toThrow();
+    expectValidationError(() => cluster({ instanceGroups: [{ ...controller, instanceCount: 2 }, workers] }), /invalid-slurm-controller.*one instance.*Received: 2/);
+  });
+
+  test('no compute partition named "dev", the partition HyperPod adds every node to (given, or defaulted from the group name)', () => {
+    expectValidationError(() => cluster({ instanceGroups: [controller, { ...workers, slurmPartition: 'dev' }] }), /invalid-slurm-partition.*"dev" partition/);
+    expectValidationError(() => cluster({ instanceGroups: [controller, { ...workers, instanceGroupName: 'dev' }] }), /invalid-slurm-partition.*defaults to the group name/);
+    expect(() => cluster({ instanceGroups: [controller, { ...workers, instanceGroupName: 'dev', slurmPartition: 'gpu' }] })).not.toThrow();
+  });
+
   test('Slurm options on an EKS cluster are refused', () => {
     const eksArn = HyperPodOrchestrator.eksClusterArn('arn:aws:eks:eu-west-1:111111111111:cluster/training');
     expectValidationError(() => cluster({ orchestrator: eksArn, instanceGroups: [controller] }), /slurm-option-without-slurm/);
@@ -566,7 +579,7 @@ describe('lifecycle scripts are optional with Slurm', () => {
     const statements = grantStatements(t, hp.instanceGroupGrantee('workers'));
     expect(Object.keys(bySid(statements))).toEqual([
       'ClusterLogStreams', 'ClusterLogGroup', 'ClusterMetrics', 'SessionManagerChannels', 'NetworkInterfacesInClusterSubnets',
-      'NetworkInterfaceLifecycle', 'TagNewNetworkInterfaces', 'DescribeNetwork',
+      'NetworkInterfaceLifecycle', 'TagNetworkInterfaces', 'DescribeNetwork',
     ]);
     for (const st of statements) for (const action of st.Action) expect(action).not.toMatch(/^(s3|kms):/);
   });
@@ -576,9 +589,14 @@ describe('lifecycle scripts are optional with Slurm', () => {
     const orchestrator = HyperPodOrchestrator.eksClusterArn('arn:aws:eks:eu-west-1:111111111111:cluster/training');
     expectValidationError(() => new HyperPodCluster(stack, 'Cluster', { vpc, orchestrator, instanceGroups: [workers] }),
       /missing-lifecycle-scripts.*"workers"/);
-    expect(() => new HyperPodCluster(stack, 'Cluster2', {
-      vpc, orchestrator, instanceGroups: [{ ...workers, lifecycleScripts: { datasets: store, zone: 'curated' } }],
-    })).not.toThrow();
+    new HyperPodCluster(stack, 'Cluster2', {
+      clusterName: 'eks-hp', vpc, orchestrator, instanceGroups: [{ ...workers, lifecycleScripts: { datasets: store, zone: 'curated' } }],
+    });
+    // EKS nodes run the script when they are created
+    const c = Object.values(Template.fromStack(stack).findResources('AWS::SageMaker::Cluster', { Properties: { ClusterName: 'eks-hp' } }))[0] as {
+      Properties: { InstanceGroups: { LifeCycleConfig: Record<string, unknown> }[] };
+    };
+    expect(c.Properties.InstanceGroups[0].LifeCycleConfig).toEqual({ SourceS3Uri: expect.anything(), OnCreate: 'on_create.sh' });
   });
 });
 

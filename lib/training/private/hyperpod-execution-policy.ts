@@ -69,11 +69,12 @@ export function hyperPodExecutionStatements(cluster: HyperPodPolicyScope, script
       ],
       resources: [ec2Arn('network-interface', '*')],
     }),
+    // As HyperPod documents it for clusters in a VPC: HyperPod may tag the interfaces after creating
+    // them, which a condition on ec2:CreateAction would deny.
     new iam.PolicyStatement({
-      sid: 'TagNewNetworkInterfaces',
+      sid: 'TagNetworkInterfaces',
       actions: ['ec2:CreateTags'],
       resources: [ec2Arn('network-interface', '*')],
-      conditions: { StringEquals: { 'ec2:CreateAction': 'CreateNetworkInterface' } },
     }),
     new iam.PolicyStatement({
       sid: 'DescribeNetwork',
@@ -146,7 +147,7 @@ const WILDCARD_REASONS: Record<string, string> = {
   SessionManagerChannels: 'ssmmessages channel actions have no resource-level permissions; they let administrators reach nodes through Session Manager instead of SSH.',
   NetworkInterfacesInClusterSubnets: 'HyperPod creates the nodes\' network interfaces, whose ids do not exist before; the subnets and security group are named exactly.',
   NetworkInterfaceLifecycle: 'HyperPod manages the nodes\' network interfaces, whose ids do not exist before deployment; limited to this account and region.',
-  TagNewNetworkInterfaces: 'HyperPod tags the network interfaces it creates; only at creation (ec2:CreateAction condition).',
+  TagNetworkInterfaces: 'HyperPod tags the network interfaces of its nodes, whose ids exist only at run time; limited to network interfaces of this account and region.',
   DescribeNetwork: 'EC2 Describe* actions have no resource-level permissions.',
   ReadLifecycleScripts: 'HyperPod downloads every lifecycle script under the prefix; the object ARN is limited to that prefix of one zone.',
   EksVpcCni: 'The VPC CNI assigns pod addresses on network interfaces created at run time, and EC2 Describe actions have no resource-level permissions.',
