@@ -95,6 +95,9 @@ export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, optio
   const chartApp = typeof k8s === 'function' ? k8s : () => k8s!;
   const count = options.projects ?? 3;
   const bucketPrefix = awsApp.node.tryGetContext('datasetBucketPrefix') ?? 'mlops';
+  // The region the stacks are deployed to (they are environment-agnostic): the Kubernetes
+  // manifests name it, for Mountpoint's region mount option. cdk.json sets it; -c region=... overrides.
+  const region: string = awsApp.node.tryGetContext('region') ?? 'eu-west-1';
   const stacks: MlProjectStack[] = [];
   const charts: MlProjectChart[] = [];
   for (let i = 0; i < count; i++) {
@@ -116,8 +119,8 @@ export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, optio
     if (!k8s) continue;
     const chart = new MlProjectChart(chartApp(id), id, {
       identity,
-      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName, prefix: 'features/' }) }],
-      capabilities: kubernetesTraining ? [new DetectorTraining(stack.gpuCluster!, bucketName, awsApp.node.tryGetContext('defectDetectionImage'))] : [],
+      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ region, bucketName, prefix: 'features/' }) }],
+      capabilities: kubernetesTraining ? [new DetectorTraining(stack.gpuCluster!, bucketName, region, awsApp.node.tryGetContext('defectDetectionImage'))] : [],
     });
     charts.push(chart);
   }
@@ -137,6 +140,7 @@ class DetectorTraining implements IChartCapability {
   constructor(
     private readonly cluster: IGpuCluster,
     private readonly bucketName: string,
+    private readonly region: string,
     private readonly image = 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime',
   ) {}
 
@@ -157,7 +161,7 @@ class DetectorTraining implements IChartCapability {
     const queue = new LocalQueue(chart, 'Queue', { clusterQueue, namespaceName: namespace });
     const priority = new WorkloadPriorityClass(chart, 'Production', { value: 1000, description: 'Production retraining' });
     const runtime = new TorchTrainingRuntime(chart, 'Torch');
-    const checkpoints = new CheckpointVolume(chart, 'Checkpoints', { namespaceName: namespace, bucketName: this.bucketName, prefix: 'checkpoints/' });
+    const checkpoints = new CheckpointVolume(chart, 'Checkpoints', { region: this.region, namespaceName: namespace, bucketName: this.bucketName, prefix: 'checkpoints/' });
     const job = {
       namespace,
       image: this.image,

@@ -26,7 +26,7 @@ import { expectValidationError } from '../support/errors';
 import { chart, h100Pool, jobOptions, POOL_NETWORK } from '../k8s/training/fixtures';
 
 const identity = { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' };
-const S3 = DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'features/' });
+const S3 = DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets', prefix: 'features/' });
 const HEX64 = '0123456789abcdef'.repeat(4);
 
 /** A chart in namespace team-a with an H100 pool, so that jobs are schedulable. */
@@ -41,7 +41,7 @@ function pool(scope: Construct, id: string, nodePoolName: string): GpuNodePool {
 }
 
 function ckptVolume(scope: Construct, id: string, namespaceName: string, claimName?: string): CheckpointVolume {
-  return new CheckpointVolume(scope, id, { namespaceName, bucketName: 'fraud-datasets', prefix: 'checkpoints/', claimName });
+  return new CheckpointVolume(scope, id, { region: 'eu-west-1', namespaceName, bucketName: 'fraud-datasets', prefix: 'checkpoints/', claimName });
 }
 
 type Make = (c: Chart, id: string) => unknown;
@@ -142,7 +142,7 @@ describe('checkpoint-dataset-conflict: checkpoints never go to a dataset claim',
   test('a project dataset named "checkpoints" and a CheckpointVolume with the default claim', () => {
     const c = new MlProjectChart(Testing.app(), 'P', { identity });
     c.addDataset('checkpoints', S3);
-    new CheckpointVolume(c, 'Ckpt', { namespaceName: c.namespaceName, bucketName: 'fraud-datasets', prefix: 'checkpoints/' });
+    new CheckpointVolume(c, 'Ckpt', { region: 'eu-west-1', namespaceName: c.namespaceName, bucketName: 'fraud-datasets', prefix: 'checkpoints/' });
     expectValidationError(() => Testing.synth(c), /checkpoint-dataset-conflict.*dataset volume P\/Dataset-checkpoints and checkpoint volume P\/Ckpt/);
   });
 

@@ -62,11 +62,11 @@ export interface S3DatasetOptions {
    */
   readonly prefix?: string;
   /**
-   * Region of the bucket.
-   *
-   * @default - the region the driver detects
+   * Region of the bucket, passed to Mountpoint (`region` mount option). Required: Mountpoint
+   * would otherwise find it through the instance metadata service, which the GPU nodes' hop
+   * limit of 1 keeps from pods, and a wrong guess fails the mount.
    */
-  readonly region?: string;
+  readonly region: string;
 }
 
 const FS_ID = /^fs-[0-9a-f]{8,40}$/;
@@ -180,9 +180,8 @@ export abstract class DatasetVolumeSource {
             fix: 'Use a prefix such as "curated/" or "features/v3/".',
           });
         }
-        if (options.region !== undefined) match(scope, 'region', options.region, REGION, 'us-east-1');
-        const mountOptions = ['read-only', 'allow-other'];
-        if (options.region) mountOptions.push(`region ${options.region}`);
+        match(scope, 'region', options.region, REGION, 'us-east-1');
+        const mountOptions = ['read-only', 'allow-other', `region ${options.region}`];
         if (prefix) mountOptions.push(`prefix ${prefix}`);
         return {
           csi: {
@@ -339,10 +338,11 @@ export class DatasetVolume extends Construct {
 
 function match(scope: IConstruct, prop: string, value: string, pattern: RegExp, example: string): void {
   // Values known only at deploy time (a chart deployed through the EKS kubectl provider) pass.
-  if (!isUnresolvedString(value) && !pattern.test(value)) {
+  // A missing value (from JavaScript or Python, where the compiler does not check) fails too.
+  if (typeof value !== 'string' || (!isUnresolvedString(value) && !pattern.test(value))) {
     throw new ValidationError({
       code: 'invalid-dataset-source', scope,
-      message: `${prop} does not have the form the CSI driver expects.`,
+      message: `${prop} ${typeof value === 'string' ? 'does not have the form the CSI driver expects' : 'is required'}.`,
       received: value,
       fix: `Give a value such as ${example}.`,
     });

@@ -16,11 +16,11 @@ export interface CheckpointVolumeProps {
   /** Key prefix of the checkpoints, ending in `/`, for example `checkpoints/`. */
   readonly prefix: string;
   /**
-   * Region of the bucket.
-   *
-   * @default - the region the driver detects
+   * Region of the bucket, passed to Mountpoint (`region` mount option). Required: Mountpoint
+   * would otherwise find it through the instance metadata service, which the GPU nodes' hop
+   * limit of 1 keeps from pods.
    */
-  readonly region?: string;
+  readonly region: string;
   /**
    * Name of the claim; it must differ from every dataset claim of the namespace.
    *
@@ -62,7 +62,7 @@ export class CheckpointVolume extends Construct {
         received: props.prefix, fix: 'Use a prefix such as "checkpoints/".',
       });
     }
-    if (props.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region)) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region)) {
       throw new ValidationError({
         code: 'invalid-checkpoint-volume', scope: this,
         message: 'region is not an AWS region name.',
@@ -79,7 +79,7 @@ export class CheckpointVolume extends Construct {
     }
     this.volumeName = NameRule.KUBERNETES.generate(this, props.namespaceName, this.claimName);
     const mountOptions = ['allow-overwrite', 'allow-delete', 'allow-other', `uid=${uid}`, `gid=${uid}`, `prefix ${props.prefix}`];
-    if (props.region) mountOptions.push(`region ${props.region}`);
+    mountOptions.push(`region ${props.region}`);
     createStaticVolume(this, {
       volumeName: this.volumeName, claimName: this.claimName, namespace: props.namespaceName,
       accessModes: ['ReadWriteMany'],

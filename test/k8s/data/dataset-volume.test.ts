@@ -1,6 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DatasetVolume, DatasetVolumeSource } from '../../../lib';
+import { DatasetVolume, DatasetVolumeSource, S3DatasetOptions } from '../../../lib';
 import { expectValidationError } from '../../support/errors';
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string }; spec: Record<string, unknown> };
@@ -50,7 +50,7 @@ describe('DatasetVolume', () => {
 
   test('mounts read-only into a cdk8s-plus container and its pod', () => {
     const chart = Testing.chart();
-    const volume = new DatasetVolume(chart, 'Data', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }), claimName: 'features' });
+    const volume = new DatasetVolume(chart, 'Data', { source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' }), claimName: 'features' });
     const job = new kplus.Job(chart, 'Train', { containers: [{ image: 'trainer:1.0', securityContext: { user: 1000 } }] });
     volume.mount(job.containers[0], { path: '/data', subPath: 'curated' });
     const spec = (Testing.synth(chart).find((o) => o.kind === 'Job')).spec.template.spec;
@@ -59,7 +59,7 @@ describe('DatasetVolume', () => {
   });
 
   test('raw pod spec helpers for custom resources', () => {
-    const { volume } = render(DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }));
+    const { volume } = render(DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' }));
     expect(volume.toPodVolume()).toEqual({ name: 'features', persistentVolumeClaim: { claimName: 'features', readOnly: true } });
     expect(volume.toVolumeMount({ path: '/datasets' })).toEqual({ name: 'features', mountPath: '/datasets', readOnly: true, subPath: undefined });
     expectValidationError(() => volume.toVolumeMount({ path: 'relative' }), /\[mlops:invalid-mount-path\].*Received: "relative"/);
@@ -84,9 +84,11 @@ describe('DatasetVolume', () => {
     ['FSx 4200 GiB (no step of any type)', DatasetVolumeSource.fsxLustre({ ...fsx, storageCapacity: Size.gibibytes(4200) }), /invalid-dataset-source.*no FSx for Lustre file system can have/],
     ['FSx 2401 GiB', DatasetVolumeSource.fsxLustre({ ...fsx, storageCapacity: Size.gibibytes(2401) }), /invalid-dataset-source.*no FSx for Lustre file system can have/],
     ['EFS access point', DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0', accessPointId: 'ap-1' }), /invalid-dataset-source.*accessPointId/],
-    ['S3 bucket', DatasetVolumeSource.s3({ bucketName: 'Bad_Bucket' }), /invalid-name.*bucketName/],
-    ['S3 prefix', DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: '/features' }), /invalid-dataset-source.*prefix.*Fix: Use a prefix such as "curated\/"/],
+    ['S3 bucket', DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'Bad_Bucket' }), /invalid-name.*bucketName/],
+    ['S3 prefix', DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets', prefix: '/features' }), /invalid-dataset-source.*prefix.*Fix: Use a prefix such as "curated\/"/],
     ['S3 region', DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', region: 'Europe' }), /invalid-dataset-source.*region/],
+    // from JavaScript or Python, where the compiler does not require it: Mountpoint needs the region
+    ['S3 without a region', DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' } as unknown as S3DatasetOptions), /invalid-dataset-source.*region/],
   ])('rejects bad %s', (_name, source, pattern) => {
     expectValidationError(() => new DatasetVolume(Testing.chart(), 'Data', { source }), pattern);
   });
@@ -96,7 +98,7 @@ describe('DatasetVolume', () => {
   });
 
   test('rejects bad claim and namespace names', () => {
-    const source = DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' });
+    const source = DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' });
     expectValidationError(() => new DatasetVolume(Testing.chart(), 'A', { source, claimName: 'Features' }), /invalid-name.*claimName/);
     expectValidationError(() => new DatasetVolume(Testing.chart(), 'B', { source, namespaceName: 'Team_A' }), /invalid-name.*namespace/);
   });

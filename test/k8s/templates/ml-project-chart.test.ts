@@ -9,7 +9,7 @@ describe('MlProjectChart', () => {
     const app = Testing.app();
     const chart = new MlProjectChart(app, 'P', {
       identity,
-      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'features/' }) }],
+      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets', prefix: 'features/' }) }],
     });
     const objs = Testing.synth(chart);
     expect(objs.map((o) => o.kind).sort()).toEqual(['Namespace', 'PersistentVolume', 'PersistentVolumeClaim']);
@@ -55,7 +55,7 @@ describe('MlProjectChart', () => {
     });
     const chart = new MlProjectChart(Testing.app(), 'P', {
       identity,
-      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'features/' }) }],
+      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets', prefix: 'features/' }) }],
       capabilities: [capability('queues'), capability('jobs')],
     });
     expect(seen).toEqual(['queues:fraud-scoring-prod:features', 'jobs:fraud-scoring-prod:features']);

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { CheckpointVolume } from '../../../lib';
+import { CheckpointVolume, CheckpointVolumeProps } from '../../../lib';
 import { expectValidationError } from '../../support/errors';
 import { ManifestValidator, sharedAvailable } from '../../support/k8s-schema';
 
@@ -35,7 +35,10 @@ describe('CheckpointVolume', () => {
     [{ namespaceName: 'Team_A' }, /invalid-name.*namespace/],
     [{ uid: 0 }, /invalid-checkpoint-volume.*non-root/],
     [{ region: 'Ireland' }, /invalid-checkpoint-volume.*region/],
+    // from JavaScript or Python, where the compiler does not require it
+    [{ region: undefined }, /invalid-checkpoint-volume.*region/],
   ])('rejects %j', (override, pattern) => {
-    expectValidationError(() => new CheckpointVolume(Testing.chart(), 'Ckpt', { namespaceName: 'team-a', bucketName: 'fraud-datasets', prefix: 'checkpoints/', ...override }), pattern);
+    const props = { region: 'eu-west-1', namespaceName: 'team-a', bucketName: 'fraud-datasets', prefix: 'checkpoints/', ...override } as CheckpointVolumeProps;
+    expectValidationError(() => new CheckpointVolume(Testing.chart(), 'Ckpt', props), pattern);
   });
 });

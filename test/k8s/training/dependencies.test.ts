@@ -22,7 +22,7 @@ function setup() {
   const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: ['team-a'], quotas: [{ flavor, accelerators: 32 }] });
   const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, namespaceName: 'team-a', localQueueName: 'training' });
   const runtime = new TorchTrainingRuntime(c, 'Torch', { runtimeName: 'torch-secure' });
-  const dataset = new DatasetVolume(c, 'Features', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }), namespaceName: 'team-a', claimName: 'features' });
+  const dataset = new DatasetVolume(c, 'Features', { source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' }), namespaceName: 'team-a', claimName: 'features' });
   return { c, pool, flavor, cq, queue, runtime, dataset };
 }
 
@@ -57,9 +57,9 @@ describe('explicit dependencies of the Kubernetes constructs', () => {
   test('a project chart\'s dataset volumes depend on the project namespace', () => {
     const chart = new MlProjectChart(Testing.app(), 'P', {
       identity: { project: 'fraud-scoring', team: 'risk-ml', stage: 'prod', costCentre: 'CC-4711' },
-      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'features/' }) }],
+      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets', prefix: 'features/' }) }],
     });
-    const volume = chart.addDataset('raw', DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'raw/' }));
+    const volume = chart.addDataset('raw', DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets', prefix: 'raw/' }));
     expect(dependenciesOf(chart.datasets.features)).toContain(chart.projectNamespace);
     expect(dependenciesOf(volume)).toContain(chart.projectNamespace);
   });

@@ -15,7 +15,7 @@ describe('IndexedTrainingJob', () => {
     const pool = h100Pool(c);
     const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: ['team-a'], quotas: [{ flavor: new ResourceFlavor(c, 'Flavor', { pool }), accelerators: 32 }] });
     const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, namespaceName: 'team-a', localQueueName: 'training' });
-    const dataset = new DatasetVolume(c, 'Features', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }), namespaceName: 'team-a', claimName: 'features' });
+    const dataset = new DatasetVolume(c, 'Features', { source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' }), namespaceName: 'team-a', claimName: 'features' });
     return { c, queue, dataset };
   }
 

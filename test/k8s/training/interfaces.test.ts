@@ -165,7 +165,7 @@ describe('references and charts', () => {
 describe('DatasetVolume.isDatasetVolume', () => {
   test('true for dataset volumes only, marked across copies of the library', () => {
     const c = chart();
-    const volume = new DatasetVolume(c, 'Data', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }), namespaceName: 'team-a', claimName: 'features' });
+    const volume = new DatasetVolume(c, 'Data', { source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' }), namespaceName: 'team-a', claimName: 'features' });
     expect(DatasetVolume.isDatasetVolume(volume)).toBe(true);
     expect(DatasetVolume.isDatasetVolume(new Construct(c, 'Other'))).toBe(false);
     expect(DatasetVolume.isDatasetVolume(undefined)).toBe(false);
@@ -175,7 +175,7 @@ describe('DatasetVolume.isDatasetVolume', () => {
   test('the checkpoint claim is checked against dataset volumes found by the mark', () => {
     const c = chart();
     h100Pool(c);
-    new DatasetVolume(c, 'Data', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }), namespaceName: 'team-a', claimName: 'features' });
+    new DatasetVolume(c, 'Data', { source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' }), namespaceName: 'team-a', claimName: 'features' });
     new TrainJob(c, 'Job', { ...jobOptions({ checkpoints: CheckpointStorage.persistentVolumeClaim('features') }), runtime: new TeamRuntime(c, 'Runtime') });
     expectValidationError(() => synth(c), /checkpoint-dataset-conflict.*writes checkpoints to claim team-a\/features/);
   });

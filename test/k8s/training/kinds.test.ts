@@ -103,7 +103,7 @@ describe('DatasetVolumeSourceKind', () => {
   test.each([
     ['fsx-lustre', 'fsx.csi.aws.com', DatasetVolumeSource.fsxLustre(fsx), DatasetVolumeSourceKind.FSX_LUSTRE],
     ['efs', 'efs.csi.aws.com', DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0' }), DatasetVolumeSourceKind.EFS],
-    ['s3', 's3.csi.aws.com', DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }), DatasetVolumeSourceKind.S3],
+    ['s3', 's3.csi.aws.com', DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' }), DatasetVolumeSourceKind.S3],
   ])('%s: the source\'s kind, the volume\'s sourceKind and CSI driver %s', (value, driver, source, kind) => {
     expect(source.kind).toBe(kind);
     expect(kind).toBe(value);

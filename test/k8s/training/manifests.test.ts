@@ -55,7 +55,7 @@ function platform(): Obj[] {
 
   const project = new Chart(app, 'Project');
   const queue = new LocalQueue(project, 'Queue', { clusterQueue: cq, namespaceName: 'team-a', localQueueName: 'training' });
-  const dataset = new DatasetVolume(project, 'Features', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets', prefix: 'features/' }), namespaceName: 'team-a', claimName: 'features' });
+  const dataset = new DatasetVolume(project, 'Features', { source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets', prefix: 'features/' }), namespaceName: 'team-a', claimName: 'features' });
   const common = {
     image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/trainer:1.4.2', command: ['torchrun', '/app/train.py'], queue, dataset,
     checkpoints: CheckpointStorage.persistentVolumeClaim('checkpoints'),

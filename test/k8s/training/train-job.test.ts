@@ -75,7 +75,7 @@ describe('TrainJob', () => {
     const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: [namespace], quotas: [{ flavor, accelerators: 32 }] });
     const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, namespaceName: namespace, localQueueName: 'training' });
     const runtime = new TorchTrainingRuntime(c, 'Torch', { runtimeName: 'torch-secure' });
-    const dataset = new DatasetVolume(c, 'Features', { source: DatasetVolumeSource.s3({ bucketName: 'fraud-datasets' }), namespaceName: namespace, claimName: 'features' });
+    const dataset = new DatasetVolume(c, 'Features', { source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' }), namespaceName: namespace, claimName: 'features' });
     return { c, pool, cq, queue, runtime, dataset };
   }
 

@@ -27,7 +27,7 @@ project.datasets.grantRead(new ManagedPolicyGrantee(project, 'ScoringPolicy', { 
 const k8sApp = new cdk8s.App({ outdir: path.join(outdir, 'dist') });
 new MlProjectChart(k8sApp, 'churn-dev', {
   identity,
-  datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ bucketName: 'churn-dev-datasets', prefix: 'features/' }) }],
+  datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'churn-dev-datasets', prefix: 'features/' }) }],
 });
 
 // bad input: the library's error, readable field by field
