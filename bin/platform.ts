@@ -117,9 +117,15 @@ export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, optio
     ComplianceGate.acknowledgeSingleRegion(stack);
     stacks.push(stack);
     if (!k8s) continue;
+    // The project's FSx for Lustre file system, once deployed: its id, DNS name and mount name are
+    // outputs of the stack, passed back as context (see lib/training/README.md).
+    const lustre = kubernetesTraining && stack.lustre ? lustreFromContext(awsApp, stack.lustre.storageCapacity.toGibibytes()) : undefined;
     const chart = new MlProjectChart(chartApp(id), id, {
       identity,
-      datasets: [{ name: 'features', source: DatasetVolumeSource.s3({ region, bucketName, prefix: 'features/' }) }],
+      datasets: [
+        { name: 'features', source: DatasetVolumeSource.s3({ region, bucketName, prefix: 'features/' }) },
+        ...(lustre ? [{ name: 'lustre', source: lustre }] : []),
+      ],
       capabilities: kubernetesTraining ? [new DetectorTraining(stack.gpuCluster!, bucketName, region, awsApp.node.tryGetContext('defectDetectionImage'))] : [],
     });
     charts.push(chart);
@@ -134,6 +140,22 @@ export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, optio
  * priority class, the torch runtime, a checkpoint volume on the dataset store, and the detector
  * training as a TrainJob and, for clusters without the Kubeflow Trainer, as an indexed Job.
  */
+const LUSTRE_CONTEXT = ['lustreFileSystemId', 'lustreDnsName', 'lustreMountName'] as const;
+
+/**
+ * The Lustre volume of the Kubernetes reference project, from the context keys
+ * lustreFileSystemId, lustreDnsName and lustreMountName (the stack's LustreFileSystemId,
+ * LustreDnsName and LustreMountName outputs); none when they are not given.
+ */
+function lustreFromContext(app: cdk.App, capacityGiB: number): DatasetVolumeSource | undefined {
+  const values = LUSTRE_CONTEXT.map((key) => app.node.tryGetContext(key) as string | undefined);
+  if (values.every((v) => v === undefined)) return undefined;
+  const missing = LUSTRE_CONTEXT.filter((_, i) => values[i] === undefined);
+  if (missing.length > 0) throw new Error(`Give all three Lustre context values (the stack outputs); missing: ${missing.join(', ')}`);
+  const [fileSystemId, dnsName, mountName] = values as string[];
+  return DatasetVolumeSource.fsxLustre({ fileSystemId, dnsName, mountName, storageCapacity: cdk8s.Size.gibibytes(capacityGiB) });
+}
+
 class DetectorTraining implements IChartCapability {
   public readonly capabilityName = 'training';
 
@@ -170,7 +192,8 @@ class DetectorTraining implements IChartCapability {
       nodes: 2,
       cpu: kplus.Cpu.units(40),
       memory: cdk8s.Size.gibibytes(320),
-      dataset: project.datasets.features,
+      // the zone through FSx for Lustre (linked at /datasets/features) once the file system is known
+      dataset: project.datasets.lustre ?? project.datasets.features,
       checkpoints: checkpoints.storage(),
       queue,
       priorityClass: priority,

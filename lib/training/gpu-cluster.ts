@@ -24,6 +24,17 @@ import { addKarpenterStatements, KARPENTER_WILDCARDS } from './private/karpenter
 import { associatePodIdentity, podIdentityRole } from './private/pod-identity';
 import { acknowledge } from '../private/acknowledgments';
 
+/** Options of an EKS add-on a {@link GpuCluster} installs. */
+export interface GpuClusterAddonOptions {
+  /**
+   * The add-on version, `v<major>.<minor>.<patch>-eksbuild.<n>` (`aws eks describe-addon-versions`).
+   *
+   * @default - the S3 CSI driver: the library's tested version (2.x); the FSx CSI driver: the
+   *   version EKS installs by default for the cluster's Kubernetes version
+   */
+  readonly addonVersion?: string;
+}
+
 /** Properties of a {@link GpuCluster}. */
 export interface GpuClusterProps {
   /** VPC of the cluster. */
@@ -116,6 +127,15 @@ const OLDEST_EKS_MINOR = 32;
  * Amazon VPC quota "Security groups per network interface" (a Karpenter node gets all of
  * nodeSecurityGroups): 5 by default, adjustable up to 16 (Amazon VPC user guide, "Amazon VPC quotas").
  */
+/**
+ * The Mountpoint for S3 CSI add-on version installed unless another is given: the 2.x line takes
+ * its credentials from EKS Pod Identity (2.0.0 was the first). Taken from the driver's releases
+ * (2.7.0, June 2026); confirm it is offered in the region with
+ * `aws eks describe-addon-versions --addon-name aws-mountpoint-s3-csi-driver`.
+ */
+const S3_CSI_DRIVER_VERSION = 'v2.7.0-eksbuild.1';
+const ADDON_VERSION = /^v(\d+)\.(\d+)\.(\d+)-eksbuild\.(\d+)$/;
+
 const DEFAULT_NODE_SECURITY_GROUPS = 5;
 const MAX_NODE_SECURITY_GROUPS = 16;
 
@@ -312,6 +332,7 @@ export class GpuCluster extends GpuClusterBase {
   private readonly hasKubectl: boolean;
   private readonly podIdentityAgent: eks.Addon;
   private s3Csi?: iam.IGrantable;
+  private fsxCsi?: eks.Addon;
 
   constructor(scope: Construct, id: string, props: GpuClusterProps) {
     super(scope, id);
@@ -462,12 +483,6 @@ export class GpuCluster extends GpuClusterBase {
   }
 
   /**
-   * Installs the Mountpoint for Amazon S3 CSI driver (EKS add-on) with its own role (EKS Pod
-   * Identity, `kube-system/s3-csi-driver-sa`), and returns that role's principal: grant it the
-   * buckets and prefixes S3-backed volumes mount (`store.grantRead(csi, 'features')`). The
-   * grants land in a customer-managed policy.
-   */
-  /**
    * The control plane log group, named as EKS names it. Retained except when the stack's first
    * create fails (a retained group with this fixed name would make the retry fail), unless the
    * cluster is destroyed with the stack.
@@ -486,22 +501,65 @@ export class GpuCluster extends GpuClusterBase {
     });
   }
 
-  public addS3CsiDriver(): iam.IGrantable {
+  /**
+   * Installs the Mountpoint for Amazon S3 CSI driver (EKS add-on, at least version 2, the first
+   * to take its credentials from EKS Pod Identity) with its own role (EKS Pod Identity,
+   * `kube-system/s3-csi-driver-sa`), and returns that role's principal: grant it the buckets and
+   * prefixes S3-backed volumes mount (`store.grantRead(csi, 'features')`). The grants land in a
+   * customer-managed policy. Called again, it returns the same principal.
+   */
+  public addS3CsiDriver(options: GpuClusterAddonOptions = {}): iam.IGrantable {
     if (this.s3Csi) return this.s3Csi;
+    const addonVersion = addonVersionOf(this, 'S3 CSI driver', options.addonVersion ?? S3_CSI_DRIVER_VERSION, 2);
     const role = podIdentityRole(this, 'S3CsiRole', `Mountpoint for Amazon S3 CSI driver of ${this.clusterName}`);
     const principal = new ManagedPolicyGrantee(this, 'S3CsiPolicy', { role, description: `Buckets the S3 CSI driver of ${this.clusterName} mounts` });
+    // aws-cdk-lib would fail synth on the empty policy without saying what is missing.
+    principal.policy.node.addValidation({
+      validate: () => {
+        if (principal.policy.document.isEmpty) {
+          throw new ValidationError({
+            code: 's3-csi-driver-without-grants', scope: this,
+            message: 'The S3 CSI driver was added, but no bucket was granted to it, so it could mount nothing (and its managed policy would be empty).',
+            received: 'no grants', fix: 'Grant it what the S3 volumes mount, for example store.grantRead(cluster.addS3CsiDriver(), "features").',
+          });
+        }
+        return [];
+      },
+    });
     acknowledgeInherentWildcards(principal.policy, [{
       actions: S3_READ_WRITE_OBJECT_ACTIONS,
       resources: S3_OBJECT_PREFIX_ARN,
       reason: 'S3 object ARNs need a wildcard after the dataset zone or checkpoint prefix that scopes the grant.',
     }]);
-    const addon = new eks.Addon(this, 'S3CsiDriver', { cluster: this.cluster, addonName: 'aws-mountpoint-s3-csi-driver' });
+    const addon = new eks.Addon(this, 'S3CsiDriver', { cluster: this.cluster, addonName: 'aws-mountpoint-s3-csi-driver', addonVersion });
     const association = associatePodIdentity(this, 'S3CsiIdentity', {
       clusterName: this.cluster.clusterName, agent: this.podIdentityAgent, namespace: 'kube-system', serviceAccount: 's3-csi-driver-sa', role,
     });
     addon.node.addDependency(association);
     this.s3Csi = principal;
     return principal;
+  }
+
+  /**
+   * Installs the FSx for Lustre CSI driver (EKS add-on `aws-fsx-csi-driver`), which mounts FSx
+   * for Lustre file systems into pods through static persistent volumes (the file system's id, DNS
+   * name and mount name; `DatasetVolumeSource.fsxLustre()`). The add-on needs the EKS Pod Identity
+   * agent, installed first. Static volumes need no AWS permissions (the node mounts
+   * `<dns name>@tcp:/<mount name>`), so the driver gets no role: creating file systems from
+   * Kubernetes (dynamic provisioning) is not offered. The nodes need TCP 988 and 1018-1023 to the
+   * file system (`allowClientsFrom()`) and the Lustre client kernel module: the driver's image
+   * brings the user-space tools only, Bottlerocket ships the module, and whether an EKS-optimized
+   * AL2023 AMI does was not verified here (check before choosing its node image for Lustre
+   * mounts). Called again, it returns the same add-on.
+   */
+  public addFsxCsiDriver(options: GpuClusterAddonOptions = {}): eks.Addon {
+    if (this.fsxCsi) return this.fsxCsi;
+    const addonVersion = options.addonVersion === undefined ? undefined : addonVersionOf(this, 'FSx CSI driver', options.addonVersion, 1);
+    const addon = new eks.Addon(this, 'FsxCsiDriver', { cluster: this.cluster, addonName: 'aws-fsx-csi-driver', addonVersion });
+    // EKS refuses the add-on until the Pod Identity agent runs.
+    addon.node.addDependency(this.podIdentityAgent);
+    this.fsxCsi = addon;
+    return addon;
   }
 
   /**
@@ -556,6 +614,23 @@ function validateVersion(scope: Construct, version: string): void {
 function generatedName(scope: Construct): string {
   const path = scope.node.path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return path.length <= 92 ? path : `${path.slice(0, 83)}-${scope.node.addr.slice(-8)}`;
+}
+
+/** An EKS add-on version: `v<major>.<minor>.<patch>-eksbuild.<n>`, of at least `minMajor`. */
+function addonVersionOf(scope: IConstruct, what: string, version: string, minMajor: number): string {
+  if (Token.isUnresolved(version)) return version;
+  const m = ADDON_VERSION.exec(version);
+  if (!m || Number(m[1]) < minMajor) {
+    throw new ValidationError({
+      code: 'invalid-addon-version', scope,
+      message: m
+        ? `The ${what} add-on must be version ${minMajor} or later${minMajor === 2 ? ' (earlier versions do not take credentials from EKS Pod Identity)' : ''}.`
+        : `The ${what} add-on version has the form v<major>.<minor>.<patch>-eksbuild.<n>.`,
+      received: version,
+      fix: 'List the versions with aws eks describe-addon-versions --addon-name <add-on> --kubernetes-version <version>, and give one of them.',
+    });
+  }
+  return version;
 }
 
 const WORKER_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'];

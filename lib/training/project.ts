@@ -278,6 +278,8 @@ class KubernetesProjectTraining extends ProjectTraining {
       kubectlLayer: o.kubectlLayer,
     });
     const fileSystem = createLustre(project, o.lustre);
+    // Pods mount the file system through the FSx CSI driver (static volumes).
+    if (fileSystem) gpuCluster.addFsxCsiDriver();
     const mounted = o.mountedZones ?? ['features'];
     if (mounted.length > 0 || o.checkpointZone) {
       const csi = gpuCluster.addS3CsiDriver();
@@ -312,5 +314,6 @@ function createLustre(project: IMlProject, options: ProjectLustreOptions | undef
   // What a mount needs (mount -t lustre <dns>@tcp:/<mount name>), known only after deployment.
   new CfnOutput(project.stack, 'LustreDnsName', { value: fileSystem.dnsName, description: 'DNS name of the project\'s FSx for Lustre file system' });
   new CfnOutput(project.stack, 'LustreMountName', { value: fileSystem.mountName, description: 'Lustre mount name of the project\'s file system' });
+  new CfnOutput(project.stack, 'LustreFileSystemId', { value: fileSystem.fileSystemId, description: 'Id of the project\'s FSx for Lustre file system (the volume handle of its Kubernetes volume)' });
   return fileSystem;
 }

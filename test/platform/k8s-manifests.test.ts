@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildPlatform } from '../../bin/platform';
 import { KubernetesVersion, loadManifests, Manifest, ManifestValidator, sharedAvailable } from '../support/k8s-schema';
 
@@ -38,6 +39,48 @@ function metadataOf(manifest: Manifest): Record<string, unknown> {
 function ids(list: Manifest[]): string[] {
   return list.map((m) => `${String(m.kind)}/${String(metadataOf(m).name)}`);
 }
+
+describe('the Lustre volume of the Kubernetes reference project, from the stack outputs passed as context', () => {
+  const lustreContext = { lustreFileSystemId: 'fs-0123456789abcdef0', lustreDnsName: 'fs-0123456789abcdef0.fsx.eu-west-1.amazonaws.com', lustreMountName: 'abcdefgh' };
+  const render = (context: Record<string, string>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-lustre-'));
+    try {
+      const k8sApp = new cdk8s.App({ outdir: dir });
+      buildPlatform(new cdk.App({ context }), k8sApp, { projects: 3 });
+      k8sApp.synth();
+      return loadManifests(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  test('a static FSx volume the jobs mount; the stack installs the FSx CSI driver', () => {
+    const ms = render(lustreContext);
+    const pv = ms.find((m) => m.kind === 'PersistentVolume' && JSON.stringify(m).includes('fsx.csi.aws.com')) as { spec: Record<string, unknown> };
+    expect(pv.spec).toEqual(expect.objectContaining({
+      accessModes: ['ReadWriteMany'], mountOptions: ['flock'], capacity: { storage: '1200Gi' },
+      csi: expect.objectContaining({ driver: 'fsx.csi.aws.com', volumeHandle: 'fs-0123456789abcdef0', volumeAttributes: { dnsname: lustreContext.lustreDnsName, mountname: 'abcdefgh' } }),
+    }));
+    const claim = ms.find((m) => m.kind === 'PersistentVolumeClaim' && JSON.stringify(m).includes('"lustre"'));
+    expect(claim).toBeDefined();
+    // both jobs read the dataset through the Lustre claim
+    for (const kind of ['TrainJob', 'Job']) {
+      const job = JSON.stringify(ms.find((m) => m.kind === kind && String((m.metadata as { namespace?: string }).namespace) === 'defect-detection-prod'));
+      expect(job).toContain('"claimName":"lustre"');
+    }
+    const app = new cdk.App({ context: lustreContext });
+    const { stacks } = buildPlatform(app, undefined, { projects: 3 });
+    const defect = stacks.find((st) => st.stackName === 'defect-detection-prod')!;
+    const t = Template.fromStack(defect);
+    t.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'aws-fsx-csi-driver' });
+    t.hasOutput('LustreFileSystemId', Match.anyValue());
+  });
+
+  test('without the context, no Lustre volume is rendered; a partial context is refused', () => {
+    expect(JSON.stringify(render({}))).not.toContain('fsx.csi.aws.com');
+    expect(() => render({ lustreFileSystemId: 'fs-0123456789abcdef0' })).toThrow(/missing: lustreDnsName, lustreMountName/);
+  });
+});
 
 describe('default platform Kubernetes manifests', () => {
   test('contain the namespace and the dataset volumes of every project', () => {

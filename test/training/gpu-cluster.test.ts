@@ -202,7 +202,8 @@ describe('GpuCluster', () => {
     expect(cluster.addS3CsiDriver()).toBe(csi);
     new DatasetStore(s2.stack, 'Data').grantRead(csi, 'features');
     const t2 = Template.fromStack(s2.stack);
-    t2.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'aws-mountpoint-s3-csi-driver' });
+    // pinned to a 2.x version: the first line that takes credentials from EKS Pod Identity
+    t2.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'aws-mountpoint-s3-csi-driver', AddonVersion: 'v2.7.0-eksbuild.1' });
     // the driver starts once its identity exists, and the identity once the Pod Identity agent runs
     const logicalId = (child: string) => {
       const c = cluster.node.findChild(child);
@@ -220,6 +221,46 @@ describe('GpuCluster', () => {
     ]);
     expect(awsManagedPolicyArns(t2, csi)).toEqual([]);
     t2.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('S3 CSI driver versions: a 2.x version of its own passes, 1.x and malformed versions are refused', () => {
+    const make = (addonVersion: string) => {
+      const s2 = setup();
+      const csi = new GpuCluster(s2.stack, 'Gpu', { vpc: s2.network.vpc }).addS3CsiDriver({ addonVersion });
+      new DatasetStore(s2.stack, 'Data').grantRead(csi, 'features');
+      return Template.fromStack(s2.stack);
+    };
+    make('v2.0.0-eksbuild.1').hasResourceProperties('AWS::EKS::Addon', { AddonName: 'aws-mountpoint-s3-csi-driver', AddonVersion: 'v2.0.0-eksbuild.1' });
+    expectValidationError(() => make('v1.15.0-eksbuild.1'), /invalid-addon-version.*version 2 or later.*Pod Identity/);
+    for (const bad of ['2.7.0', 'v2.7.0', 'latest']) expectValidationError(() => make(bad), /invalid-addon-version.*v<major>/);
+  });
+
+  test('an S3 CSI driver with nothing granted is refused at synth, saying what to grant', () => {
+    const s2 = setup();
+    new GpuCluster(s2.stack, 'Gpu', { vpc: s2.network.vpc }).addS3CsiDriver();
+    expectValidationError(() => Template.fromStack(s2.stack), /s3-csi-driver-without-grants.*grantRead/);
+  });
+
+  test('the FSx CSI driver: the EKS add-on, after the Pod Identity agent, no role (static volumes need none), once', () => {
+    const s2 = setup();
+    const cluster = new GpuCluster(s2.stack, 'Gpu', { vpc: s2.network.vpc });
+    const addon = cluster.addFsxCsiDriver();
+    expect(cluster.addFsxCsiDriver()).toBe(addon);
+    const t2 = Template.fromStack(s2.stack);
+    const addons = t2.findResources('AWS::EKS::Addon', { Properties: { AddonName: 'aws-fsx-csi-driver' } });
+    expect(Object.keys(addons)).toHaveLength(1);
+    const fsx = Object.values(addons)[0] as { Properties: Record<string, unknown>; DependsOn: string[] };
+    expect(fsx.Properties.AddonVersion).toBeUndefined();
+    expect(fsx.Properties.ServiceAccountRoleArn).toBeUndefined();
+    expect(fsx.Properties.PodIdentityAssociations).toBeUndefined();
+    const agent = s2.stack.getLogicalId(cluster.node.findChild('PodIdentityAgent').node.defaultChild as CfnElement);
+    expect(fsx.DependsOn).toContain(agent);
+    expect(JSON.stringify(t2.findResources('AWS::EKS::PodIdentityAssociation'))).not.toContain('fsx');
+    // a version of its own is validated the same way
+    const s3 = setup();
+    new GpuCluster(s3.stack, 'Gpu', { vpc: s3.network.vpc }).addFsxCsiDriver({ addonVersion: 'v1.9.0-eksbuild.1' });
+    Template.fromStack(s3.stack).hasResourceProperties('AWS::EKS::Addon', { AddonName: 'aws-fsx-csi-driver', AddonVersion: 'v1.9.0-eksbuild.1' });
+    expectValidationError(() => new GpuCluster(setup().stack, 'Gpu', { vpc: setup().network.vpc }).addFsxCsiDriver({ addonVersion: '1.9' }), /invalid-addon-version/);
   });
 
   test('worker roles use only the AWS-maintained EKS worker policies', () => {
