@@ -307,7 +307,8 @@ export class DatasetFileSystem extends DatasetFileSystemBase {
   public readonly mountName: string;
   public readonly storageCapacity: Size;
   public readonly connections: ec2.Connections;
-  public readonly subnetId: string;
+  /** The subnet of the file system (always set on a file system created here; optional for jsii, as on IDatasetFileSystem). */
+  public readonly subnetId?: string;
   /** The dataset store linked to the file system. */
   public readonly datasets: IDatasetStore;
   /** Deployment type. */

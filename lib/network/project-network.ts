@@ -159,7 +159,8 @@ abstract class ProjectNetworkBase extends Construct implements IProjectNetwork {
   public abstract readonly trainingSecurityGroup: ec2.ISecurityGroup;
   public abstract readonly isolated: boolean;
   public abstract readonly hasS3GatewayEndpoint: boolean;
-  public readonly endpoints = new DependencyGroup();
+  private readonly endpointDependencies = new DependencyGroup();
+  public readonly endpoints: IDependable = this.endpointDependencies;
   private readonly endpointServices = new Set<string>();
 
   public hasInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): boolean {
@@ -180,8 +181,13 @@ abstract class ProjectNetworkBase extends Construct implements IProjectNetwork {
     const endpoint = this.vpc.addInterfaceEndpoint(endpointId(service), {
       service, subnets: this.workloadSubnets, securityGroups: [this.endpointSecurityGroup()], privateDnsEnabled: true, open: false,
     });
-    this.endpoints.add(endpoint);
+    this.endpointDependencies.add(endpoint);
     return endpoint;
+  }
+
+  /** Makes `endpoints` include a gateway endpoint this network created. */
+  protected addEndpointDependency(endpoint: IConstruct): void {
+    this.endpointDependencies.add(endpoint);
   }
 
   /** Records an endpoint that exists outside this construct. */
@@ -306,7 +312,7 @@ export class ProjectNetwork extends ProjectNetworkBase {
       restrictDefaultSecurityGroup: false,
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
-    this.endpoints.add(this.vpc.node.findChild('S3'));
+    this.addEndpointDependency(this.vpc.node.findChild('S3'));
     this.workloadSubnets = { subnetType };
 
     const key = props.encryptionKey ?? createDataKey(this, 'FlowLogKey', `Flow logs of ${this.node.path}`, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
