@@ -174,7 +174,7 @@ class DetectorTraining implements IChartCapability {
       instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE, AcceleratorInstanceType.G6E_48XLARGE],
       acceleratorLimit: 32,
       capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND],
-      nodeRole: this.cluster.nodeRoleName,
+      instanceProfile: this.cluster.nodeInstanceProfileName,
       subnetTags: this.cluster.discoveryTags,
       securityGroupTags: this.cluster.discoveryTags,
     });

@@ -148,8 +148,13 @@ export interface IGpuCluster extends IConstruct {
   readonly clusterName: string;
   /** Cluster ARN. */
   readonly clusterArn: string;
-  /** Name of the role of the GPU nodes Karpenter launches (the EC2NodeClass `role`). */
+  /** Name of the role of the GPU nodes Karpenter launches. */
   readonly nodeRoleName: string;
+  /**
+   * Name of the instance profile of that role, which the EC2NodeClass names
+   * (`spec.instanceProfile`): Karpenter then needs no IAM call, which an isolated VPC cannot reach.
+   */
+  readonly nodeInstanceProfileName: string;
   /** Tags on the subnets and security groups Karpenter selects (`karpenter.sh/discovery`). */
   readonly discoveryTags: Record<string, string>;
 
@@ -233,6 +238,7 @@ export abstract class GpuClusterBase extends Construct implements IGpuCluster {
   public abstract readonly clusterName: string;
   public abstract readonly clusterArn: string;
   public abstract readonly nodeRoleName: string;
+  public abstract readonly nodeInstanceProfileName: string;
   public abstract readonly discoveryTags: Record<string, string>;
 
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -289,6 +295,12 @@ export interface GpuClusterAttributes {
    * @default 'KarpenterNode-<clusterName>', what GpuCluster names it when that fits IAM's 64 characters (required otherwise)
    */
   readonly nodeRoleName?: string;
+  /**
+   * Name of the GPU nodes' instance profile.
+   *
+   * @default - the node role name, as GpuCluster names it
+   */
+  readonly nodeInstanceProfileName?: string;
 }
 
 /**
@@ -318,8 +330,13 @@ export class GpuCluster extends GpuClusterBase {
    * `KarpenterNode-<cluster>` so that manifests can name it before deployment.
    */
   public readonly nodeRole: iam.Role;
-  /** Name of `nodeRole`, known at synth time (for EC2NodeClass manifests written to dist/). */
+  /** Name of `nodeRole`, known at synth time. */
   public readonly nodeRoleName: string;
+  /**
+   * The instance profile of `nodeRole`, created by the stack and named like the role, known at
+   * synth time: the EC2NodeClass written to dist/ names it (`spec.instanceProfile`).
+   */
+  public readonly nodeInstanceProfileName: string;
   /** Role of the Karpenter controller (EKS Pod Identity, `kube-system/karpenter`). */
   public readonly karpenterRole: iam.Role;
   /** Queue of spot interruption and instance health events Karpenter reads. */
@@ -423,6 +440,10 @@ export class GpuCluster extends GpuClusterBase {
     // A fixed name: the EC2NodeClass, written to dist/ before deployment, names the role.
     this.nodeRoleName = nodeRoleName(this, this.clusterName);
     this.nodeRole = workerRole(this, 'NodeRole', 'GPU nodes launched by Karpenter', this.nodeRoleName);
+    // The instance profile Karpenter launches nodes with: IAM has no VPC endpoint, so Karpenter in
+    // an isolated network cannot create one itself.
+    this.nodeInstanceProfileName = this.nodeRoleName;
+    new iam.CfnInstanceProfile(this, 'NodeInstanceProfile', { instanceProfileName: this.nodeInstanceProfileName, roles: [this.nodeRole.roleName] });
     new eks.AccessEntry(this, 'NodeAccess', {
       cluster: this.cluster, principal: this.nodeRole.roleArn, accessEntryType: eks.AccessEntryType.EC2_LINUX, accessPolicies: [],
     });
@@ -654,6 +675,19 @@ function workerRole(scope: Construct, id: string, what: string, roleName?: strin
   return role;
 }
 
+/** IAM instance profile names: 1-128 of letters, digits and +=,.@_- (an ARN is not a name). */
+function validateInstanceProfileName(scope: IConstruct, prop: string, name: string): string {
+  rejectArnWhereNameExpected(scope, prop, name, 'IAM instance profile');
+  if (!Token.isUnresolved(name) && !/^[\w+=,.@-]{1,128}$/.test(name)) {
+    throw new ValidationError({
+      code: 'invalid-name', scope,
+      message: `${prop} is not a valid IAM instance profile name: 1-128 letters, digits and +=,.@_-.`,
+      received: name, fix: 'Give the instance profile name, for example "KarpenterNode-ml-training".',
+    });
+  }
+  return name;
+}
+
 function discoveryTags(clusterName: string): Record<string, string> {
   return { 'karpenter.sh/discovery': clusterName };
 }
@@ -662,6 +696,7 @@ class ImportedGpuCluster extends GpuClusterBase {
   public readonly clusterName: string;
   public readonly clusterArn: string;
   public readonly nodeRoleName: string;
+  public readonly nodeInstanceProfileName: string;
   public readonly discoveryTags: Record<string, string>;
 
   constructor(scope: Construct, id: string, attrs: GpuClusterAttributes) {
@@ -679,6 +714,9 @@ class ImportedGpuCluster extends GpuClusterBase {
       });
     }
     this.nodeRoleName = attrs.nodeRoleName === undefined ? defaultName : validateRoleName(this, 'nodeRoleName', attrs.nodeRoleName);
+    this.nodeInstanceProfileName = attrs.nodeInstanceProfileName === undefined
+      ? this.nodeRoleName
+      : validateInstanceProfileName(this, 'nodeInstanceProfileName', attrs.nodeInstanceProfileName);
     this.discoveryTags = discoveryTags(attrs.clusterName);
   }
 }

@@ -101,15 +101,18 @@ describe('admin role ARNs of a Kubernetes project', () => {
 });
 
 describe('a role ARN where a role name is expected', () => {
-  test('GpuNodePool nodeRole', () => {
-    const pool = (nodeRole: string) => () => new GpuNodePool(chart(), 'Pool', {
-      instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE], acceleratorLimit: 8, ...POOL_NETWORK, nodeRole,
+  test('GpuNodePool instanceProfile: a name of 1 to 128 characters, never an ARN', () => {
+    const pool = (instanceProfile: string) => () => new GpuNodePool(chart(), 'Pool', {
+      instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE], acceleratorLimit: 8, ...POOL_NETWORK, instanceProfile,
     });
     expect(pool('KarpenterNode-ml')).not.toThrow();
-    // A chart applied through the EKS kubectl provider may take the role name from the stack.
+    expect(pool('p'.repeat(128))).not.toThrow();
+    expectValidationError(pool('p'.repeat(129)), /invalid-node-pool.*instanceProfile must be the name.*1-128/);
+    expectValidationError(pool('ml/node'), /invalid-node-pool.*instanceProfile/);
+    // A chart applied through the EKS kubectl provider may take the name from the stack.
     expect(pool(Aws.STACK_NAME)).not.toThrow();
-    expectValidationError(pool('arn:aws:iam::123456789012:role/KarpenterNode-ml'),
-      /\[mlops:arn-where-name-expected\] Test\/Pool: nodeRole takes the name of the IAM role, not its ARN.*Pass the name instead of the ARN, here "KarpenterNode-ml"/);
+    expectValidationError(pool('arn:aws:iam::123456789012:instance-profile/KarpenterNode-ml'),
+      /\[mlops:arn-where-name-expected\] Test\/Pool: instanceProfile takes the name of the IAM instance profile, not its ARN.*Pass the name instead of the ARN, here "KarpenterNode-ml"/);
   });
 
   test('GpuNodePool volumeKmsKeyId: key ARNs, multi-Region keys, aliases with ":", and deploy-time values', () => {

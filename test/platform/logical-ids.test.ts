@@ -51,7 +51,7 @@ const EXPECTED: Record<string, { dataHolding: Record<string, string>; resources:
       // added by issue 8: the control plane log group EKS would otherwise create unmanaged
       GpuClusterControlPlaneLogs35E66122: 'AWS::Logs::LogGroup',
     },
-    resources: 86,
+    resources: 87,
   },
 };
 

@@ -63,6 +63,21 @@ describe('GpuCluster', () => {
     });
   });
 
+  test('the GPU nodes\' instance profile: created by the stack for the node role, named like it (known at synth time)', () => {
+    expect(gpu.nodeInstanceProfileName).toBe('KarpenterNode-ml-training');
+    t.resourceCountIs('AWS::IAM::InstanceProfile', 1);
+    t.hasResourceProperties('AWS::IAM::InstanceProfile', {
+      InstanceProfileName: 'KarpenterNode-ml-training', Roles: [{ Ref: stack.getLogicalId(gpu.nodeRole.node.defaultChild as CfnElement) }],
+    });
+    // an import names what GpuCluster would, or what it is told (validated)
+    const imported = GpuCluster.fromGpuClusterAttributes(stack, 'Imported', { clusterName: 'other' });
+    expect(imported.nodeInstanceProfileName).toBe('KarpenterNode-other');
+    expect(GpuCluster.fromGpuClusterAttributes(stack, 'Imported2', { clusterName: 'other', nodeInstanceProfileName: 'gpu-nodes' }).nodeInstanceProfileName).toBe('gpu-nodes');
+    expectValidationError(() => GpuCluster.fromGpuClusterAttributes(stack, 'Imported3', { clusterName: 'other', nodeInstanceProfileName: 'arn:aws:iam::111111111111:instance-profile/x' }),
+      /arn-where-name-expected/);
+    expectValidationError(() => GpuCluster.fromGpuClusterAttributes(stack, 'Imported4', { clusterName: 'other', nodeInstanceProfileName: 'p'.repeat(129) }), /invalid-name.*1-128/);
+  });
+
   test('admin roles get the cluster admin access policy; Karpenter nodes get an EC2_LINUX access entry', () => {
     t.hasResourceProperties('AWS::EKS::AccessEntry', {
       PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Admin'), 'Arn'] },
@@ -116,9 +131,6 @@ describe('GpuCluster', () => {
     const owned = { 'aws:ResourceTag/kubernetes.io/cluster/ml-training': 'owned' };
     const requestOwned = { 'aws:RequestTag/kubernetes.io/cluster/ml-training': 'owned', 'aws:RequestTag/eks:eks-cluster-name': 'ml-training' };
     const nodePool = (kind: string) => ({ [`aws:${kind}Tag/karpenter.sh/nodepool`]: '*' });
-    const region = { 'aws:RequestTag/topology.kubernetes.io/region': 'eu-west-1' };
-    const resourceRegion = { 'aws:ResourceTag/topology.kubernetes.io/region': 'eu-west-1' };
-    const nodeClass = (kind: string) => ({ [`aws:${kind}Tag/karpenter.k8s.aws/ec2nodeclass`]: '*' });
     const profiles = arn('iam', 'instance-profile/*', '111111111111', '');
     const statements = grantStatements(t, gpu.karpenterRole);
     expectStatements(statements, [
@@ -155,26 +167,13 @@ describe('GpuCluster', () => {
       { Sid: 'KarpenterAmiParameters', Action: 'ssm:GetParameter', Resource: arn('ssm', 'parameter/aws/service/*', '') },
       { Sid: 'KarpenterInterruptionQueue', Action: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], Resource: stack.resolve(gpu.interruptionQueue.queueArn) },
       { Sid: 'KarpenterPassNodeRole', Action: 'iam:PassRole', Resource: stack.resolve(gpu.nodeRole.roleArn), Condition: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com'] } } },
-      {
-        Sid: 'KarpenterInstanceProfileCreate', Action: 'iam:CreateInstanceProfile', Resource: profiles,
-        Condition: { StringEquals: { ...requestOwned, ...region }, StringLike: nodeClass('Request') },
-      },
-      {
-        // tagging an instance profile needs the cluster tag on the profile itself and on the request
-        Sid: 'KarpenterInstanceProfileTag', Action: 'iam:TagInstanceProfile', Resource: profiles,
-        Condition: {
-          StringEquals: { ...owned, ...resourceRegion, 'aws:RequestTag/kubernetes.io/cluster/ml-training': 'owned', ...region },
-          StringLike: { ...nodeClass('Resource'), ...nodeClass('Request') },
-        },
-      },
-      {
-        Sid: 'KarpenterInstanceProfileManage', Action: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'], Resource: profiles,
-        Condition: { StringEquals: { ...owned, ...resourceRegion }, StringLike: nodeClass('Resource') },
-      },
-      { Sid: 'KarpenterInstanceProfileRead', Action: ['iam:GetInstanceProfile', 'iam:ListInstanceProfiles'], Resource: '*' },
+      // the stack creates the nodes' instance profile: Karpenter only reads (finalizers), never creates, tags or deletes
+      { Sid: 'KarpenterInstanceProfileRead', Action: 'iam:GetInstanceProfile', Resource: profiles },
+      { Sid: 'KarpenterInstanceProfileList', Action: 'iam:ListInstanceProfiles', Resource: '*' },
       { Sid: 'KarpenterDescribeCluster', Action: 'eks:DescribeCluster', Resource: stack.resolve(gpu.cluster.clusterArn) },
     ]);
-    expect(Object.keys(bySid(statements))).toHaveLength(16);
+    expect(Object.keys(bySid(statements))).toHaveLength(14);
+    for (const st of statements) for (const action of st.Action) expect(action).not.toMatch(/^iam:(Create|Tag|AddRole|RemoveRole|Delete)/);
     expect(stack.resolve(gpu.nodeRole.roleArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GpuNodeRole/), 'Arn'] });
     expect(stack.resolve(gpu.interruptionQueue.queueArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GpuInterruptionQueue/), 'Arn'] });
     expect(awsManagedPolicyArns(t, gpu.karpenterRole)).toEqual([]);

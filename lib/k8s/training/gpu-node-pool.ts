@@ -146,8 +146,14 @@ export interface GpuNodePoolProps {
    * NodePool `limits`, a cost guardrail. At least the accelerators of the largest instance type.
    */
   readonly acceleratorLimit: number;
-  /** Name of the IAM role of the nodes (EC2NodeClass `role`), for example `KarpenterNodeRole-ml`. */
-  readonly nodeRole: string;
+  /**
+   * Name of the IAM instance profile the nodes are launched with (EC2NodeClass
+   * `spec.instanceProfile`), for example `GpuCluster.nodeInstanceProfileName`. A profile created
+   * beforehand, not a role for Karpenter to make one from: IAM has no VPC endpoint, so Karpenter in
+   * an isolated VPC cannot create instance profiles (Karpenter 1.9 or later with
+   * `settings.isolatedVPC=true` then makes no IAM call).
+   */
+  readonly instanceProfile: string;
   /** Tags that select the (private) subnets for the nodes, for example `{ "karpenter.sh/discovery": "ml" }`. */
   readonly subnetTags: { [key: string]: string };
   /** Tags that select the security groups of the nodes. */
@@ -318,7 +324,7 @@ export abstract class GpuNodePoolBase extends Construct implements IGpuNodePool 
  * new GpuNodePool(chart, 'H100', {
  *   instanceTypes: [AcceleratorInstanceType.P5_48XLARGE],
  *   acceleratorLimit: 32,
- *   nodeRole: 'KarpenterNodeRole-ml',
+ *   instanceProfile: 'KarpenterNode-ml',
  *   subnetTags: { 'karpenter.sh/discovery': 'ml' },
  *   securityGroupTags: { 'karpenter.sh/discovery': 'ml' },
  *   efa: true,

@@ -16,11 +16,9 @@ export const KARPENTER_WILDCARDS: InherentWildcard[] = [
   { sid: 'KarpenterDelete', reason: 'Nodes and launch templates are deleted by id chosen at run time; the grant requires the cluster and node pool tags.' },
   { sid: 'KarpenterRead', reason: 'EC2 Describe actions support no resource-level permission; limited to this region.' },
   { sid: 'KarpenterPricing', reason: 'pricing:GetProducts supports no resource-level permission, and the Pricing API is served from a few regions only.' },
-  { sid: 'KarpenterInstanceProfileTag', reason: 'Instance profiles are named at run time; tagging requires the cluster tag on both the profile and the request.' },
   { sid: 'KarpenterAmiParameters', reason: 'Karpenter resolves EKS-optimized AMI ids from the public /aws/service SSM parameters.' },
-  { sid: 'KarpenterInstanceProfileCreate', reason: 'Karpenter creates one instance profile per EC2NodeClass at run time; the grant requires the cluster tag on the request.' },
-  { sid: 'KarpenterInstanceProfileManage', reason: 'Instance profiles are named at run time; the grant requires the cluster and node class tags.' },
-  { sid: 'KarpenterInstanceProfileRead', reason: 'Karpenter finds the instance profiles it created by listing; iam:ListInstanceProfiles supports no resource-level permission.' },
+  { sid: 'KarpenterInstanceProfileRead', reason: 'Karpenter looks up the instance profiles it may have created earlier (EC2NodeClass finalizers), whose names it chose at run time; read only, this account.' },
+  { sid: 'KarpenterInstanceProfileList', reason: 'Karpenter finds instance profiles it created by listing; iam:ListInstanceProfiles supports no resource-level permission.' },
 ];
 
 export function addKarpenterStatements(principal: ManagedPolicyGrantee, stack: Stack, clusterName: string, nodeRole: iam.IRole, queue: sqs.IQueue, clusterArn: string): void {
@@ -108,36 +106,18 @@ export function addKarpenterStatements(principal: ManagedPolicyGrantee, stack: S
     resources: [nodeRole.roleArn],
     conditions: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com'] } },
   });
-  const instanceProfiles = [stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: '*' })];
-  const region = { 'aws:RequestTag/topology.kubernetes.io/region': stack.region };
-  const resourceRegion = { 'aws:ResourceTag/topology.kubernetes.io/region': stack.region };
-  const nodeClassTag = (kind: string) => ({ [`aws:${kind}Tag/karpenter.k8s.aws/ec2nodeclass`]: '*' });
-  add({
-    sid: 'KarpenterInstanceProfileCreate',
-    actions: ['iam:CreateInstanceProfile'],
-    resources: instanceProfiles,
-    conditions: { StringEquals: { ...requestOwned, ...region }, StringLike: nodeClassTag('Request') },
-  });
-  add({
-    // Tagging needs both the resource's and the request's cluster tags: Karpenter cannot adopt
-    // instance profiles it did not create.
-    sid: 'KarpenterInstanceProfileTag',
-    actions: ['iam:TagInstanceProfile'],
-    resources: instanceProfiles,
-    conditions: {
-      StringEquals: { ...owned, ...resourceRegion, [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: 'owned', ...region },
-      StringLike: { ...nodeClassTag('Resource'), ...nodeClassTag('Request') },
-    },
-  });
-  add({
-    sid: 'KarpenterInstanceProfileManage',
-    actions: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
-    resources: instanceProfiles,
-    conditions: { StringEquals: { ...owned, ...resourceRegion }, StringLike: nodeClassTag('Resource') },
-  });
+  // The nodes' instance profile is created by the stack and named in the EC2NodeClass
+  // (spec.instanceProfile), so Karpenter creates, tags and deletes none: IAM has no VPC endpoint.
+  // Reading remains for clusters that reach IAM (EC2NodeClass finalizers and garbage collection
+  // look for profiles Karpenter made; with settings.isolatedVPC, Karpenter 1.9+ makes no IAM call).
   add({
     sid: 'KarpenterInstanceProfileRead',
-    actions: ['iam:GetInstanceProfile', 'iam:ListInstanceProfiles'],
+    actions: ['iam:GetInstanceProfile'],
+    resources: [stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: '*' })],
+  });
+  add({
+    sid: 'KarpenterInstanceProfileList',
+    actions: ['iam:ListInstanceProfiles'],
     resources: ['*'],
   });
   add({

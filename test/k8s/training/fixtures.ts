@@ -16,7 +16,7 @@ export type Obj = { apiVersion: string; kind: string; metadata: { name: string; 
 
 /** The props every pool of the tests needs besides instance types and limit. */
 export const POOL_NETWORK = {
-  nodeRole: 'KarpenterNodeRole-ml',
+  instanceProfile: 'KarpenterNode-ml',
   subnetTags: { 'karpenter.sh/discovery': 'ml' },
   securityGroupTags: { 'karpenter.sh/discovery': 'ml' },
 };

@@ -59,7 +59,7 @@ describe('GpuNodePool', () => {
     const nc = find(synth(c), 'EC2NodeClass');
     expect(nc.apiVersion).toBe('karpenter.k8s.aws/v1');
     expect(nc.spec).toEqual({
-      role: 'KarpenterNodeRole-ml',
+      instanceProfile: 'KarpenterNode-ml',
       amiSelectorTerms: [{ alias: 'al2023@latest' }],
       subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'ml' } }],
       securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'ml' } }],
@@ -191,7 +191,7 @@ describe('GpuNodePool', () => {
     });
 
     test('node class settings', () => {
-      expectValidationError(pool({ nodeRole: 'arn:aws:iam::123456789012:role/Node' }), /arn-where-name-expected.*nodeRole takes the name of the IAM role, not its ARN.*Pass the name instead of the ARN, here "Node"/);
+      expectValidationError(pool({ instanceProfile: 'arn:aws:iam::123456789012:instance-profile/Node' }), /arn-where-name-expected.*instanceProfile takes the name of the IAM instance profile, not its ARN.*Pass the name instead of the ARN, here "Node"/);
       expectValidationError(pool({ subnetTags: {} }), /invalid-node-pool.*subnetTags must have 1-20 tags/);
       expectValidationError(pool({ securityGroupTags: { 'karpenter.sh/discovery': '' } }), /invalid-node-pool.*securityGroupTags/);
       expectValidationError(pool({ volumeSize: Size.gibibytes(10) }), /invalid-node-pool.*volumeSize/);

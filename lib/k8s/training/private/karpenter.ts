@@ -9,7 +9,10 @@ import { IConstruct } from 'constructs';
 import { checkCount, goDuration, uniqueSorted } from './render';
 import { AcceleratorVendor } from '../../../core/accelerators';
 import { ValidationError } from '../../../core/errors';
-import { rejectArnWhereNameExpected, ROLE_NAME } from '../../../core/private/identifiers';
+import { rejectArnWhereNameExpected } from '../../../core/private/identifiers';
+
+/** IAM instance profile names (IAM API InstanceProfileName). */
+const INSTANCE_PROFILE_NAME = /^[\w+=,.@-]{1,128}$/;
 import { validateTags } from '../../../core/private/validate';
 import { isUnresolvedString } from '../../../core/private/tokens';
 import { AcceleratorCapabilities } from '../../core/accelerators';
@@ -100,10 +103,11 @@ export function renderNodeClass(pool: GpuNodePool, props: GpuNodePoolProps): Rec
   const fail = (code: string, message: string, received: unknown, fix: string): never => {
     throw new ValidationError({ code, scope: pool, message, received, fix });
   };
-  rejectArnWhereNameExpected(pool, 'nodeRole', props.nodeRole, 'IAM role');
+  rejectArnWhereNameExpected(pool, 'instanceProfile', props.instanceProfile, 'IAM instance profile');
   // Deploy-time values (a chart applied through the EKS kubectl provider) pass.
-  if (!isUnresolvedString(props.nodeRole) && !ROLE_NAME.test(props.nodeRole)) {
-    fail('invalid-node-pool', 'nodeRole must be the name (not the ARN) of an IAM role: 1-64 letters, digits and +=,.@_-.', props.nodeRole, 'Give the role name, for example "KarpenterNodeRole-ml".');
+  if (typeof props.instanceProfile !== 'string' || (!isUnresolvedString(props.instanceProfile) && !INSTANCE_PROFILE_NAME.test(props.instanceProfile))) {
+    fail('invalid-node-pool', 'instanceProfile must be the name (not the ARN) of an IAM instance profile: 1-128 letters, digits and +=,.@_-.', props.instanceProfile,
+      'Give the instance profile name, for example GpuCluster.nodeInstanceProfileName ("KarpenterNode-ml").');
   }
   const subnets = checkSelectorTags(pool, 'subnetTags', props.subnetTags);
   const securityGroups = checkSelectorTags(pool, 'securityGroupTags', props.securityGroupTags);
@@ -149,7 +153,7 @@ export function renderNodeClass(pool: GpuNodePool, props: GpuNodePoolProps): Rec
   }
 
   return {
-    role: props.nodeRole,
+    instanceProfile: props.instanceProfile,
     amiSelectorTerms: [{ alias: image.alias }],
     subnetSelectorTerms: [{ tags: subnets }],
     securityGroupSelectorTerms: [{ tags: securityGroups }],
