@@ -1,4 +1,4 @@
-import { Chart, ChartProps } from 'cdk8s';
+import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ProjectIdentity, ProjectIdentityProps } from '../../core/identity';
 import { NameRule } from '../../core/names';
@@ -70,6 +70,20 @@ export class MlProjectChart extends Chart implements IMlProjectChart {
     this.namespaceName = namespace;
     this.projectNamespace = new kplus.Namespace(this, 'Namespace', {
       metadata: { name: namespace, labels: PodSecurityLabels.restricted() },
+    });
+    // Every object of the chart comes after the namespace in the rendered YAML (cdk8s orders by
+    // dependencies), so `kubectl apply -f` creates the namespace before what lives in it. Added at
+    // synth, when the capabilities have created their objects.
+    this.node.addValidation({
+      validate: () => {
+        // On the Namespace's API object itself: chart.toJson() infers construct-level dependencies
+        // before it validates, so a dependency on the kplus construct added here would be missed.
+        const namespaceObject = ApiObject.of(this.projectNamespace);
+        for (const c of this.node.findAll()) {
+          if (ApiObject.isApiObject(c) && c !== namespaceObject) c.node.addDependency(namespaceObject);
+        }
+        return [];
+      },
     });
     for (const dataset of props.datasets ?? []) this.addDataset(dataset.name, dataset.source);
     for (const capability of props.capabilities ?? []) this.addCapability(capability);

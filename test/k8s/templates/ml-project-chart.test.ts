@@ -66,4 +66,20 @@ describe('MlProjectChart', () => {
     expectValidationError(() => chart.addCapability(capability('jobs')), /duplicate-capability.*Received: "jobs"/);
     expect(seen).toHaveLength(2);
   });
+
+  test('the namespace comes first in the YAML, before every object of the chart (capabilities\' included), so kubectl apply -f works', () => {
+    const chart = new MlProjectChart(Testing.app(), 'P', { identity });
+    // objects made after the namespace, and one nested in a construct of its own, in no particular order
+    new ApiObject(chart, 'Queue', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: chart.namespaceName } });
+    new ApiObject(chart, 'Pool', { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'gpu' } });
+    chart.addDataset('features', DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets', prefix: 'features/' }));
+    const objects = Testing.synth(chart);
+    expect(objects[0].kind).toBe('Namespace');
+    expect(objects.filter((o) => o.kind === 'Namespace')).toHaveLength(1);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Namespace', 'NodePool', 'PersistentVolume', 'PersistentVolumeClaim']);
+    // explicitly: every other API object depends on the namespace
+    for (const c of chart.node.findAll()) {
+      if (ApiObject.isApiObject(c) && c.kind !== 'Namespace') expect(c.node.dependencies).toContain(ApiObject.of(chart.projectNamespace));
+    }
+  });
 });
