@@ -139,6 +139,15 @@ export class AcceleratorCapabilities {
     return vendor === AcceleratorVendor.AWS ? Accelerator.NEURON_RESOURCE : Accelerator.NVIDIA_GPU_RESOURCE;
   }
 
+  /**
+   * The node label Karpenter sets to the accelerator model (lower case: `l40s`, `h100`,
+   * `trainium`), which a request for a model selects on: `karpenter.k8s.aws/instance-gpu-name`
+   * for NVIDIA, `karpenter.k8s.aws/instance-accelerator-name` for AWS Neuron.
+   */
+  public static modelLabel(vendor: AcceleratorVendor): string {
+    return vendor === AcceleratorVendor.AWS ? LABEL_ACCELERATOR_NAME : LABEL_GPU_NAME;
+  }
+
   private constructor() {
     // static members only
   }

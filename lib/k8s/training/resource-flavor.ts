@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { AcceleratorCapabilities } from '../core/accelerators';
 import { IGpuNodePool } from './gpu-node-pool';
 import { checkLabels, checkName, checkTaints, checkTolerations, clusterScoped, generateName } from './private/render';
 import { ValidationError } from '../../core/errors';
@@ -93,7 +94,7 @@ export class ResourceFlavor extends Construct implements IResourceFlavor {
     this.flavorName = props.flavorName !== undefined
       ? checkName(this, 'flavorName', props.flavorName)
       : props.pool?.nodePoolName ?? generateName(this);
-    const nodeLabels = props.nodeLabels ?? (props.pool ? { 'karpenter.sh/nodepool': props.pool.nodePoolName } : undefined);
+    const nodeLabels = props.nodeLabels ?? (props.pool ? poolLabels(props.pool) : undefined);
     if (!nodeLabels || Object.keys(nodeLabels).length === 0) {
       throw new ValidationError({
         code: 'invalid-resource-flavor', scope: this,
@@ -128,4 +129,15 @@ export class ResourceFlavor extends Construct implements IResourceFlavor {
       },
     }));
   }
+}
+
+/**
+ * What a flavor of `pool` selects: the pool, and the accelerator model when the pool has one, so
+ * that Kueue, which checks a flavor's labels against a pod's node selector, never admits a job
+ * asking for another model to this pool's quota (the pods would wait for nodes that never come).
+ */
+function poolLabels(pool: IGpuNodePool): { [key: string]: string } {
+  const labels: { [key: string]: string } = { 'karpenter.sh/nodepool': pool.nodePoolName };
+  if (pool.acceleratorModels.length === 1) labels[AcceleratorCapabilities.modelLabel(pool.vendor)] = pool.acceleratorModels[0].toLowerCase();
+  return labels;
 }

@@ -42,9 +42,11 @@ function platform(): Obj[] {
   const cpu = new ResourceFlavor(cluster, 'CpuFlavor', { flavorName: 'cpu', nodeLabels: { 'karpenter.sh/nodepool': 'general' }, tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }] });
   const cq = new ClusterQueue(cluster, 'RiskMl', {
     clusterQueueName: 'risk-ml', namespaces: ['team-a'], cohort: 'ml-platform',
+    // The single-model L40S flavor first: Kueue assigns flavors first-fit, and the H100/H200 pool's
+    // flavor cannot carry one model label, so listed first it would take the L40S job's quota.
     quotas: [
-      { flavor: flavors[0], accelerators: 32, acceleratorBorrowingLimit: 16, acceleratorLendingLimit: 8 },
       { flavor: flavors[1], accelerators: 16 },
+      { flavor: flavors[0], accelerators: 32, acceleratorBorrowingLimit: 16, acceleratorLendingLimit: 8 },
       { flavor: flavors[2], accelerators: 28 },
       { flavor: flavors[3], accelerators: 32 },
       { flavor: cpu, accelerators: 0, cpu: kplus.Cpu.millis(64500), memory: Size.gibibytes(256) },

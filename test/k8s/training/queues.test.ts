@@ -18,7 +18,8 @@ describe('ResourceFlavor', () => {
     expect(rf.apiVersion).toBe('kueue.x-k8s.io/v1beta2');
     expect(rf.metadata).toEqual({ name: 'gpu-h100' });
     expect(rf.spec).toEqual({
-      nodeLabels: { 'karpenter.sh/nodepool': 'gpu-h100' },
+      // a single-model pool's flavor also selects the model, so Kueue never gives its quota to a job asking for another
+      nodeLabels: { 'karpenter.sh/nodepool': 'gpu-h100', 'karpenter.k8s.aws/instance-gpu-name': 'h100' },
       nodeTaints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }],
     });
     expect(flavor.flavorName).toBe('gpu-h100');

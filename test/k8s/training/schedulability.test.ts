@@ -142,4 +142,43 @@ describe('schedulability check at synth', () => {
       expect(() => app.synth()).not.toThrow();
     });
   });
+
+  describe('Kueue\'s first-fit flavor assignment', () => {
+    /** A queue whose flavors are, in order, those of `pools`, each with 32 accelerators. */
+    function inOrder(pools: (c: Chart) => GpuNodePool[], overrides: Partial<TrainingJobOptions>) {
+      const c = chart();
+      const quotas = pools(c).map((pool) => ({ flavor: new ResourceFlavor(c, `${pool.node.id}Flavor`, { pool }), accelerators: 32 }));
+      const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: ['team-a'], quotas });
+      const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, localQueueName: 'training', namespaceName: 'team-a' });
+      new IndexedTrainingJob(c, 'Train', { ...jobOptions(overrides), jobName: 'train', queue });
+      return c;
+    }
+    const g4 = (c: Chart) => new GpuNodePool(c, 'Small', { nodePoolName: 'l40s-4', instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE], acceleratorLimit: 32, ...POOL_NETWORK });
+    const g8 = (c: Chart) => new GpuNodePool(c, 'Large', { nodePoolName: 'l40s-8', instanceTypes: [AcceleratorInstanceType.G6E_48XLARGE], acceleratorLimit: 32, ...POOL_NETWORK });
+    const mixed = (c: Chart) => new GpuNodePool(c, 'Mixed', {
+      nodePoolName: 'h100-h200', instanceTypes: [AcceleratorInstanceType.P5_48XLARGE, AcceleratorInstanceType.P5EN_48XLARGE], acceleratorLimit: 32, efa: true, ...POOL_NETWORK,
+    });
+    const eightL40s = { accelerator: Accelerator.nvidiaGpu({ count: 8, model: 'L40S' }), nodes: 2, cpu: kplus.Cpu.units(90), memory: Size.gibibytes(700) };
+
+    test('the first flavor that fits is one whose pool cannot hold the pods: refused, naming both', () => {
+      // both pools are L40S, so the model label does not tell them apart; 8 GPUs per node exist on g6e.48xlarge only
+      const err = expectValidationError(() => synth(inOrder((c) => [g4(c), g8(c)], eightL40s)),
+        /first-fit-flavor-cannot-run.*would be admitted by LocalQueue training \(ClusterQueue risk-ml\) to flavor l40s-4.*node pool l40s-4 has at most 4 accelerators per node/);
+      expect(err.fix).toMatch(/List a flavor of l40s-8 before l40s-4/);
+    });
+
+    test('in the other order it passes; flavors of single-model pools of another model are skipped', () => {
+      expect(() => synth(inOrder((c) => [g8(c), g4(c)], eightL40s))).not.toThrow();
+      // an H100 job skips the L40S flavor listed first (its model label conflicts with the job's node selector)
+      expect(() => synth(inOrder((c) => [g8(c), h100Pool(c)], {}))).not.toThrow();
+    });
+
+    test('a multi-model pool\'s flavor carries no model label, so listed first it takes a job of another model', () => {
+      expectValidationError(() => synth(inOrder((c) => [mixed(c), g8(c)], eightL40s)), /first-fit-flavor-cannot-run.*flavor h100-h200/);
+      const c = chart();
+      const flavor = new ResourceFlavor(c, 'F', { pool: mixed(c) });
+      expect(JSON.stringify(Testing.synth(c).find((o) => o.kind === 'ResourceFlavor'))).not.toContain('instance-gpu-name');
+      expect(flavor.flavorName).toBe('h100-h200');
+    });
+  });
 });

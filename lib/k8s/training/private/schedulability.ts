@@ -147,6 +147,28 @@ function checkQueue(job: IConstruct, demand: TrainingDemand, fitting: IGpuNodePo
   const anyBorrow = borrow(undefined);
   const fits = (q: ResolvedFlavorQuota): boolean => total.accelerators <= q.accelerators + borrow(q.acceleratorBorrowingLimit)
     && total.cpu <= q.cpuCores + anyBorrow && total.memoryMiB <= q.memoryMiB + anyBorrow && total.efa <= q.efa + anyBorrow;
+  // Kueue assigns the first flavor, in the ClusterQueue's order, whose labels the pods' node
+  // selector allows and whose quota fits (borrowing included); it does not know whether the
+  // flavor's nodes can hold the pods. A first fit on a pool that cannot run the job leaves its
+  // pods pending for good.
+  const model = acc.model?.toLowerCase();
+  const allowed = (q: ResolvedFlavorQuota): boolean => {
+    const pool = q.flavor.pool;
+    if (!pool) return true;
+    if (pool.vendor !== acc.vendor) return false;
+    // A single-model pool's flavor carries the model label (ResourceFlavor); others do not.
+    return model === undefined || pool.acceleratorModels.length !== 1 || pool.acceleratorModels[0].toLowerCase() === model;
+  };
+  const firstFit = quotas.find((q) => q.resourceName === acc.resourceName && q.accelerators + borrow(q.acceleratorBorrowingLimit) > 0 && allowed(q) && fits(q));
+  if (firstFit && !(firstFit.flavor.pool && fittingNames.has(firstFit.flavor.pool.nodePoolName))) {
+    const pool = firstFit.flavor.pool;
+    throw new ValidationError({
+      code: 'first-fit-flavor-cannot-run', scope: job,
+      message: `${demand.jobDescription} would be admitted by ${queueName} to flavor ${firstFit.flavor.flavorName}, the first in the queue's order whose labels and quota fit it (Kueue assigns flavors first-fit), but ${pool ? `node pool ${pool.nodePoolName} ${poolProblem(pool, demand) ?? 'cannot run it'}` : 'that flavor names no node pool'}: its pods would stay pending.`,
+      received: { flavor: firstFit.flavor.flavorName, flavors: quotas.filter((q) => q.resourceName === acc.resourceName).map((q) => q.flavor.flavorName) },
+      fix: `List a flavor of ${fitting.map((p) => p.nodePoolName).join(' or ')} before ${firstFit.flavor.flavorName} in ClusterQueue ${cq.clusterQueueName}, request the accelerator model or instance type the job needs, or submit it to a queue without that flavor.`,
+    });
+  }
   if (!usable.some(fits)) {
     const largest = [...usable].sort((a, b) => (b.accelerators + borrow(b.acceleratorBorrowingLimit)) - (a.accelerators + borrow(a.acceleratorBorrowingLimit)))[0];
     throw new ValidationError({
