@@ -157,8 +157,8 @@ export class IndexedTrainingJob extends Construct {
           enableServiceLinks: false,
           terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
           securityContext: pod.podSecurityContext,
-          nodeSelector: pod.accelerator.nodeSelector,
-          tolerations: pod.accelerator.tolerations,
+          nodeSelector: pod.nodeSelector,
+          tolerations: pod.tolerations,
           volumes: pod.volumes,
           containers: [{
             name: CONTAINER,

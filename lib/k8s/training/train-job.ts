@@ -124,8 +124,8 @@ export class TrainJob extends Construct {
                         annotations: Object.keys(pod.podAnnotations).length > 0 ? pod.podAnnotations : undefined,
                       },
                       spec: {
-                        nodeSelector: pod.accelerator.nodeSelector,
-                        tolerations: pod.accelerator.tolerations.map((t) => k8s.toJson_Toleration(t)),
+                        nodeSelector: pod.nodeSelector,
+                        tolerations: pod.tolerations.map((t) => k8s.toJson_Toleration(t)),
                         securityContext: k8s.toJson_PodSecurityContext(pod.podSecurityContext),
                         serviceAccountName: props.serviceAccountName,
                         terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,

@@ -248,4 +248,19 @@ export interface TrainingJobOptions {
    * @default true
    */
   readonly doNotDisrupt?: boolean;
+  /**
+   * Tolerations of the pods beyond the accelerator taint they always tolerate, for a pool with
+   * taints of its own (`GpuNodePool` `taints`): the schedulability check counts them.
+   *
+   * @default - the accelerator taint only
+   */
+  readonly tolerations?: k8s.Toleration[];
+  /**
+   * Node labels the pods must run on, beyond what the accelerator selects (manufacturer, model,
+   * instance type; a key of those is refused). `karpenter.sh/nodepool` pins the job to one pool,
+   * and the schedulability check then considers that pool only.
+   *
+   * @default - what the accelerator selects
+   */
+  readonly nodeSelector?: { [key: string]: string };
 }

@@ -181,4 +181,57 @@ describe('schedulability check at synth', () => {
       expect(flavor.flavorName).toBe('h100-h200');
     });
   });
+
+  describe('pools with taints of their own, and jobs with their own tolerations and node selector', () => {
+    const dedicated = { key: 'example.com/dedicated', value: 'risk-ml', effect: 'NoSchedule' };
+    // a pool declared with the taints its nodes carry (the accelerator taint and a team's own)
+    const tainted = (c: Chart) => GpuNodePool.fromNodePoolAttributes(c, 'Dedicated', {
+      nodePoolName: 'gpu-h100-risk', instanceTypes: [AcceleratorInstanceType.P5_48XLARGE], acceleratorLimit: 32,
+      taints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }, dedicated],
+    });
+
+    test('a job that does not tolerate the pool\'s extra taint cannot run there; with the toleration it can', () => {
+      const c1 = chart();
+      tainted(c1);
+      job(c1);
+      expectValidationError(() => synth(c1), /unschedulable-accelerator.*has the taint\(s\) example.com\/dedicated=risk-ml:NoSchedule, which the pods do not tolerate/);
+      const c2 = chart();
+      tainted(c2);
+      const j = job(c2, { tolerations: [{ key: 'example.com/dedicated', operator: 'Equal', value: 'risk-ml', effect: 'NoSchedule' }] });
+      expect(() => synth(c2)).not.toThrow();
+      // the pods carry both tolerations, and the job's node selector next to the accelerator's
+      const rendered = JSON.stringify(Testing.synth(c2).find((o) => o.kind === 'Job'));
+      expect(rendered).toContain('"key":"example.com/dedicated"');
+      expect(rendered).toContain('"key":"nvidia.com/gpu"');
+      expect(j).toBeDefined();
+    });
+
+    test('a toleration of another value, or of another effect, does not count; Exists on the key does', () => {
+      for (const [tol, ok] of [
+        [{ key: 'example.com/dedicated', operator: 'Equal', value: 'other', effect: 'NoSchedule' }, false],
+        [{ key: 'example.com/dedicated', operator: 'Exists', effect: 'NoExecute' }, false],
+        [{ key: 'example.com/dedicated', operator: 'Exists' }, true],
+      ] as const) {
+        const c = chart();
+        tainted(c);
+        job(c, { tolerations: [tol] });
+        if (ok) expect(() => synth(c)).not.toThrow();
+        else expectValidationError(() => synth(c), /unschedulable-accelerator.*do not tolerate/);
+      }
+    });
+
+    test('a node selector pinning another pool leaves no pool; one repeating an accelerator key is refused', () => {
+      const c = chart();
+      h100Pool(c);
+      job(c, { nodeSelector: { 'karpenter.sh/nodepool': 'elsewhere' } });
+      expectValidationError(() => synth(c), /unschedulable-accelerator.*is not node pool elsewhere, which the pods select/);
+      const c2 = chart();
+      h100Pool(c2);
+      job(c2, { nodeSelector: { 'karpenter.sh/nodepool': 'gpu-h100' } });
+      expect(() => synth(c2)).not.toThrow();
+      expect(JSON.stringify(Testing.synth(c2).find((o) => o.kind === 'Job'))).toContain('"karpenter.sh/nodepool":"gpu-h100"');
+      expectValidationError(() => job(chart(), { nodeSelector: { 'karpenter.k8s.aws/instance-gpu-name': 'a100' } }), /invalid-training-job.*nodeSelector sets karpenter.k8s.aws\/instance-gpu-name/);
+      expectValidationError(() => job(chart(), { tolerations: [{ key: 'x', operator: 'Sometimes' }] }), /invalid-training-job.*tolerations/);
+    });
+  });
 });

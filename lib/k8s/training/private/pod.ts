@@ -4,7 +4,7 @@
  */
 import { Chart, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkCount, checkName, checkSubdomainName, cpuCores, cpuQuantity, memoryQuantity } from './render';
+import { checkCount, checkLabels, checkName, checkSubdomainName, checkTolerations, cpuCores, cpuQuantity, memoryQuantity } from './render';
 import { addSchedulabilityCheck } from './schedulability';
 import { ValidationError } from '../../../core/errors';
 import { AcceleratorCapabilities, AcceleratorPodSettings } from '../../core/accelerators';
@@ -33,6 +33,10 @@ export interface TrainingPod {
   readonly cpuCores: number;
   readonly memoryMiB: number;
   readonly accelerator: AcceleratorPodSettings;
+  /** The accelerator's node selector plus the job's own. */
+  readonly nodeSelector: { [key: string]: string };
+  /** The accelerator taint's toleration plus the job's own. */
+  readonly tolerations: k8s.Toleration[];
   readonly resources: k8s.ResourceRequirements;
   /** User environment plus DATA_DIR, CHECKPOINT_DIR, HOME (and FI_PROVIDER with EFA). */
   readonly env: k8s.EnvVar[];
@@ -55,6 +59,16 @@ export function trainingPod(scope: IConstruct, props: TrainingJobOptions): Train
   };
   checkImage(scope, 'invalid-training-job', 'image', props.image);
   const accelerator = props.accelerator.bind(scope);
+  const ownSelector = props.nodeSelector ?? {};
+  checkLabels(scope, 'nodeSelector', ownSelector);
+  for (const key of Object.keys(ownSelector)) {
+    if (key in accelerator.nodeSelector) {
+      fail('invalid-training-job', `nodeSelector sets ${key}, which the accelerator request selects already.`, key,
+        'Say it in the accelerator (model, instanceType) instead, and drop it from nodeSelector.');
+    }
+  }
+  const ownTolerations = props.tolerations ?? [];
+  checkTolerations(scope, 'invalid-training-job', 'tolerations', ownTolerations);
   const nodes = checkCount(scope, 'invalid-training-job', 'nodes', props.nodes ?? 1, false, 100_000);
   const processesPerNode = props.processesPerNode !== undefined
     ? checkCount(scope, 'invalid-training-job', 'processesPerNode', props.processesPerNode)
@@ -144,6 +158,8 @@ export function trainingPod(scope: IConstruct, props: TrainingJobOptions): Train
     cpuCores: cores,
     memoryMiB,
     accelerator,
+    nodeSelector: { ...accelerator.nodeSelector, ...ownSelector },
+    tolerations: [...accelerator.tolerations, ...ownTolerations],
     resources,
     env: Object.entries(merged).map(([name, value]) => ({ name, value })),
     volumes,
@@ -193,6 +209,8 @@ export function registerTrainingWorkload(job: Construct, props: TrainingJobOptio
   addSchedulabilityCheck(job, {
     jobDescription,
     accelerator: props.accelerator,
+    nodeSelector: pod.nodeSelector,
+    tolerations: pod.tolerations,
     nodes: pod.nodes,
     cpuCores: pod.cpuCores,
     memoryMiB: pod.memoryMiB,

@@ -11,12 +11,17 @@ import { Accelerator, AcceleratorCapabilities } from '../../core/accelerators';
 import { ResolvedFlavorQuota } from '../cluster-queue';
 import { GpuNodePool, IGpuNodePool } from '../gpu-node-pool';
 import { ILocalQueue } from '../local-queue';
+import { k8s } from '../../core/plus';
 
 /** What one training job needs. */
 export interface TrainingDemand {
   /** Kind and name of the job, for messages (`TrainJob llm-finetune`). */
   readonly jobDescription: string;
   readonly accelerator: Accelerator;
+  /** The pods' node selector (the accelerator's and the job's own). */
+  readonly nodeSelector: { [key: string]: string };
+  /** The pods' tolerations (the accelerator taint's and the job's own). */
+  readonly tolerations: k8s.Toleration[];
   /** Training nodes (pods). */
   readonly nodes: number;
   /** CPU and memory per pod. */
@@ -66,6 +71,12 @@ function checkSchedulable(job: IConstruct, demand: TrainingDemand): void {
 function poolProblem(pool: IGpuNodePool, demand: TrainingDemand): string | undefined {
   const acc = demand.accelerator;
   if (pool.vendor !== acc.vendor) return `has ${vendorName(pool.vendor)} accelerators, not ${vendorName(acc.vendor)} ones`;
+  const pinned = demand.nodeSelector['karpenter.sh/nodepool'];
+  if (pinned !== undefined && pinned !== pool.nodePoolName) return `is not node pool ${pinned}, which the pods select (nodeSelector)`;
+  const untolerated = pool.taints.filter((t) => t.effect !== 'PreferNoSchedule' && !demand.tolerations.some((tol) => tolerates(tol, t)));
+  if (untolerated.length > 0) {
+    return `has the taint(s) ${untolerated.map((t) => `${t.key}${t.value !== undefined ? `=${t.value}` : ''}:${t.effect}`).join(', ')}, which the pods do not tolerate (add tolerations)`;
+  }
   // Profiles are compared by name: MigProfile.of() of a name without a constant makes a new object.
   if (pool.migProfile?.name !== acc.migProfile?.name) {
     return pool.migProfile === undefined
@@ -94,6 +105,13 @@ function poolProblem(pool: IGpuNodePool, demand: TrainingDemand): string | undef
     return `may launch ${pool.acceleratorLimit} accelerators in total (acceleratorLimit), but ${demand.nodes} such node(s) take at least ${leastNeeded}`;
   }
   return undefined;
+}
+
+/** Whether `toleration` tolerates `taint`, as the scheduler decides it. */
+function tolerates(toleration: k8s.Toleration, taint: k8s.Taint): boolean {
+  if (toleration.effect !== undefined && toleration.effect !== '' && toleration.effect !== taint.effect) return false;
+  if ((toleration.operator ?? 'Equal') === 'Exists') return toleration.key === undefined || toleration.key === '' || toleration.key === taint.key;
+  return toleration.key === taint.key && (toleration.value ?? '') === (taint.value ?? '');
 }
 
 /** How many pods of the job one node of `type` holds. */
