@@ -98,6 +98,8 @@ export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, optio
   // The region the stacks are deployed to (they are environment-agnostic): the Kubernetes
   // manifests name it, for Mountpoint's region mount option. cdk.json sets it; -c region=... overrides.
   const region: string = awsApp.node.tryGetContext('region') ?? 'eu-west-1';
+  // Not compared with CDK_DEFAULT_REGION: the CDK CLI sets it to us-east-1 when no profile names a
+  // region, so it cannot tell the deploy region. Deploying elsewhere, pass -c region=<region>.
   const stacks: MlProjectStack[] = [];
   const charts: MlProjectChart[] = [];
   for (let i = 0; i < count; i++) {

@@ -2,6 +2,8 @@ import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CheckpointStorage } from './training-job-options';
 import { ValidationError } from '../../core/errors';
+import { REGION } from '../../core/private/identifiers';
+import { isUnresolvedString } from '../../core/private/tokens';
 import { NameRule } from '../../core/names';
 import { CHECKPOINT_VOLUME_ROLE, registerObjects } from '../core/objects';
 import { createStaticVolume, s3VolumeHandle } from '../core/static-volume';
@@ -62,11 +64,11 @@ export class CheckpointVolume extends Construct {
         received: props.prefix, fix: 'Use a prefix such as "checkpoints/".',
       });
     }
-    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region)) {
+    if (typeof props.region !== 'string' || (!isUnresolvedString(props.region) && !REGION.test(props.region))) {
       throw new ValidationError({
         code: 'invalid-checkpoint-volume', scope: this,
-        message: 'region is not an AWS region name.',
-        received: props.region, fix: 'Use a region such as "us-east-1", or omit it.',
+        message: 'region (required: Mountpoint\'s region mount option) is not an AWS region name.',
+        received: props.region, fix: 'Give the region of the bucket, such as "us-east-1".',
       });
     }
     const uid = props.uid ?? 1000;

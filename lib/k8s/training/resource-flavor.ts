@@ -13,6 +13,13 @@ export interface IResourceFlavor extends IConstruct {
   readonly flavorName: string;
   /** The node pool whose nodes the flavor stands for, when known. */
   readonly pool?: IGpuNodePool;
+  /**
+   * The flavor's node labels, when known: Kueue skips a flavor whose labels conflict with a
+   * pod's node selector.
+   */
+  readonly nodeLabels?: { [key: string]: string };
+  /** The flavor's node taints, when known: Kueue skips a flavor whose taints a pod does not tolerate. */
+  readonly nodeTaints?: k8s.Taint[];
 }
 
 /** What describes a ResourceFlavor defined outside this app. */
@@ -25,6 +32,18 @@ export interface ResourceFlavorAttributes {
    * @default - unknown
    */
   readonly pool?: IGpuNodePool;
+  /**
+   * The flavor's node labels (for the first-fit check of the queues that use it).
+   *
+   * @default - `karpenter.sh/nodepool` of `pool`, when given
+   */
+  readonly nodeLabels?: { [key: string]: string };
+  /**
+   * The flavor's node taints.
+   *
+   * @default - the taints of `pool`, when given
+   */
+  readonly nodeTaints?: k8s.Taint[];
 }
 
 /** Properties of a {@link ResourceFlavor}. */
@@ -76,6 +95,8 @@ export class ResourceFlavor extends Construct implements IResourceFlavor {
     class Imported extends Construct implements IResourceFlavor {
       public readonly flavorName = checkName(this, 'flavorName', attrs.flavorName);
       public readonly pool = attrs.pool;
+      public readonly nodeLabels = attrs.nodeLabels;
+      public readonly nodeTaints = attrs.nodeTaints;
     }
     return new Imported(scope, id);
   }
@@ -84,6 +105,10 @@ export class ResourceFlavor extends Construct implements IResourceFlavor {
   public readonly flavorName: string;
   /** The node pool the flavor stands for, if given. */
   public readonly pool?: IGpuNodePool;
+  /** The flavor's node labels (optional for jsii, as on IResourceFlavor; always set here). */
+  public readonly nodeLabels?: { [key: string]: string };
+  /** The flavor's node taints (optional for jsii, as on IResourceFlavor; always set here). */
+  public readonly nodeTaints?: k8s.Taint[];
   /** The ResourceFlavor object. */
   public readonly resource: ApiObject;
 
@@ -117,6 +142,8 @@ export class ResourceFlavor extends Construct implements IResourceFlavor {
       }
     }
     checkTaints(this, 'invalid-resource-flavor', 'nodeTaints', nodeTaints);
+    this.nodeLabels = nodeLabels;
+    this.nodeTaints = nodeTaints;
     checkTolerations(this, 'invalid-resource-flavor', 'tolerations', tolerations);
     this.resource = clusterScoped(new ApiObject(this, 'Resource', {
       apiVersion: 'kueue.x-k8s.io/v1beta2',

@@ -4,6 +4,12 @@ import { expectValidationError } from '../../support/errors';
 import { ManifestValidator, sharedAvailable } from '../../support/k8s-schema';
 
 describe('CheckpointVolume', () => {
+  test('regions: any AWS region name, or a deploy-time value', () => {
+    for (const region of ['me-central-1', 'us-gov-west-1', 'ap-southeast-7', '${Token[AWS.Region.1]}']) {
+      expect(() => new CheckpointVolume(Testing.chart(), 'Ckpt', { region, namespaceName: 'team-a', bucketName: 'fraud-datasets', prefix: 'checkpoints/' })).not.toThrow();
+    }
+  });
+
   test('a writable, retained S3 volume owned by the training user, bound to its claim', () => {
     const chart = Testing.chart();
     const volume = new CheckpointVolume(chart, 'Ckpt', { namespaceName: 'team-a', bucketName: 'fraud-datasets', prefix: 'checkpoints/', region: 'eu-west-1' });
@@ -35,6 +41,7 @@ describe('CheckpointVolume', () => {
     [{ namespaceName: 'Team_A' }, /invalid-name.*namespace/],
     [{ uid: 0 }, /invalid-checkpoint-volume.*non-root/],
     [{ region: 'Ireland' }, /invalid-checkpoint-volume.*region/],
+    [{ region: 'eu-west' }, /invalid-checkpoint-volume.*region/],
     // from JavaScript or Python, where the compiler does not require it
     [{ region: undefined }, /invalid-checkpoint-volume.*region/],
   ])('rejects %j', (override, pattern) => {

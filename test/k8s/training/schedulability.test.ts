@@ -4,7 +4,7 @@ import { AcceleratorInstanceType } from '../../../lib/core/accelerators';
 import { ValidationError } from '../../../lib/core/errors';
 import { Accelerator, MigProfile } from '../../../lib/k8s/core/accelerators';
 import { ClusterQueue, FlavorQuota } from '../../../lib/k8s/training/cluster-queue';
-import { GpuNodePool } from '../../../lib/k8s/training/gpu-node-pool';
+import { GpuNodePool, IGpuNodePool } from '../../../lib/k8s/training/gpu-node-pool';
 import { IndexedTrainingJob } from '../../../lib/k8s/training/indexed-training-job';
 import { LocalQueue } from '../../../lib/k8s/training/local-queue';
 import { ResourceFlavor } from '../../../lib/k8s/training/resource-flavor';
@@ -145,7 +145,7 @@ describe('schedulability check at synth', () => {
 
   describe('Kueue\'s first-fit flavor assignment', () => {
     /** A queue whose flavors are, in order, those of `pools`, each with 32 accelerators. */
-    function inOrder(pools: (c: Chart) => GpuNodePool[], overrides: Partial<TrainingJobOptions>) {
+    function inOrder(pools: (c: Chart) => IGpuNodePool[], overrides: Partial<TrainingJobOptions>) {
       const c = chart();
       const quotas = pools(c).map((pool) => ({ flavor: new ResourceFlavor(c, `${pool.node.id}Flavor`, { pool }), accelerators: 32 }));
       const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: ['team-a'], quotas });
@@ -171,6 +171,17 @@ describe('schedulability check at synth', () => {
       expect(() => synth(inOrder((c) => [g8(c), g4(c)], eightL40s))).not.toThrow();
       // an H100 job skips the L40S flavor listed first (its model label conflicts with the job's node selector)
       expect(() => synth(inOrder((c) => [g8(c), h100Pool(c)], {}))).not.toThrow();
+    });
+
+    test('Kueue skips a first flavor whose labels conflict with the pods\' node selector, or whose taints they do not tolerate', () => {
+      // pinned to the larger pool: the smaller pool's flavor (listed first) has another karpenter.sh/nodepool
+      expect(() => synth(inOrder((c) => [g4(c), g8(c)], { ...eightL40s, nodeSelector: { 'karpenter.sh/nodepool': 'l40s-8' } }))).not.toThrow();
+      // a first flavor whose pool has a taint the job does not tolerate is skipped too
+      const taintedSmall = (c: Chart) => GpuNodePool.fromNodePoolAttributes(c, 'TaintedSmall', {
+        nodePoolName: 'l40s-4-dedicated', instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE], acceleratorLimit: 32,
+        taints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }, { key: 'example.com/dedicated', value: 'other-team', effect: 'NoSchedule' }],
+      });
+      expect(() => synth(inOrder((c) => [taintedSmall(c), g8(c)], eightL40s))).not.toThrow();
     });
 
     test('a multi-model pool\'s flavor carries no model label, so listed first it takes a job of another model', () => {

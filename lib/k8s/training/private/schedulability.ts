@@ -169,13 +169,15 @@ function checkQueue(job: IConstruct, demand: TrainingDemand, fitting: IGpuNodePo
   // selector allows and whose quota fits (borrowing included); it does not know whether the
   // flavor's nodes can hold the pods. A first fit on a pool that cannot run the job leaves its
   // pods pending for good.
-  const model = acc.model?.toLowerCase();
+  // As Kueue judges a flavor for the pods: its labels must not conflict with their node selector
+  // (a single-model pool's flavor carries the model label), and its taints must be tolerated.
   const allowed = (q: ResolvedFlavorQuota): boolean => {
     const pool = q.flavor.pool;
-    if (!pool) return true;
-    if (pool.vendor !== acc.vendor) return false;
-    // A single-model pool's flavor carries the model label (ResourceFlavor); others do not.
-    return model === undefined || pool.acceleratorModels.length !== 1 || pool.acceleratorModels[0].toLowerCase() === model;
+    if (pool && pool.vendor !== acc.vendor) return false;
+    const labels = q.flavor.nodeLabels ?? (pool ? { 'karpenter.sh/nodepool': pool.nodePoolName } : {});
+    if (Object.entries(labels).some(([key, value]) => key in demand.nodeSelector && demand.nodeSelector[key] !== value)) return false;
+    const taints = q.flavor.nodeTaints ?? pool?.taints ?? [];
+    return taints.every((t) => t.effect === 'PreferNoSchedule' || demand.tolerations.some((tol) => tolerates(tol, t)));
   };
   const firstFit = quotas.find((q) => q.resourceName === acc.resourceName && q.accelerators + borrow(q.acceleratorBorrowingLimit) > 0 && allowed(q) && fits(q));
   if (firstFit && !(firstFit.flavor.pool && fittingNames.has(firstFit.flavor.pool.nodePoolName))) {
