@@ -42,8 +42,8 @@ const SINGLE_REGION_RULES = [
 ];
 
 const SINGLE_REGION_REASON = 'Single-region platform: cross-region replication of datasets, models and their access logs '
-  + 'needs a destination region and replica keys, which the dataset store and registry do not offer yet. Versioning, '
-  + 'Object Lock and retention protect against loss meanwhile.';
+  + 'needs a destination region and replica keys, which the dataset store and registry do not offer yet. Versioning keeps '
+  + 'overwritten and deleted objects and the buckets outlive the stack, but nothing here survives the loss of the region.';
 
 /**
  * The compliance gate of the default platform, for a team's own app: the cdk-nag AWS Solutions,
