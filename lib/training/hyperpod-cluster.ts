@@ -622,7 +622,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
   }
 
   private slurmConfig(o: HyperPodInstanceGroupOptions): sagemaker.CfnCluster.ClusterSlurmConfigProperty {
-    const nodeType = o.slurmNodeType ?? HyperPodSlurmNodeType.COMPUTE;
+    const nodeType = slurmNodeTypeOf(o);
     return {
       nodeType,
       partitionNames: nodeType === HyperPodSlurmNodeType.COMPUTE ? [o.slurmPartition ?? o.instanceGroupName] : undefined,
@@ -653,7 +653,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
       }
       return;
     }
-    const nodeType = o.slurmNodeType ?? HyperPodSlurmNodeType.COMPUTE;
+    const nodeType = slurmNodeTypeOf(o);
     if (o.slurmPartition !== undefined && nodeType !== HyperPodSlurmNodeType.COMPUTE) {
       throw new ValidationError({
         code: 'invalid-slurm-partition',
@@ -697,7 +697,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
   private validateGroups(): void {
     if (this.orchestrator.kind !== HyperPodOrchestratorKind.SLURM) return;
     const ofType = (t: HyperPodSlurmNodeType) => [...this.groups.values()]
-      .filter((g) => (g.options.slurmNodeType ?? HyperPodSlurmNodeType.COMPUTE) === t).map((g) => g.options.instanceGroupName);
+      .filter((g) => slurmNodeTypeOf(g.options) === t).map((g) => g.options.instanceGroupName);
     const controllers = ofType(HyperPodSlurmNodeType.CONTROLLER);
     if (controllers.length !== 1) {
       throw new ValidationError({
@@ -821,16 +821,20 @@ export class HyperPodCluster extends HyperPodClusterBase {
       }
       return [fsSubnet];
     }
-    const subnetIds = selected;
-    if (subnetIds.length > MAX_SUBNETS) {
+    if (selected.length > MAX_SUBNETS) {
       throw new ValidationError({
         code: 'invalid-subnet',
         scope: this,
         message: `A HyperPod cluster takes at most ${MAX_SUBNETS} subnets.`,
-        received: subnetIds.length,
+        received: selected.length,
         fix: 'Narrow vpcSubnets, for example to the Availability Zones of your capacity.',
       });
     }
-    return subnetIds;
+    return selected;
   }
+}
+
+/** A group's Slurm node type: compute unless said otherwise. */
+function slurmNodeTypeOf(options: HyperPodInstanceGroupOptions): HyperPodSlurmNodeType {
+  return options.slurmNodeType ?? HyperPodSlurmNodeType.COMPUTE;
 }

@@ -73,7 +73,7 @@ function poolProblem(pool: IGpuNodePool, demand: TrainingDemand): string | undef
   if (pool.vendor !== acc.vendor) return `has ${vendorName(pool.vendor)} accelerators, not ${vendorName(acc.vendor)} ones`;
   const pinned = demand.nodeSelector['karpenter.sh/nodepool'];
   if (pinned !== undefined && pinned !== pool.nodePoolName) return `is not node pool ${pinned}, which the pods select (nodeSelector)`;
-  const untolerated = pool.taints.filter((t) => t.effect !== 'PreferNoSchedule' && !demand.tolerations.some((tol) => tolerates(tol, t)));
+  const untolerated = untoleratedTaints(pool.taints, demand.tolerations);
   if (untolerated.length > 0) {
     return `has the taint(s) ${untolerated.map((t) => `${t.key}${t.value !== undefined ? `=${t.value}` : ''}:${t.effect}`).join(', ')}, which the pods do not tolerate (add tolerations)`;
   }
@@ -105,6 +105,11 @@ function poolProblem(pool: IGpuNodePool, demand: TrainingDemand): string | undef
     return `may launch ${pool.acceleratorLimit} accelerators in total (acceleratorLimit), but ${demand.nodes} such node(s) take at least ${leastNeeded}`;
   }
   return undefined;
+}
+
+/** The taints that keep pods with `tolerations` off a node (PreferNoSchedule only prefers). */
+function untoleratedTaints(taints: k8s.Taint[], tolerations: k8s.Toleration[]): k8s.Taint[] {
+  return taints.filter((t) => t.effect !== 'PreferNoSchedule' && !tolerations.some((tol) => tolerates(tol, t)));
 }
 
 /** Whether `toleration` tolerates `taint`, as the scheduler decides it. */
@@ -177,7 +182,7 @@ function checkQueue(job: IConstruct, demand: TrainingDemand, fitting: IGpuNodePo
     const labels = q.flavor.nodeLabels ?? (pool ? { 'karpenter.sh/nodepool': pool.nodePoolName } : {});
     if (Object.entries(labels).some(([key, value]) => key in demand.nodeSelector && demand.nodeSelector[key] !== value)) return false;
     const taints = q.flavor.nodeTaints ?? pool?.taints ?? [];
-    return taints.every((t) => t.effect === 'PreferNoSchedule' || demand.tolerations.some((tol) => tolerates(tol, t)));
+    return untoleratedTaints(taints, demand.tolerations).length === 0;
   };
   const firstFit = quotas.find((q) => q.resourceName === acc.resourceName && q.accelerators + borrow(q.acceleratorBorrowingLimit) > 0 && allowed(q) && fits(q));
   if (firstFit && !(firstFit.flavor.pool && fittingNames.has(firstFit.flavor.pool.nodePoolName))) {
