@@ -6,6 +6,9 @@ import {
   IChartCapability, IGpuCluster, IMlProjectChart, IndexedTrainingJob, LocalQueue, ResourceFlavor, TorchTrainingRuntime, TrainJob, WorkloadPriorityClass, DatasetObjectLock, DatasetVolumeSource, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
 } from '../lib/index';
 
+/** The account the manifests name when neither -c account=... nor CLI credentials give one. */
+export const PLACEHOLDER_ACCOUNT = '000000000000';
+
 /** Options of the default platform. */
 export interface PlatformOptions {
   /**
@@ -98,6 +101,10 @@ export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, optio
   // The region the stacks are deployed to (they are environment-agnostic): the Kubernetes
   // manifests name it, for Mountpoint's region mount option. cdk.json sets it; -c region=... overrides.
   const region: string = awsApp.node.tryGetContext('region') ?? 'eu-west-1';
+  // The account whose ECR registry the manifests' images name: -c account=..., else the one the
+  // CDK CLI found credentials for; without either the manifests name a placeholder account
+  // (000000000000) and the summary says so.
+  const account: string = awsApp.node.tryGetContext('account') ?? process.env.CDK_DEFAULT_ACCOUNT ?? PLACEHOLDER_ACCOUNT;
   // Not compared with CDK_DEFAULT_REGION: the CDK CLI sets it to us-east-1 when no profile names a
   // region, so it cannot tell the deploy region. Deploying elsewhere, pass -c region=<region>.
   const stacks: MlProjectStack[] = [];
@@ -124,11 +131,14 @@ export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, optio
     const lustre = kubernetesTraining && stack.lustre ? lustreFromContext(awsApp, stack.lustre.storageCapacity.toGibibytes()) : undefined;
     const chart = new MlProjectChart(chartApp(id), id, {
       identity,
+      images: { account, region },
       datasets: [
         { name: 'features', source: DatasetVolumeSource.s3({ region, bucketName, prefix: 'features/' }) },
         ...(lustre ? [{ name: 'lustre', source: lustre }] : []),
       ],
-      capabilities: kubernetesTraining ? [new DetectorTraining(stack.gpuCluster!, bucketName, region, awsApp.node.tryGetContext('defectDetectionImage'))] : [],
+      capabilities: kubernetesTraining
+        ? [new DetectorTraining(stack.gpuCluster!, bucketName, region, awsApp.node.tryGetContext('defectDetectionImageTag') ?? 'detector-2026-11-30')]
+        : [],
     });
     charts.push(chart);
   }
@@ -165,12 +175,15 @@ class DetectorTraining implements IChartCapability {
     private readonly cluster: IGpuCluster,
     private readonly bucketName: string,
     private readonly region: string,
-    private readonly image = 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime',
+    private readonly imageTag: string,
   ) {}
 
   public bind(project: IMlProjectChart): void {
     const chart = project.chart;
     const namespace = project.namespaceName;
+    // The detector image the team pushes to the project's ECR repository (named <project>-<stage>).
+    if (!project.images) throw new Error('The detector training needs the chart\'s images (the project registry).');
+    const image = project.images.ecr(project.identity.qualifiedName, this.imageTag);
     const pool = new GpuNodePool(chart, 'L40S', {
       nodePoolName: 'gpu-l40s',
       instanceTypes: [AcceleratorInstanceType.G6E_12XLARGE, AcceleratorInstanceType.G6E_48XLARGE],
@@ -184,11 +197,11 @@ class DetectorTraining implements IChartCapability {
     const clusterQueue = new ClusterQueue(chart, 'TeamQueue', { namespaces: [namespace], cohort: 'ml', quotas: [{ flavor, accelerators: 16 }] });
     const queue = new LocalQueue(chart, 'Queue', { clusterQueue, namespaceName: namespace });
     const priority = new WorkloadPriorityClass(chart, 'Production', { value: 1000, description: 'Production retraining' });
-    const runtime = new TorchTrainingRuntime(chart, 'Torch');
+    const runtime = new TorchTrainingRuntime(chart, 'Torch', { image });
     const checkpoints = new CheckpointVolume(chart, 'Checkpoints', { region: this.region, namespaceName: namespace, bucketName: this.bucketName, prefix: 'checkpoints/' });
     const job = {
       namespace,
-      image: this.image,
+      image,
       command: ['torchrun', '/app/train_detector.py'],
       accelerator: Accelerator.nvidiaGpu({ count: 4, model: 'L40S' }),
       nodes: 2,

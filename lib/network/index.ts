@@ -1,1 +1,2 @@
 export * from './project-network';
+export * from './image-cache';

@@ -14,6 +14,10 @@ export const S3_READ_WRITE_OBJECT_ACTIONS = [...S3_READ_OBJECT_ACTIONS, ...S3_PU
 export const KMS_S3_READ_ACTIONS = ['kms:Decrypt'];
 /** KMS actions S3 needs to write SSE-KMS objects (multipart uploads decrypt too). @internal */
 export const KMS_S3_WRITE_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
+/** What pulling through a cache takes on its repositories (`repository/<namespace>/*`). */
+export const IMAGE_CACHE_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'];
+/** Sid of the registry login statement `grantPull()` adds. */
+export const ECR_LOGIN_SID = 'EcrLogin';
 
 /**
  * Grants `actions` on the objects of `bucket` under `prefix` (and listing under it when `list`),

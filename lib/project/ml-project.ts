@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ProjectIdentity } from '../core/identity';
 import { IDatasetStore } from '../data/dataset-store';
+import { IImageCache } from '../network/image-cache';
 import { IProjectNetwork } from '../network/project-network';
 import { IModelRegistry } from '../registry/model-registry';
 
@@ -23,6 +24,11 @@ export interface IMlProject extends IConstruct {
    * use, so projects without workloads have no VPC.
    */
   readonly network: IProjectNetwork;
+  /**
+   * The ECR pull-through cache the project's nodes pull public images through. A project that
+   * builds its own creates it on first use, so projects without Kubernetes nodes have no rules.
+   */
+  readonly imageCache: IImageCache;
 }
 
 /**

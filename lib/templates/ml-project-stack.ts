@@ -9,6 +9,8 @@ import { MAX_TAGS_PER_RESOURCE, RESERVED_TAG_PREFIX, tagKeyProblem, validateTags
 import { DatasetStore, DatasetStoreProps, IDatasetStore } from '../data/dataset-store';
 import { IDatasetFileSystem } from '../data/lustre-file-system';
 import { IProjectNetwork, ProjectNetwork, ProjectNetworkProps } from '../network/project-network';
+import { IImageCache, ImageCache, ImageCacheOptions } from '../network/image-cache';
+import { ImageCacheNaming } from '../core/image-upstreams';
 import { IMlProject, IProjectCapability } from '../project/ml-project';
 import { IModelRegistry, ModelRegistry, ModelRegistryProps } from '../registry/model-registry';
 import { IGpuCluster } from '../training/gpu-cluster';
@@ -41,7 +43,7 @@ export interface MlProjectStackProps extends StackProps {
   /**
    * Configuration of the registry created when `registry` is not given.
    *
-   * @default - ModelRegistry defaults, with the group named `<project>-<stage>`
+   * @default - ModelRegistry defaults, with the group and the image repository named `<project>-<stage>`
    */
   readonly registryProps?: ModelRegistryProps;
   /**
@@ -70,6 +72,20 @@ export interface MlProjectStackProps extends StackProps {
    * @default - ProjectNetwork defaults
    */
   readonly networkProps?: ProjectNetworkProps;
+  /**
+   * The ECR pull-through cache the project's nodes pull public images through (one shared by
+   * several projects of the account, or imported with `ImageCache.fromImageCacheAttributes()`).
+   *
+   * @default - a new ImageCache (configured by `imageCacheOptions`, namespace
+   * `ImageCacheNaming.defaultNamespace(identity)`), created when a capability first needs it
+   */
+  readonly imageCache?: IImageCache;
+  /**
+   * Configuration of the cache created when `imageCache` is not given.
+   *
+   * @default - ImageCache defaults (ECR Public, registry.k8s.io and Quay)
+   */
+  readonly imageCacheOptions?: ImageCacheOptions;
 }
 
 /**
@@ -101,6 +117,8 @@ export class MlProjectStack extends Stack implements IMlProject {
 
   private readonly networkProps?: ProjectNetworkProps;
   private projectNetwork?: IProjectNetwork;
+  private readonly imageCacheOptions?: ImageCacheOptions;
+  private projectImageCache?: IImageCache;
   private readonly capabilities = new BoundCapabilities(this, 'project');
 
   constructor(scope: Construct, id: string, props: MlProjectStackProps) {
@@ -118,10 +136,14 @@ export class MlProjectStack extends Stack implements IMlProject {
       // The description is create-only and the group has a fixed name: only what the name already
       // fixes goes in (not the team, which can change; the team is in the mlops:team tag).
       description: `Models of ${this.identity.project} (${this.identity.stage})`,
+      // A known name, so manifests written before deployment can name the project's images.
+      repositoryName: this.identity.qualifiedName,
       ...props.registryProps,
     });
     this.projectNetwork = props.network;
     this.networkProps = props.networkProps;
+    this.projectImageCache = props.imageCache;
+    this.imageCacheOptions = props.imageCacheOptions;
 
     // The library's capabilities first, in the order they build on each other, then the team's.
     const training = props.training?.bind(this);
@@ -145,6 +167,17 @@ export class MlProjectStack extends Stack implements IMlProject {
   public get network(): IProjectNetwork {
     if (!this.projectNetwork) this.projectNetwork = new ProjectNetwork(this, 'TrainingNetwork', this.networkProps);
     return this.projectNetwork;
+  }
+
+  /**
+   * The pull-through cache the project's nodes pull public images through: the one given in
+   * props, or an ImageCache (construct id `ImageCache`) created on first use.
+   */
+  public get imageCache(): IImageCache {
+    if (!this.projectImageCache) {
+      this.projectImageCache = new ImageCache(this, 'ImageCache', { ...this.imageCacheOptions, namespace: ImageCacheNaming.defaultNamespace(this.identity) });
+    }
+    return this.projectImageCache;
   }
 
   /** Binds a team's capability to the project (after those already bound). */

@@ -14,7 +14,8 @@ import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { IAM_ROLE_ARN, KMS_KEY_ARN, rejectArnWhereNameExpected, validateArn, validateRoleName } from '../core/private/identifiers';
 import { allowLogsToUseKey, createDataKey } from '../private/keys';
-import { S3_READ_WRITE_OBJECT_ACTIONS } from '../private/grants';
+import { ECR_LOGIN_SID, IMAGE_CACHE_PULL_ACTIONS, S3_READ_WRITE_OBJECT_ACTIONS } from '../private/grants';
+import { IImageCache } from '../network/image-cache';
 import { acknowledgeInherentWildcards, S3_OBJECT_PREFIX_ARN } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { checkSecurityGroupCount } from '../private/limits';
@@ -100,6 +101,14 @@ export interface GpuClusterProps {
    * @default - no kubectl provider (GitOps)
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
+  /**
+   * The ECR pull-through cache the nodes pull public images through (controllers on the system
+   * nodes, training images on the GPU nodes). Both node roles get `grantPull()` on it; images of
+   * other registries are unreachable from an isolated network.
+   *
+   * @default - no cache: the nodes pull only from ECR repositories of the account
+   */
+  readonly imageCache?: IImageCache;
   /**
    * What happens to the cluster when removed from the stack.
    *
@@ -337,6 +346,8 @@ export class GpuCluster extends GpuClusterBase {
    * synth time: the EC2NodeClass written to dist/ names it (`spec.instanceProfile`).
    */
   public readonly nodeInstanceProfileName: string;
+  /** Role of the system node group (controllers). */
+  public readonly systemNodeRole: iam.Role;
   /** Role of the Karpenter controller (EKS Pod Identity, `kube-system/karpenter`). */
   public readonly karpenterRole: iam.Role;
   /** Queue of spot interruption and instance health events Karpenter reads. */
@@ -425,6 +436,7 @@ export class GpuCluster extends GpuClusterBase {
     // Trainer, a GitOps agent). Untainted so they run without extra tolerations; GPU nodes are
     // tainted, so no other workload lands here by accident of capacity.
     const systemRole = workerRole(this, 'SystemNodeRole', 'EKS system nodes');
+    this.systemNodeRole = systemRole;
     this.cluster.addNodegroupCapacity('SystemNodes', {
       instanceTypes: [props.systemInstanceType ?? new ec2.InstanceType('m7i.xlarge')],
       minSize: systemNodes, desiredSize: systemNodes, maxSize: systemNodes + 1,
@@ -444,6 +456,7 @@ export class GpuCluster extends GpuClusterBase {
     // an isolated network cannot create one itself.
     this.nodeInstanceProfileName = this.nodeRoleName;
     new iam.CfnInstanceProfile(this, 'NodeInstanceProfile', { instanceProfileName: this.nodeInstanceProfileName, roles: [this.nodeRole.roleName] });
+    if (props.imageCache) this.pullImagesThrough(props.imageCache);
     new eks.AccessEntry(this, 'NodeAccess', {
       cluster: this.cluster, principal: this.nodeRole.roleArn, accessEntryType: eks.AccessEntryType.EC2_LINUX, accessPolicies: [],
     });
@@ -581,6 +594,20 @@ export class GpuCluster extends GpuClusterBase {
     addon.node.addDependency(this.podIdentityAgent);
     this.fsxCsi = addon;
     return addon;
+  }
+
+  /**
+   * Lets the system and GPU nodes pull images through `cache`, in one customer-managed policy
+   * attached to both node roles.
+   */
+  private pullImagesThrough(cache: IImageCache): void {
+    const grantee = new ManagedPolicyGrantee(this, 'ImageCachePolicy', { role: this.nodeRole, description: `Pulls through the image cache ${cache.namespace} from the nodes of ${this.clusterName}` });
+    grantee.policy.attachToRole(this.systemNodeRole);
+    cache.grantPull(grantee);
+    acknowledgeInherentWildcards(grantee.policy, [
+      { actions: IMAGE_CACHE_PULL_ACTIONS, resources: /:repository\/[^*]+\/\*$/, reason: 'ECR creates a cached repository per upstream image on first pull; the grant covers the cache\'s namespace (repository/<namespace>/*) only.' },
+      { sid: ECR_LOGIN_SID, reason: 'ecr:GetAuthorizationToken (the registry login every pull starts with) has no resource-level permissions.' },
+    ]);
   }
 
   /**

@@ -276,7 +276,10 @@ class KubernetesProjectTraining extends ProjectTraining {
       adminRoles: (o.adminRoleArns ?? []).map((arn, i) => iam.Role.fromRoleArn(stack, `ClusterAdmin${i}`,
         validateArn(stack, `training.adminRoleArns[${i}]`, arn, IAM_ROLE_ARN), { mutable: false })),
       kubectlLayer: o.kubectlLayer,
+      // Controllers and public images come through the project's pull-through cache.
+      imageCache: project.imageCache,
     });
+    new CfnOutput(stack, 'ImageCacheNamespace', { value: project.imageCache.namespace, description: 'First part of the names of the repositories the project\'s image cache creates (<registry>/<namespace>/<upstream>/...)' });
     const fileSystem = createLustre(project, o.lustre);
     // Pods mount the file system through the FSx CSI driver (static volumes).
     if (fileSystem) gpuCluster.addFsxCsiDriver();
@@ -293,7 +296,7 @@ class KubernetesProjectTraining extends ProjectTraining {
     if (network.isolated && network.hasS3GatewayEndpoint && needed.every((service) => network.hasInterfaceEndpoint(service))) {
       acknowledge(gpuCluster.cluster, {
         id: 'Annotation::@aws-cdk/aws-eks:isolatedSubnetsForKubectlPrivateSubnets',
-        reason: 'The project network has the STS, EKS, EKS Auth, EC2, ECR, SSM, CloudWatch Logs and SQS interface endpoints the cluster\'s AWS calls need (and S3 through its gateway endpoint); images from public registries need an ECR pull-through cache or NAT (see the network README).',
+        reason: 'The project network has the STS, EKS, EKS Auth, EC2, ECR, SSM, CloudWatch Logs and SQS interface endpoints the cluster\'s AWS calls need (and S3 through its gateway endpoint); public images come through the project\'s ECR pull-through cache (see the network README).',
       });
     }
     return { gpuCluster, fileSystem };

@@ -43,7 +43,7 @@ describe('default platform compliance', () => {
     const allowed: Array<[RegExp, RegExp]> = [
       [/(-S3BucketReplicationEnabled|::s3_bucket_replication_enabled_check)$/, /\/(Datasets|Registry)\/(Resource|AccessLogs|Artifacts)$/],
       [/(-S3DefaultEncryptionKMS|::s3_bucket_default_encryption_kms_check|::s3_bucket_logging_enabled_check)$/, /\/(Datasets|Registry)\/AccessLogs$/],
-      [/^AwsSolutions::AwsSolutions-IAM5\[/, /\/(Training\/Policy|GpuCluster\/(KarpenterPolicy|S3CsiPolicy)|HyperPod\/InstanceGroup-[\w-]+\/Policy)$/],
+      [/^AwsSolutions::AwsSolutions-IAM5\[/, /\/(Training\/Policy|ImageCache\/CreationPolicy|GpuCluster\/(KarpenterPolicy|S3CsiPolicy|ImageCachePolicy)|HyperPod\/InstanceGroup-[\w-]+\/Policy)$/],
       [/^AwsSolutions::AwsSolutions-IAM4\[Policy::arn:(<AWS::Partition>|aws):iam::aws:policy\/Amazon(EKS|EC2ContainerRegistryPullOnly|SSMManagedInstanceCore)/, /\/GpuCluster\/(NodeRole|SystemNodeRole|Resource\/Role)$/],
       [/-EC2RestrictedCommonPorts$/, /\/(TrainingNetwork\/TrainingSecurityGroup\/from [\w-]+:ALL TRAFFIC|GpuCluster\/(NodesToCluster|ClusterToNodes)\d+)$/],
       [/-VPCDefaultSecurityGroupClosed$/, /\/TrainingNetwork\/Resource$/],

@@ -50,8 +50,11 @@ const EXPECTED: Record<string, { dataHolding: Record<string, string>; resources:
       GpuClusterE4981ECB: 'AWS::EKS::Cluster', GpuClusterInterruptionQueue8C56A6F7: 'AWS::SQS::Queue', GpuClusterKey3ABB0039: 'AWS::KMS::Key',
       // added by issue 8: the control plane log group EKS would otherwise create unmanaged
       GpuClusterControlPlaneLogs35E66122: 'AWS::Logs::LogGroup',
+      // added by issue 8: the key of the repositories the image cache creates (they outlive the stack)
+      ImageCacheKey78940FCF: 'AWS::KMS::Key',
     },
-    resources: 87,
+    // issue 8: + the image cache (key, creation role and policy, 3 templates, 3 rules) and the nodes' pull policy
+    resources: 97,
   },
 };
 

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ProjectIdentity } from '../../core/identity';
 import { DatasetVolume } from '../data/dataset-volume';
+import { ProjectImages } from '../core/images';
 
 /**
  * What a project chart gives every Kubernetes capability it binds: who the project is, its
@@ -16,6 +17,8 @@ export interface IMlProjectChart extends IConstruct {
   readonly namespaceName: string;
   /** The project's read-only dataset volumes, by claim name. */
   readonly datasets: Record<string, DatasetVolume>;
+  /** The registry the project's pods pull from (its ECR repositories and image cache), if the chart has one. */
+  readonly images?: ProjectImages;
 }
 
 /**

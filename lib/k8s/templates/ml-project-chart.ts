@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import { ProjectIdentity, ProjectIdentityProps } from '../../core/identity';
 import { NameRule } from '../../core/names';
 import { validateLabels } from '../../core/private/validate';
+import { ImageCacheNaming } from '../../core/image-upstreams';
+import { ProjectImages, ProjectImagesOptions } from '../core/images';
 import { registerObjects } from '../core/objects';
 import { kplus } from '../core/plus';
 import { PodSecurityLabels } from '../core/security';
@@ -36,6 +38,15 @@ export interface MlProjectChartProps extends ChartProps {
    * @default - none; add them with `addCapability()`
    */
   readonly capabilities?: IChartCapability[];
+  /**
+   * The registry the project's pods pull from: its account's ECR registry, with the project's
+   * repositories and its pull-through cache. With it, every image of the chart must come from
+   * there (`image-outside-project-registry` otherwise), and capabilities build references with
+   * `images.ecr()` and `images.cached()`.
+   *
+   * @default - images are not checked against a registry
+   */
+  readonly images?: ProjectImagesOptions;
 }
 
 /**
@@ -52,6 +63,8 @@ export class MlProjectChart extends Chart implements IMlProjectChart {
   public readonly namespaceName: string;
   /** Dataset volumes by claim name. */
   public readonly datasets: Record<string, DatasetVolume> = {};
+  /** The registry the pods pull from, when `images` was given. */
+  public readonly images?: ProjectImages;
 
   private readonly capabilities = new BoundCapabilities(this, 'chart');
 
@@ -85,6 +98,9 @@ export class MlProjectChart extends Chart implements IMlProjectChart {
         return [];
       },
     });
+    if (props.images) {
+      this.images = new ProjectImages(this, 'Images', { ...props.images, cacheNamespace: props.images.cacheNamespace ?? ImageCacheNaming.defaultNamespace(identity) });
+    }
     for (const dataset of props.datasets ?? []) this.addDataset(dataset.name, dataset.source);
     for (const capability of props.capabilities ?? []) this.addCapability(capability);
   }

@@ -31,11 +31,11 @@ export interface TorchTrainingRuntimeProps {
    */
   readonly runtimeName?: string;
   /**
-   * Default image of the training container; TrainJobs normally give their own.
-   *
-   * @default 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime'
+   * Default image of the training container, pinned by tag or digest; TrainJobs normally give
+   * their own. No public default: in an isolated network only the project's ECR repositories and
+   * its pull-through cache are reachable (`ProjectImages.ecr()`, `ProjectImages.cached()`).
    */
-  readonly image?: string;
+  readonly image: string;
   /**
    * Default entrypoint of the training container; TrainJobs normally give their own.
    *
@@ -73,7 +73,7 @@ export interface TorchTrainingRuntimeProps {
  * together, up to `maxRestarts` times, while preemptions and node drains do not count as failures.
  *
  * @example
- * const torch = new TorchTrainingRuntime(chart, 'Torch', { runtimeName: 'torch-distributed-secure' });
+ * const torch = new TorchTrainingRuntime(chart, 'Torch', { runtimeName: 'torch-distributed-secure', image: images.ecr('defect-detection', '2.0.1') });
  */
 export class TorchTrainingRuntime extends Construct implements ITrainingRuntime {
   /**
@@ -95,11 +95,11 @@ export class TorchTrainingRuntime extends Construct implements ITrainingRuntime 
   /** The ClusterTrainingRuntime object. */
   public readonly resource: ApiObject;
 
-  constructor(scope: Construct, id: string, props: TorchTrainingRuntimeProps = {}) {
+  constructor(scope: Construct, id: string, props: TorchTrainingRuntimeProps) {
     super(scope, id);
     registerObjects(this, 'training runtime');
     this.runtimeName = props.runtimeName !== undefined ? checkName(this, 'runtimeName', props.runtimeName) : generateName(this);
-    const image = checkImage(this, 'invalid-training-runtime', 'image', props.image ?? 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime');
+    const image = checkImage(this, 'invalid-training-runtime', 'image', props.image);
     const numNodes = checkCount(this, 'invalid-training-runtime', 'numNodes', props.numNodes ?? 1);
     const maxRestarts = checkCount(this, 'invalid-training-runtime', 'maxRestarts', props.maxRestarts ?? 3, true);
     const user = checkCount(this, 'invalid-training-runtime', 'runAsUser', props.runAsUser ?? 1000);

@@ -21,7 +21,7 @@ function setup() {
   const flavor = new ResourceFlavor(c, 'Flavor', { pool });
   const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: ['team-a'], quotas: [{ flavor, accelerators: 32 }] });
   const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, namespaceName: 'team-a', localQueueName: 'training' });
-  const runtime = new TorchTrainingRuntime(c, 'Torch', { runtimeName: 'torch-secure' });
+  const runtime = new TorchTrainingRuntime(c, 'Torch', { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/torch:2.7.1', runtimeName: 'torch-secure' });
   const dataset = new DatasetVolume(c, 'Features', { source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' }), namespaceName: 'team-a', claimName: 'features' });
   return { c, pool, flavor, cq, queue, runtime, dataset };
 }

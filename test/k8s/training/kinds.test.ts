@@ -25,7 +25,7 @@ describe('TrainingRuntimeKind', () => {
     expect(TrainingRuntimeKind.TRAINING_RUNTIME).toBe('TrainingRuntime');
     const c = chart();
     h100Pool(c);
-    const own = new TorchTrainingRuntime(c, 'Torch', { runtimeName: 'torch-secure' });
+    const own = new TorchTrainingRuntime(c, 'Torch', { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/torch:2.7.1', runtimeName: 'torch-secure' });
     const referenced = TorchTrainingRuntime.fromClusterTrainingRuntimeName(c, 'Upstream', 'torch-distributed');
     expect(own.runtimeKind).toBe(TrainingRuntimeKind.CLUSTER_TRAINING_RUNTIME);
     expect(referenced.runtimeKind).toBe(TrainingRuntimeKind.CLUSTER_TRAINING_RUNTIME);

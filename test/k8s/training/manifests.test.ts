@@ -53,7 +53,7 @@ function platform(): Obj[] {
     ],
   });
   const urgent = new WorkloadPriorityClass(cluster, 'Urgent', { priorityClassName: 'urgent', value: 1000, description: 'Deadline-bound retraining' });
-  const torch = new TorchTrainingRuntime(cluster, 'Torch', { runtimeName: 'torch-secure', command: ['torchrun'] });
+  const torch = new TorchTrainingRuntime(cluster, 'Torch', { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/torch:2.7.1', runtimeName: 'torch-secure', command: ['torchrun'] });
 
   const project = new Chart(app, 'Project');
   const queue = new LocalQueue(project, 'Queue', { clusterQueue: cq, namespaceName: 'team-a', localQueueName: 'training' });

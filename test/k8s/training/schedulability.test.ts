@@ -101,7 +101,7 @@ describe('schedulability check at synth', () => {
       const pool = h100Pool(c);
       const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: ['team-a'], cohort, quotas: [{ flavor: new ResourceFlavor(c, 'Flavor', { pool }), ...quota }] });
       const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, localQueueName: 'training', namespaceName: 'team-a' });
-      new TrainJob(c, 'Finetune', { ...jobOptions(overrides), jobName: 'finetune', runtime: new TorchTrainingRuntime(c, 'Torch'), queue });
+      new TrainJob(c, 'Finetune', { ...jobOptions(overrides), jobName: 'finetune', runtime: new TorchTrainingRuntime(c, 'Torch', { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/torch:2.7.1' }), queue });
       return c;
     }
 

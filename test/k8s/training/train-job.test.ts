@@ -35,7 +35,7 @@ function podPatch(trainJob: Obj): { metadata: Obj['metadata']; spec: Record<stri
 describe('TorchTrainingRuntime', () => {
   test('ClusterTrainingRuntime: torch policy, one "node" replicated job, secure pod, whole-job restarts', () => {
     const c = chart('team-a');
-    const runtime = new TorchTrainingRuntime(c, 'Torch', { runtimeName: 'torch-secure', maxRestarts: 5, command: ['torchrun'] });
+    const runtime = new TorchTrainingRuntime(c, 'Torch', { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/torch:2.7.1', runtimeName: 'torch-secure', maxRestarts: 5, command: ['torchrun'] });
     const rt = find(synth(c), 'ClusterTrainingRuntime');
     expect(rt.apiVersion).toBe('trainer.kubeflow.org/v1alpha1');
     expect(rt.metadata).toEqual({ name: 'torch-secure', labels: { 'trainer.kubeflow.org/framework': 'torch' } });
@@ -49,11 +49,11 @@ describe('TorchTrainingRuntime', () => {
     const pod = node.template.spec.template.spec;
     expect(pod).toMatchObject({ restartPolicy: 'Never', automountServiceAccountToken: false, enableServiceLinks: false });
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } });
-    expect(pod.containers).toEqual([{ name: 'node', image: 'pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime', command: ['torchrun'], securityContext: SECURE_CONTAINER }]);
+    expect(pod.containers).toEqual([{ name: 'node', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/torch:2.7.1', command: ['torchrun'], securityContext: SECURE_CONTAINER }]);
     expect(runtime.runtimeKind).toBe('ClusterTrainingRuntime');
     // defaults
     const d = chart();
-    new TorchTrainingRuntime(d, 'Default');
+    new TorchTrainingRuntime(d, 'Default', { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/torch:2.7.1' });
     const defaults = find(synth(d), 'ClusterTrainingRuntime');
     expect(defaults.metadata.name).toMatch(/^test-default-[0-9a-f]{8}$/);
     expect(defaults.spec.template.spec.failurePolicy).toEqual({ maxRestarts: 3 });
@@ -61,8 +61,8 @@ describe('TorchTrainingRuntime', () => {
   });
 
   test('rejects bad values', () => {
-    expectValidationError(() => new TorchTrainingRuntime(chart(), 'T', { runtimeName: 'Torch' }), /invalid-name.*runtimeName/);
-    expectValidationError(() => new TorchTrainingRuntime(chart(), 'T', { maxRestarts: -1 }), /invalid-training-runtime.*maxRestarts/);
+    expectValidationError(() => new TorchTrainingRuntime(chart(), 'T', { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/torch:2.7.1', runtimeName: 'Torch' }), /invalid-name.*runtimeName/);
+    expectValidationError(() => new TorchTrainingRuntime(chart(), 'T', { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/torch:2.7.1', maxRestarts: -1 }), /invalid-training-runtime.*maxRestarts/);
     expectValidationError(() => new TorchTrainingRuntime(chart(), 'T', { image: 'py torch' }), /invalid-training-runtime.*image/);
   });
 });
@@ -74,7 +74,7 @@ describe('TrainJob', () => {
     const flavor = new ResourceFlavor(c, 'Flavor', { pool });
     const cq = new ClusterQueue(c, 'Cq', { clusterQueueName: 'risk-ml', namespaces: [namespace], quotas: [{ flavor, accelerators: 32 }] });
     const queue = new LocalQueue(c, 'Queue', { clusterQueue: cq, namespaceName: namespace, localQueueName: 'training' });
-    const runtime = new TorchTrainingRuntime(c, 'Torch', { runtimeName: 'torch-secure' });
+    const runtime = new TorchTrainingRuntime(c, 'Torch', { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/torch:2.7.1', runtimeName: 'torch-secure' });
     const dataset = new DatasetVolume(c, 'Features', { source: DatasetVolumeSource.s3({ region: 'eu-west-1', bucketName: 'fraud-datasets' }), namespaceName: namespace, claimName: 'features' });
     return { c, pool, cq, queue, runtime, dataset };
   }
