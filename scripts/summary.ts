@@ -34,9 +34,15 @@ for (const [name, artifact] of stacks) {
 const files = fs.existsSync(dist) ? fs.readdirSync(dist).filter((f) => f.endsWith('.yaml')).sort() : [];
 const kinds: string[] = [];
 console.log(`\nKubernetes (${dist}/): ${files.length} manifest file(s)`);
+let placeholderAccount = false;
 for (const file of files) {
-  const docs = parseAllDocuments(fs.readFileSync(path.join(dist, file), 'utf8')).map((d) => d.toJSON()).filter(Boolean);
+  const text = fs.readFileSync(path.join(dist, file), 'utf8');
+  placeholderAccount ||= text.includes('000000000000.dkr.ecr.');
+  const docs = parseAllDocuments(text).map((d) => d.toJSON()).filter(Boolean);
   kinds.push(...docs.map((d) => d.kind));
   console.log(`  ${file}: ${docs.length} objects (${format(countBy(docs, (d) => d.kind))})`);
 }
 console.log(`\nTotal: ${stacks.length} stacks, ${resources} AWS resources; ${files.length} charts, ${kinds.length} Kubernetes objects.`);
+if (placeholderAccount) {
+  console.log('\nNote: the manifests name the ECR registry of the placeholder account 000000000000: no -c account=<id> was given and the CDK CLI found no credentials. Synthesize with -c account=<your account id> before applying them.');
+}

@@ -127,7 +127,9 @@ abstract class ImageCacheBase extends Construct implements IImageCache {
 
   public get registryHost(): string {
     const stack = Stack.of(this);
-    return `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}`;
+    return Token.isUnresolved(stack.region)
+      ? `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}`
+      : ImageCacheNaming.registryHost(stack.account, stack.region);
   }
 
   public cachedImage(reference: string): string {

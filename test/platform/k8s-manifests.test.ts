@@ -100,6 +100,38 @@ describe('default platform Kubernetes manifests', () => {
     }
   });
 
+  test('every image is in the project account\'s ECR registry: its own repository or its pull-through cache', () => {
+    const images = (list: Manifest[]): string[] => {
+      const found: string[] = [];
+      const visit = (value: unknown): void => {
+        if (Array.isArray(value)) value.forEach(visit);
+        else if (value && typeof value === 'object') {
+          for (const [k, v] of Object.entries(value)) {
+            if (k === 'image' && typeof v === 'string') found.push(v);
+            else visit(v);
+          }
+        }
+      };
+      list.forEach(visit);
+      return found;
+    };
+    // without -c account and CLI credentials, a placeholder account (the summary says so)
+    const placeholder = images(manifests);
+    expect(placeholder.length).toBeGreaterThanOrEqual(3);
+    for (const image of placeholder) expect(image).toMatch(/^000000000000\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/defect-detection-prod[:@]/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-account-'));
+    try {
+      const k8sApp = new cdk8s.App({ outdir: dir });
+      buildPlatform(new cdk.App({ context: { account: '123456789012', region: 'eu-central-1' } }), k8sApp, { projects: 3 });
+      k8sApp.synth();
+      const named = images(loadManifests(dir));
+      expect(named).toHaveLength(placeholder.length);
+      for (const image of named) expect(image).toMatch(/^123456789012\.dkr\.ecr\.eu-central-1\.amazonaws\.com\//);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('every GPU quantity is a positive integer, never null', () => {
     const gpuValues: unknown[] = [];
     const visit = (value: unknown): void => {
