@@ -81,7 +81,8 @@ export class ImageUpstream {
 const MAX_RULE_PREFIX = 30;
 /** Longest namespace: room for `/` and the longest upstream prefix (`docker`). */
 const MAX_CACHE_NAMESPACE = MAX_RULE_PREFIX - 1 - Math.max(...ImageUpstream.all().map((u) => u.cachePrefix.length));
-const NAMESPACE_PATTERN = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+// ECR's API takes single separators in rule prefixes (its CloudFormation schema would allow more).
+const NAMESPACE_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /**
  * Where a project's image cache puts its repositories: `<namespace>/<upstream prefix>/<upstream
@@ -95,7 +96,8 @@ export class ImageCacheNaming {
    * hex digits of a hash of the whole name, so it stays unique and is the same on both sides.
    */
   public static defaultNamespace(identity: ProjectIdentity): string {
-    const name = identity.qualifiedName;
+    // Project names may repeat hyphens, which ECR's rule prefixes do not take.
+    const name = identity.qualifiedName.replace(/-{2,}/g, '-');
     if (name.length <= MAX_CACHE_NAMESPACE) return name;
     const hash = createHash('sha256').update(name).digest('hex').slice(0, 6);
     return `${name.slice(0, MAX_CACHE_NAMESPACE - hash.length - 1).replace(/[^a-z0-9]+$/, '')}-${hash}`;
@@ -106,7 +108,7 @@ export class ImageCacheNaming {
     if (typeof namespace !== 'string' || !NAMESPACE_PATTERN.test(namespace) || namespace.length < 2 || namespace.length > MAX_CACHE_NAMESPACE) {
       throw new ValidationError({
         code: 'invalid-image-cache', scope,
-        message: `namespace must be 2-${MAX_CACHE_NAMESPACE} lowercase letters and digits joined by ".", "_", "__" or "-": it starts every pull-through cache rule prefix (at most 30 characters with "/docker").`,
+        message: `namespace must be 2-${MAX_CACHE_NAMESPACE} lowercase letters and digits joined by single ".", "_" or "-": it starts every pull-through cache rule prefix (at most 30 characters with "/docker").`,
         received: namespace, fix: 'Give a short name such as "vision-prod", or leave namespace out to derive it from the project.',
       });
     }

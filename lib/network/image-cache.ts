@@ -29,7 +29,9 @@ export class ImageCacheUpstream {
    * An upstream ECR authenticates to with `credentials`: a secret in the cache's account and
    * region whose name starts with `ecr-pullthroughcache/`, holding `{"username": ..., "accessToken": ...}`,
    * encrypted with the default `aws/secretsmanager` key (ECR's service-linked role can read no
-   * other). Import an existing one with `secretsmanager.Secret.fromSecretNameV2()`.
+   * other). Import an existing one with `secretsmanager.Secret.fromSecretCompleteArn()` (the
+   * complete ARN, as AWS's examples give it; `fromSecretNameV2()` gives a partial ARN, which ECR
+   * was not verified to accept).
    */
   public static withCredentials(upstream: ImageUpstream, credentials: secretsmanager.ISecret): ImageCacheUpstream {
     return new ImageCacheUpstream(upstream, credentials);
@@ -235,7 +237,8 @@ export class ImageCache extends ImageCacheBase {
         ecrRepositoryPrefix: prefix,
         upstreamRegistry: upstream.upstreamRegistry,
         upstreamRegistryUrl: upstream.upstreamRegistryUrl,
-        credentialArn: credentials?.secretArn,
+        // The complete ARN where it is known: every documented example passes one.
+        credentialArn: credentials ? (credentials.secretFullArn ?? credentials.secretArn) : undefined,
       });
       // No repository is created before its template exists.
       rule.node.addDependency(template);
@@ -259,7 +262,7 @@ export class ImageCache extends ImageCacheBase {
           code: 'missing-upstream-credentials', scope: this,
           message: `ECR pulls from ${upstream.displayName} only with credentials: a Secrets Manager secret named ecr-pullthroughcache/... holding a username and an access token.`,
           received: upstream.displayName,
-          fix: `Use ImageCacheUpstream.withCredentials(upstream, secretsmanager.Secret.fromSecretNameV2(this, 'Credentials', 'ecr-pullthroughcache/${upstream.cachePrefix}')).`,
+          fix: `Use ImageCacheUpstream.withCredentials(upstream, secretsmanager.Secret.fromSecretCompleteArn(this, 'Credentials', <ARN of ecr-pullthroughcache/${upstream.cachePrefix}-...>)).`,
         });
       }
       if (credentials !== undefined && !upstream.requiresCredentials) {

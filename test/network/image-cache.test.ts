@@ -17,8 +17,9 @@ function stack(): Stack {
   return new Stack(new App(), 'S');
 }
 
+/** A secret imported by its complete ARN (name plus the six-character suffix Secrets Manager adds). */
 function credentials(s: Stack, name = 'ecr-pullthroughcache/docker'): secretsmanager.ISecret {
-  return secretsmanager.Secret.fromSecretNameV2(s, `Secret-${name.replace(/\W/g, '')}`, name);
+  return secretsmanager.Secret.fromSecretCompleteArn(s, `Secret-${name.replace(/\W/g, '')}`, `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`);
 }
 
 describe('ImageCache', () => {
@@ -96,11 +97,16 @@ describe('ImageCache', () => {
       ],
     });
     const rules = Object.values(Template.fromStack(s).findResources('AWS::ECR::PullThroughCacheRule')).map((r) => r.Properties);
+    // the complete ARN of each secret
     expect(rules).toEqual([
-      { EcrRepositoryPrefix: 'vision-prod/docker', UpstreamRegistry: 'docker-hub', UpstreamRegistryUrl: 'registry-1.docker.io', CredentialArn: expect.objectContaining({ 'Fn::Join': expect.anything() }) },
-      { EcrRepositoryPrefix: 'vision-prod/ghcr', UpstreamRegistry: 'github-container-registry', UpstreamRegistryUrl: 'ghcr.io', CredentialArn: expect.objectContaining({ 'Fn::Join': expect.anything() }) },
+      { EcrRepositoryPrefix: 'vision-prod/docker', UpstreamRegistry: 'docker-hub', UpstreamRegistryUrl: 'registry-1.docker.io', CredentialArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-AbCdEf' },
+      { EcrRepositoryPrefix: 'vision-prod/ghcr', UpstreamRegistry: 'github-container-registry', UpstreamRegistryUrl: 'ghcr.io', CredentialArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/ghcr-AbCdEf' },
     ]);
-    expect(JSON.stringify(rules[0].CredentialArn)).toContain(':secret:ecr-pullthroughcache/docker');
+    // a secret imported by name only: its (partial) ARN
+    const s4 = stack();
+    new ImageCache(s4, 'Cache', { namespace: 'vision-prod', upstreams: [ImageCacheUpstream.withCredentials(ImageUpstream.DOCKER_HUB, secretsmanager.Secret.fromSecretNameV2(s4, 'ByName', 'ecr-pullthroughcache/docker'))] });
+    const [byName] = Object.values(Template.fromStack(s4).findResources('AWS::ECR::PullThroughCacheRule'));
+    expect(JSON.stringify(s4.resolve(byName.Properties.CredentialArn))).toContain(':secret:ecr-pullthroughcache/docker"');
 
     expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision-prod', upstreams: [ImageCacheUpstream.of(ImageUpstream.DOCKER_HUB)] }), /missing-upstream-credentials.*Docker Hub/);
     const s2 = stack();
@@ -118,6 +124,10 @@ describe('ImageCache', () => {
     expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'Vision' }), /invalid-image-cache/);
     expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision/prod' }), /invalid-image-cache/);
     expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'a' }), /invalid-image-cache/);
+    // ECR's API takes single separators only
+    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision--prod' }), /invalid-image-cache/);
+    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision__prod' }), /invalid-image-cache/);
+    new ImageCache(stack(), 'C', { namespace: 'vision_prod.v2' });
     expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision-prod', untaggedImageExpiration: Duration.hours(12) }), /invalid-duration.*untaggedImageExpiration/);
   });
 
@@ -199,6 +209,8 @@ describe('the image cache of a project', () => {
     // exactly 23 characters are kept as they are
     const fits = ProjectIdentity.of(new App(), { ...identity, project: 'a'.repeat(18) });
     expect(ImageCacheNaming.defaultNamespace(fits)).toBe(`${'a'.repeat(18)}-prod`);
+    // repeated hyphens of a project name are collapsed
+    expect(ImageCacheNaming.defaultNamespace(ProjectIdentity.of(new App(), { ...identity, project: 'defect--detection' }))).toBe('defect-detection-prod');
     expect(ImageCacheNaming.registryHost('123456789012', 'cn-north-1')).toBe('123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn');
   });
 

@@ -172,8 +172,10 @@ export interface GpuNodePoolProps {
   readonly capacityReservations?: CapacityReservationSelector[];
   /**
    * Node image. Karpenter picks the accelerated variant of the family for GPU and Neuron types.
+   * Bottlerocket's NVIDIA variant runs the NVIDIA device plugin itself and has the Lustre client;
+   * on AL2023 the cluster must run the NVIDIA device plugin (or the Neuron device plugin).
    *
-   * @default GpuNodeImage.AL2023_LATEST
+   * @default - GpuNodeImage.BOTTLEROCKET_LATEST for NVIDIA pools, GpuNodeImage.AL2023_LATEST for Neuron pools
    */
   readonly image?: GpuNodeImage;
   /**
@@ -350,11 +352,14 @@ export class GpuNodePool extends GpuNodePoolBase {
   public readonly nodePool: ApiObject;
   /** The EC2NodeClass object. */
   public readonly nodeClass: ApiObject;
+  /** The node image (family and version) the pool's nodes boot. */
+  public readonly image: GpuNodeImage;
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id, { ...props, labels: migLabels(props) });
     registerObjects(this, 'GPU node pool');
     this.nodeClassName = this.nodePoolName;
+    this.image = props.image ?? (this.vendor === AcceleratorVendor.NVIDIA ? GpuNodeImage.BOTTLEROCKET_LATEST : GpuNodeImage.AL2023_LATEST);
     const nodeClassSpec = renderNodeClass(this, props);
     const nodePoolSpec = renderNodePool(this, props);
 

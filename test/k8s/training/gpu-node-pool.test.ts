@@ -53,17 +53,19 @@ describe('GpuNodePool', () => {
     expect(pool.efa).toBe(true);
   });
 
-  test('EC2NodeClass: AL2023 accelerated AMI, 200 GiB encrypted gp3, IMDSv2 hop limit 1, no public IP', () => {
+  test('EC2NodeClass: Bottlerocket for NVIDIA (its device plugin runs on the node), 200 GiB encrypted gp3 data volume, IMDSv2 hop limit 1, no public IP', () => {
     const c = chart();
-    h100Pool(c);
+    const pool = h100Pool(c);
+    expect(pool.image).toBe(GpuNodeImage.BOTTLEROCKET_LATEST);
     const nc = find(synth(c), 'EC2NodeClass');
     expect(nc.apiVersion).toBe('karpenter.k8s.aws/v1');
+    const ebs = { volumeType: 'gp3', encrypted: true, deleteOnTermination: true };
     expect(nc.spec).toEqual({
       instanceProfile: 'KarpenterNode-ml',
-      amiSelectorTerms: [{ alias: 'al2023@latest' }],
+      amiSelectorTerms: [{ alias: 'bottlerocket@latest' }],
       subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'ml' } }],
       securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'ml' } }],
-      blockDeviceMappings: [{ deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: '200Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } }],
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '4Gi', ...ebs } }, { deviceName: '/dev/xvdb', ebs: { volumeSize: '200Gi', ...ebs } }],
       metadataOptions: { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' },
       associatePublicIPAddress: false,
     });
@@ -125,6 +127,11 @@ describe('GpuNodePool', () => {
     expect(np.spec.template.spec.requirements[2]).toEqual({ key: 'karpenter.k8s.aws/instance-accelerator-name', operator: 'In', values: ['trainium', 'trainium2'] });
     expect(np.spec.limits).toEqual({ 'aws.amazon.com/neuron': 64 });
     expect(pool.resourceName).toBe('aws.amazon.com/neuron');
+    // Neuron nodes boot AL2023 (the cluster runs the Neuron device plugin), one root volume
+    expect(pool.image).toBe(GpuNodeImage.AL2023_LATEST);
+    const nc = find(synth(c), 'EC2NodeClass');
+    expect(nc.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@latest' }]);
+    expect(nc.spec.blockDeviceMappings).toEqual([{ deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: '200Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } }]);
     // generated name from the construct path
     expect(pool.nodePoolName).toMatch(/^test-trn-[0-9a-f]{8}$/);
   });

@@ -18,7 +18,7 @@ import { isUnresolvedString } from '../../../core/private/tokens';
 import { AcceleratorCapabilities } from '../../core/accelerators';
 import { k8s } from '../../core/plus';
 import type { GpuNodePool, GpuNodePoolProps } from '../gpu-node-pool';
-import { CapacityType, DisruptionReason, GpuNodeImage, GpuNodeImageFamily, NodePoolDisruptionBudget } from '../node-pool-options';
+import { CapacityType, DisruptionReason, GpuNodeImageFamily, NodePoolDisruptionBudget } from '../node-pool-options';
 
 /** Label Karpenter puts on every node of a NodePool, with the pool's name as value. */
 export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
@@ -111,7 +111,7 @@ export function renderNodeClass(pool: GpuNodePool, props: GpuNodePoolProps): Rec
   }
   const subnets = checkSelectorTags(pool, 'subnetTags', props.subnetTags);
   const securityGroups = checkSelectorTags(pool, 'securityGroupTags', props.securityGroupTags);
-  const image = props.image ?? GpuNodeImage.AL2023_LATEST;
+  const image = pool.image;
   image._validate(pool);
 
   const volumeSize = props.volumeSize ?? Size.gibibytes(200);
