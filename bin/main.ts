@@ -34,6 +34,11 @@ const chartApp = (): cdk8s.App => {
   return app;
 };
 
-buildPlatform(awsApp, withKubernetes ? chartApp : undefined, { projects });
+const platform = buildPlatform(awsApp, withKubernetes ? chartApp : undefined, { projects });
 for (const app of k8sApps) app.synth();
+// The images the nodes pull through the cache, which must be pulled once from outside the VPC first.
+for (const chart of platform.charts) {
+  const images = (chart as { cachedImages?: string[] }).cachedImages;
+  if (images) fs.writeFileSync(`${outdir}/${chart.node.id}.images.txt`, `${images.join('\n')}\n`);
+}
 awsApp.synth();

@@ -2,7 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Accelerator, AcceleratorInstanceType, ComplianceGate, CapacityType, CheckpointVolume, ClusterQueue, GpuNodePool, HyperPodInstanceType, HyperPodSlurmNodeType,
+  Accelerator, AcceleratorInstanceType, ArgoCdCluster, ClusterGitOpsChart, ImageCacheNaming, ImageCacheUpstream, ImageUpstream, ComplianceGate, CapacityType, CheckpointVolume, ClusterQueue, GpuNodePool, HyperPodInstanceType, HyperPodSlurmNodeType,
   IChartCapability, IGpuCluster, IMlProjectChart, IndexedTrainingJob, LocalQueue, ResourceFlavor, TorchTrainingRuntime, TrainJob, WorkloadPriorityClass, DatasetObjectLock, DatasetVolumeSource, ProjectTraining, TrainingCompute, MlProjectChart, MlProjectStack, ProjectIdentityProps,
 } from '../lib/index';
 
@@ -24,7 +24,7 @@ export interface PlatformOptions {
 /** What the default platform contains. */
 export interface Platform {
   readonly stacks: MlProjectStack[];
-  readonly charts: MlProjectChart[];
+  readonly charts: cdk8s.Chart[];
 }
 
 /** The reference projects the default platform starts with: one per way of training. */
@@ -35,6 +35,8 @@ interface ReferenceProject {
   readonly zones?: string[];
   /** Whether the project's chart gets node pools, queues and training jobs. */
   readonly kubernetesTraining?: boolean;
+  /** Registries the project's image cache mirrors (default: the cache's). */
+  readonly cacheUpstreams?: ImageCacheUpstream[];
 }
 
 function referenceProject(index: number, app: cdk.App): ReferenceProject {
@@ -74,8 +76,16 @@ function referenceProject(index: number, app: cdk.App): ReferenceProject {
           lustre: { zones: ['features'] },
           mountedZones: ['features'],
           checkpointZone: 'checkpoints',
+          // The EKS Argo CD capability: context identityCenterInstanceArn, else a stack parameter.
+          argoCd: { identityCenterInstanceArn: app.node.tryGetContext('identityCenterInstanceArn') },
         }),
         kubernetesTraining: true,
+        // The add-ons' charts and images: Karpenter (ECR Public), Kueue and JobSet (registry.k8s.io),
+        // the Kubeflow Trainer (GHCR, with a GitHub token in Secrets Manager).
+        cacheUpstreams: [
+          ImageCacheUpstream.of(ImageUpstream.ECR_PUBLIC), ImageCacheUpstream.of(ImageUpstream.KUBERNETES), ImageCacheUpstream.of(ImageUpstream.QUAY),
+          ghcrCredentials(app),
+        ],
       };
     default: {
       const n = String(index).padStart(3, '0');
@@ -83,6 +93,20 @@ function referenceProject(index: number, app: cdk.App): ReferenceProject {
     }
   }
 }
+
+/**
+ * GHCR credentials of the image cache: the secret's complete ARN from context ghcrCredentialsArn,
+ * else the secret named ecr-pullthroughcache/ghcr (a partial ARN; see the network README).
+ */
+function ghcrCredentials(app: cdk.App): ImageCacheUpstream {
+  const arn = app.node.tryGetContext('ghcrCredentialsArn') as string | undefined;
+  return arn !== undefined
+    ? ImageCacheUpstream.withCredentialsArn(ImageUpstream.GITHUB_CONTAINER_REGISTRY, arn)
+    : ImageCacheUpstream.withCredentialsName(ImageUpstream.GITHUB_CONTAINER_REGISTRY, 'ecr-pullthroughcache/ghcr');
+}
+
+/** The Git repository the manifests are committed to, for Argo CD (context gitRepositoryUrl, gitRevision). */
+export const PLACEHOLDER_GIT_REPOSITORY = 'https://git.example.com/platform/mlops-platform.git';
 
 /**
  * Where the project charts go: one cdk8s App for all of them, or the App each chart gets (called
@@ -108,15 +132,16 @@ export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, optio
   // Not compared with CDK_DEFAULT_REGION: the CDK CLI sets it to us-east-1 when no profile names a
   // region, so it cannot tell the deploy region. Deploying elsewhere, pass -c region=<region>.
   const stacks: MlProjectStack[] = [];
-  const charts: MlProjectChart[] = [];
+  const charts: cdk8s.Chart[] = [];
   for (let i = 0; i < count; i++) {
-    const { identity, training, zones, kubernetesTraining } = referenceProject(i, awsApp);
+    const { identity, training, zones, kubernetesTraining, cacheUpstreams } = referenceProject(i, awsApp);
     const id = `${identity.project}-${identity.stage}`;
     const bucketName = `${bucketPrefix}-${id}-datasets`;
     const stack = new MlProjectStack(awsApp, id, {
       identity,
       description: `ML project ${identity.project} (${identity.stage})`,
       training,
+      imageCacheOptions: cacheUpstreams ? { upstreams: cacheUpstreams } : undefined,
       datasetStoreProps: {
         bucketName,
         zones: zones ?? ['raw', 'curated', 'features'],
@@ -131,7 +156,7 @@ export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, optio
     const lustre = kubernetesTraining && stack.lustre ? lustreFromContext(awsApp, stack.lustre.storageCapacity.toGibibytes()) : undefined;
     const chart = new MlProjectChart(chartApp(id), id, {
       identity,
-      images: { account, region },
+      images: { account, region, cacheUpstreams: cacheUpstreams?.map((u) => u.upstream) },
       datasets: [
         { name: 'features', source: DatasetVolumeSource.s3({ region, bucketName, prefix: 'features/' }) },
         ...(lustre ? [{ name: 'lustre', source: lustre }] : []),
@@ -141,6 +166,22 @@ export function buildPlatform(awsApp: cdk.App, k8s: ChartApps | undefined, optio
         : [],
     });
     charts.push(chart);
+    if (kubernetesTraining && stack.gpuCluster) {
+      // What Argo CD (the EKS capability) installs and syncs on the project's cluster.
+      const gitops = `${id}-gitops`;
+      const clusterName = stack.gpuCluster.clusterName;
+      const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+      charts.push(new ClusterGitOpsChart(chartApp(gitops), gitops, {
+        cluster: ArgoCdCluster.eksCluster(`arn:${partition}:eks:${region}:${account}:cluster/${clusterName}`),
+        images: { account, region, cacheNamespace: ImageCacheNaming.defaultNamespace(stack.identity), cacheUpstreams: cacheUpstreams?.map((u) => u.upstream) },
+        repository: {
+          repoURL: awsApp.node.tryGetContext('gitRepositoryUrl') ?? PLACEHOLDER_GIT_REPOSITORY,
+          revision: awsApp.node.tryGetContext('gitRevision') ?? 'v0.1.0',
+        },
+        karpenter: { clusterName, interruptionQueueName: stack.gpuCluster.interruptionQueueName },
+        projects: [chart],
+      }));
+    }
   }
   return { stacks, charts };
 }

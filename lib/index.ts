@@ -9,5 +9,6 @@ export * from './project/index';
 export * from './training/index';
 export * from './templates/index';
 export * from './compliance/index';
+export * from './gitops/index';
 // Kubernetes capabilities
 export * from './k8s/index';

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -34,15 +34,54 @@ export class ImageCacheUpstream {
    * was not verified to accept).
    */
   public static withCredentials(upstream: ImageUpstream, credentials: secretsmanager.ISecret): ImageCacheUpstream {
-    return new ImageCacheUpstream(upstream, credentials);
+    return new ImageCacheUpstream(upstream, { secret: credentials });
+  }
+
+  /**
+   * Like `withCredentials()`, with the secret's complete ARN
+   * (`arn:aws:secretsmanager:<region>:<account>:secret:ecr-pullthroughcache/<name>-<6 characters>`).
+   */
+  public static withCredentialsArn(upstream: ImageUpstream, secretArn: string): ImageCacheUpstream {
+    return new ImageCacheUpstream(upstream, { arn: secretArn });
+  }
+
+  /**
+   * Like `withCredentials()`, with the secret's name (`ecr-pullthroughcache/ghcr`): the rule gets
+   * the partial ARN of that name in the cache's account and region, which ECR was not verified to
+   * accept; prefer `withCredentialsArn()` once the secret exists.
+   */
+  public static withCredentialsName(upstream: ImageUpstream, secretName: string): ImageCacheUpstream {
+    return new ImageCacheUpstream(upstream, { name: secretName });
   }
 
   private constructor(
     /** The upstream registry. */
     public readonly upstream: ImageUpstream,
-    /** The credentials secret, for upstreams that need one. */
-    public readonly credentials?: secretsmanager.ISecret,
+    private readonly credentials?: { secret?: secretsmanager.ISecret; arn?: string; name?: string },
   ) {}
+
+  /** Whether credentials were given. */
+  public get hasCredentials(): boolean {
+    return this.credentials !== undefined;
+  }
+
+  /** The secret's name as far as it is known at synth time (with its suffix, for an ARN). @internal */
+  public _secretName(): string | undefined {
+    const c = this.credentials;
+    if (c?.secret) return c.secret.secretName;
+    if (c?.arn !== undefined) return Token.isUnresolved(c.arn) ? undefined : /:secret:(.+)$/.exec(c.arn)?.[1] ?? c.arn;
+    return c?.name;
+  }
+
+  /** The `CredentialArn` of the rule. @internal */
+  public _credentialArn(scope: IConstruct): string | undefined {
+    const c = this.credentials;
+    if (c === undefined) return undefined;
+    // The complete ARN where it is known: every documented example passes one.
+    if (c.secret) return c.secret.secretFullArn ?? c.secret.secretArn;
+    if (c.arn !== undefined) return c.arn;
+    return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: c.name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
 }
 
 /** The upstreams a cache mirrors unless told otherwise: those that need no credentials. */
@@ -218,7 +257,8 @@ export class ImageCache extends ImageCacheBase {
         action: { type: 'expire' },
       }],
     });
-    for (const { upstream, credentials } of upstreams) {
+    for (const entry of upstreams) {
+      const upstream = entry.upstream;
       const prefix = ImageCacheNaming.rulePrefix(this.namespace, upstream);
       const id = upstream.upstreamRegistry;
       // ECR applies the template with the same prefix to the repositories the rule creates.
@@ -237,8 +277,7 @@ export class ImageCache extends ImageCacheBase {
         ecrRepositoryPrefix: prefix,
         upstreamRegistry: upstream.upstreamRegistry,
         upstreamRegistryUrl: upstream.upstreamRegistryUrl,
-        // The complete ARN where it is known: every documented example passes one.
-        credentialArn: credentials ? (credentials.secretFullArn ?? credentials.secretArn) : undefined,
+        credentialArn: entry._credentialArn(this),
       });
       // No repository is created before its template exists.
       rule.node.addDependency(template);
@@ -248,7 +287,8 @@ export class ImageCache extends ImageCacheBase {
 
   private validateUpstreams(upstreams: ImageCacheUpstream[]): void {
     const seen = new Set<ImageUpstream>();
-    for (const { upstream, credentials } of upstreams) {
+    for (const entry of upstreams) {
+      const upstream = entry.upstream;
       if (seen.has(upstream)) {
         throw new ValidationError({
           code: 'invalid-image-cache', scope: this,
@@ -257,7 +297,7 @@ export class ImageCache extends ImageCacheBase {
         });
       }
       seen.add(upstream);
-      if (upstream.requiresCredentials && credentials === undefined) {
+      if (upstream.requiresCredentials && !entry.hasCredentials) {
         throw new ValidationError({
           code: 'missing-upstream-credentials', scope: this,
           message: `ECR pulls from ${upstream.displayName} only with credentials: a Secrets Manager secret named ecr-pullthroughcache/... holding a username and an access token.`,
@@ -265,14 +305,14 @@ export class ImageCache extends ImageCacheBase {
           fix: `Use ImageCacheUpstream.withCredentials(upstream, secretsmanager.Secret.fromSecretCompleteArn(this, 'Credentials', <ARN of ecr-pullthroughcache/${upstream.cachePrefix}-...>)).`,
         });
       }
-      if (credentials !== undefined && !upstream.requiresCredentials) {
+      if (entry.hasCredentials && !upstream.requiresCredentials) {
         throw new ValidationError({
           code: 'invalid-image-cache', scope: this,
           message: `${upstream.displayName} takes no credentials in a pull-through cache rule.`,
           received: upstream.displayName, fix: 'Use ImageCacheUpstream.of(upstream).',
         });
       }
-      const name = credentials?.secretName;
+      const name = entry._secretName();
       if (name !== undefined && !Token.isUnresolved(name) && !name.startsWith(CREDENTIAL_SECRET_PREFIX)) {
         throw new ValidationError({
           code: 'invalid-upstream-credentials', scope: this,

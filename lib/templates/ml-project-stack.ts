@@ -16,6 +16,7 @@ import { IModelRegistry, ModelRegistry, ModelRegistryProps } from '../registry/m
 import { IGpuCluster } from '../training/gpu-cluster';
 import { IHyperPodCluster } from '../training/hyperpod-cluster';
 import { ProjectTraining } from '../training/project';
+import { ArgoCdCapability } from '../gitops/argo-cd-capability';
 import { ITrainingTemplate } from '../training/sagemaker-training';
 
 /** Properties of an {@link MlProjectStack}. */
@@ -114,6 +115,8 @@ export class MlProjectStack extends Stack implements IMlProject {
   public readonly hyperPodCluster?: IHyperPodCluster;
   /** The FSx for Lustre file system linked to the dataset store (when asked for). */
   public readonly lustre?: IDatasetFileSystem;
+  /** The EKS Argo CD capability (Kubernetes training with `argoCd`). */
+  public readonly argoCd?: ArgoCdCapability;
 
   private readonly networkProps?: ProjectNetworkProps;
   private projectNetwork?: IProjectNetwork;
@@ -151,6 +154,7 @@ export class MlProjectStack extends Stack implements IMlProject {
     this.hyperPodCluster = training?.hyperPodCluster;
     this.gpuCluster = training?.gpuCluster;
     this.lustre = training?.fileSystem;
+    this.argoCd = training?.argoCd;
     for (const capability of props.capabilities ?? []) this.addCapability(capability);
   }
 

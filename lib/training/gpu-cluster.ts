@@ -166,6 +166,11 @@ export interface IGpuCluster extends IConstruct {
   readonly nodeInstanceProfileName: string;
   /** Tags on the subnets and security groups Karpenter selects (`karpenter.sh/discovery`). */
   readonly discoveryTags: Record<string, string>;
+  /**
+   * Name of the SQS queue of spot interruption and instance health events Karpenter reads
+   * (`settings.interruptionQueue`), known at synth time.
+   */
+  readonly interruptionQueueName: string;
 
   /**
    * A control-plane metric EKS publishes for free (`AWS/EKS`, dimension `ClusterName`; Sum over
@@ -249,6 +254,7 @@ export abstract class GpuClusterBase extends Construct implements IGpuCluster {
   public abstract readonly nodeRoleName: string;
   public abstract readonly nodeInstanceProfileName: string;
   public abstract readonly discoveryTags: Record<string, string>;
+  public abstract readonly interruptionQueueName: string;
 
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
@@ -352,6 +358,8 @@ export class GpuCluster extends GpuClusterBase {
   public readonly karpenterRole: iam.Role;
   /** Queue of spot interruption and instance health events Karpenter reads. */
   public readonly interruptionQueue: sqs.Queue;
+  /** Name of `interruptionQueue`: the cluster name (its first 80 characters, SQS's limit). */
+  public readonly interruptionQueueName: string;
   /** Tags on the subnets and security groups Karpenter selects (`karpenter.sh/discovery`). */
   public readonly discoveryTags: Record<string, string>;
   /** `/aws/eks/<cluster name>/cluster`: the control plane logs, created with the cluster. */
@@ -461,7 +469,10 @@ export class GpuCluster extends GpuClusterBase {
       cluster: this.cluster, principal: this.nodeRole.roleArn, accessEntryType: eks.AccessEntryType.EC2_LINUX, accessPolicies: [],
     });
 
+    // A fixed name: the Karpenter add-on, written to dist/ before deployment, names the queue.
+    this.interruptionQueueName = interruptionQueueName(this.clusterName);
     this.interruptionQueue = new sqs.Queue(this, 'InterruptionQueue', {
+      queueName: this.interruptionQueueName,
       retentionPeriod: Duration.minutes(5),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -715,6 +726,11 @@ function validateInstanceProfileName(scope: IConstruct, prop: string, name: stri
   return name;
 }
 
+/** The interruption queue of a cluster: named like it, within SQS's 80 characters (EKS names fit SQS's characters). */
+function interruptionQueueName(clusterName: string): string {
+  return clusterName.slice(0, 80);
+}
+
 function discoveryTags(clusterName: string): Record<string, string> {
   return { 'karpenter.sh/discovery': clusterName };
 }
@@ -725,6 +741,7 @@ class ImportedGpuCluster extends GpuClusterBase {
   public readonly nodeRoleName: string;
   public readonly nodeInstanceProfileName: string;
   public readonly discoveryTags: Record<string, string>;
+  public readonly interruptionQueueName: string;
 
   constructor(scope: Construct, id: string, attrs: GpuClusterAttributes) {
     super(scope, id);
@@ -745,5 +762,6 @@ class ImportedGpuCluster extends GpuClusterBase {
       ? this.nodeRoleName
       : validateInstanceProfileName(this, 'nodeInstanceProfileName', attrs.nodeInstanceProfileName);
     this.discoveryTags = discoveryTags(attrs.clusterName);
+    this.interruptionQueueName = interruptionQueueName(attrs.clusterName);
   }
 }

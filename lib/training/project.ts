@@ -6,6 +6,7 @@ import { AcceleratorInstanceType } from '../core/accelerators';
 import { IAM_ROLE_ARN, validateArn } from '../core/private/identifiers';
 import { DatasetFileSystem, IDatasetFileSystem } from '../data/lustre-file-system';
 import { IMlProject } from '../project/ml-project';
+import { ArgoCdCapability, ArgoCdRoleMapping } from '../gitops/argo-cd-capability';
 import { GpuCluster, IGpuCluster } from './gpu-cluster';
 import { HyperPodCluster, HyperPodInstanceGroupOptions, HyperPodOrchestrator, HyperPodOrchestratorKind, IHyperPodCluster } from './hyperpod-cluster';
 import { ITrainingTemplate, SageMakerTrainingTemplate, TrainingMetric } from './sagemaker-training';
@@ -106,6 +107,36 @@ export interface KubernetesProjectTrainingOptions {
    * @default - none
    */
   readonly lustre?: ProjectLustreOptions;
+  /**
+   * The EKS managed Argo CD capability, which installs the cluster's add-ons and applies the
+   * project's charts (`ClusterGitOpsChart` on the Kubernetes side). Its API and UI are private
+   * (an `eks-capabilities` endpoint in the project network).
+   *
+   * @default - none: an Argo CD installed in the cluster by the platform team (see lib/gitops/README.md)
+   */
+  readonly argoCd?: ProjectArgoCdOptions;
+}
+
+/** The Argo CD capability of a Kubernetes project: who signs in, and how. */
+export interface ProjectArgoCdOptions {
+  /**
+   * ARN of the IAM Identity Center instance Argo CD users sign in with.
+   *
+   * @default - a stack parameter (ArgoCdIdentityCenterInstanceArn) the deployment gives
+   */
+  readonly identityCenterInstanceArn?: string;
+  /**
+   * Region of the Identity Center instance.
+   *
+   * @default - the stack's region
+   */
+  readonly identityCenterRegion?: string;
+  /**
+   * Identity Center users or groups and their Argo CD roles.
+   *
+   * @default - none
+   */
+  readonly roleMappings?: ArgoCdRoleMapping[];
 }
 
 /** Options of a SageMaker HyperPod cluster in a project. */
@@ -162,6 +193,12 @@ export interface ProjectTrainingResources {
    * @default - none
    */
   readonly fileSystem?: IDatasetFileSystem;
+  /**
+   * The Argo CD capability of the EKS cluster (Kubernetes training with `argoCd`).
+   *
+   * @default - none
+   */
+  readonly argoCd?: ArgoCdCapability;
 }
 
 /**
@@ -299,7 +336,10 @@ class KubernetesProjectTraining extends ProjectTraining {
         reason: 'The project network has the STS, EKS, EKS Auth, EC2, ECR, SSM, CloudWatch Logs and SQS interface endpoints the cluster\'s AWS calls need (and S3 through its gateway endpoint); public images come through the project\'s ECR pull-through cache (see the network README).',
       });
     }
-    return { gpuCluster, fileSystem };
+    const argoCd = o.argoCd && new ArgoCdCapability(stack, 'ArgoCd', {
+      cluster: gpuCluster, network, imageCache: project.imageCache, ...o.argoCd,
+    });
+    return { gpuCluster, fileSystem, argoCd };
   }
 }
 

@@ -52,9 +52,13 @@ const EXPECTED: Record<string, { dataHolding: Record<string, string>; resources:
       GpuClusterControlPlaneLogs35E66122: 'AWS::Logs::LogGroup',
       // added by issue 8: the key of the repositories the image cache creates (they outlive the stack)
       ImageCacheKey78940FCF: 'AWS::KMS::Key',
+      // the logs of the Argo CD capability's access association handler
+      ArgoCdClusterAccessLogsBF9174E5: 'AWS::Logs::LogGroup',
     },
     // issue 8: + the image cache (key, creation role and policy, 3 templates, 3 rules) and the nodes' pull policy
-    resources: 97,
+    // and: the GHCR rule and template, the Argo CD capability (role, chart policy, private endpoint,
+    // the access association: custom resource, handler, its role, policy and logs)
+    resources: 108,
   },
 };
 

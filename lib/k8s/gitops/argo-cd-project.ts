@@ -121,6 +121,9 @@ export class ArgoCdProject extends Construct implements IArgoCdProject {
         sourceRepos: this.sourceRepos,
         destinations: this.destinations.map((d) => ({ server: d.cluster.server, namespace: d.namespace })),
         clusterResourceWhitelist: this.clusterResources.map((r) => ({ group: r.group, kind: r.kind })),
+        // The EKS Argo CD capability reads Applications from its own namespace only, and needs
+        // the project to say so; a self-installed Argo CD ignores it for that namespace.
+        sourceNamespaces: [this.argoCdNamespace],
       },
     });
   }

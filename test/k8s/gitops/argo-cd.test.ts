@@ -40,6 +40,7 @@ describe('ArgoCdProject and ArgoCdApplication', () => {
         sourceRepos: [REPO, CHARTS],
         destinations: [{ server: ARN, namespace: 'defect-detection-prod' }],
         clusterResourceWhitelist: [{ group: 'karpenter.sh', kind: 'NodePool' }],
+        sourceNamespaces: ['argocd'],
       },
     });
     expect(application).toEqual({
