@@ -80,6 +80,13 @@ export interface ClusterGitOpsChartProps extends ChartProps {
    * @default - none; an NVIDIA pool on AL2023 fails the synth
    */
   readonly nvidiaDevicePluginImage?: string;
+  /**
+   * Whether the Neuron device plugin runs on the cluster already (installed outside this chart),
+   * for Neuron pools: this chart does not install it.
+   *
+   * @default false - a Neuron pool fails the synth
+   */
+  readonly neuronDevicePluginInstalled?: boolean;
 }
 
 /** Argo CD's sync wave of each kind of Application: controllers and their CRDs, then projects. */
@@ -266,6 +273,16 @@ export class ClusterGitOpsChart extends Chart {
           tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
         },
       }));
+    }
+
+    const neuron = pools.filter((p) => p.vendor === AcceleratorVendor.AWS);
+    if (neuron.length > 0 && !props.neuronDevicePluginInstalled) {
+      throw new ValidationError({
+        code: 'missing-device-plugin', scope: this,
+        message: `Node pools ${neuron.map((p) => p.nodePoolName).join(', ')} run Neuron devices, whose device plugin this chart does not install, so no pod could request aws.amazon.com/neuron there.`,
+        received: neuron.map((p) => p.nodePoolName),
+        fix: 'Install the Neuron device plugin on the cluster (its image through the cache) and set neuronDevicePluginInstalled: true.',
+      });
     }
 
     // Each project through its own AppProject: its namespace, and the cluster-scoped kinds it defines.

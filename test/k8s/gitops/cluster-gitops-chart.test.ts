@@ -12,12 +12,13 @@ const REPO = 'https://git.example.com/platform/mlops.git';
 const UPSTREAMS = [ImageUpstream.ECR_PUBLIC, ImageUpstream.KUBERNETES, ImageUpstream.QUAY, ImageUpstream.GITHUB_CONTAINER_REGISTRY];
 const IMAGES = { account: '123456789012', region: 'eu-west-1', cacheNamespace: 'defect-detection-prod', cacheUpstreams: UPSTREAMS };
 
-function pools(options: { efa?: boolean; al2023?: boolean } = {}): IChartCapability {
+function pools(options: { efa?: boolean; al2023?: boolean; neuron?: boolean } = {}): IChartCapability {
+  const type = options.neuron ? AcceleratorInstanceType.TRN1_32XLARGE : options.efa ? AcceleratorInstanceType.P5_48XLARGE : AcceleratorInstanceType.G6E_12XLARGE;
   return {
     capabilityName: 'pools',
     bind: (p) => {
       new GpuNodePool(p.chart, 'Pool', {
-        nodePoolName: 'gpu', instanceTypes: [options.efa ? AcceleratorInstanceType.P5_48XLARGE : AcceleratorInstanceType.G6E_12XLARGE], acceleratorLimit: 16, efa: options.efa,
+        nodePoolName: 'gpu', instanceTypes: [type], acceleratorLimit: 16, efa: options.efa,
         image: options.al2023 ? GpuNodeImage.AL2023_LATEST : undefined,
         instanceProfile: 'KarpenterNode-x', subnetTags: { a: 'b' }, securityGroupTags: { a: 'b' },
       });
@@ -114,6 +115,9 @@ describe('ClusterGitOpsChart', () => {
     expect(nvidia.spec.source.helm.valuesObject.image).toEqual({ repository: `${HOST}/nvidia/k8s-device-plugin`, tag: 'v0.20.0' });
     expect(nvidia.spec.source.helm.valuesObject.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions)
       .toEqual([{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['gpu'] }]);
+    // Neuron pools: the plugin must come from elsewhere, and say so
+    expectValidationError(() => render({}, pools({ neuron: true })), /missing-device-plugin.*Neuron/);
+    expect(Object.keys(apps(render({ neuronDevicePluginInstalled: true }, pools({ neuron: true })).objects))).not.toContain('nvidia-device-plugin');
   });
 
   test('without Karpenter settings no Karpenter; a self-installed Argo CD gets no cluster secret; the cache must mirror the add-ons\' registries', () => {
