@@ -104,7 +104,8 @@ export class ImageCacheNaming {
   }
 
   /** Throws `invalid-image-cache` unless `namespace` can start an ECR rule prefix of every upstream. */
-  public static validateNamespace(scope: IConstruct, namespace: string): string {
+  public static validateNamespace(scope: IConstruct, repositoryNamespace: string): string {
+    const namespace = repositoryNamespace;
     if (typeof namespace !== 'string' || !NAMESPACE_PATTERN.test(namespace) || namespace.length < 2 || namespace.length > MAX_CACHE_NAMESPACE) {
       throw new ValidationError({
         code: 'invalid-image-cache', scope,
@@ -116,8 +117,8 @@ export class ImageCacheNaming {
   }
 
   /** The repository prefix of the cache rule for `upstream`: `<namespace>/<upstream prefix>`. */
-  public static rulePrefix(namespace: string, upstream: ImageUpstream): string {
-    return `${namespace}/${upstream.cachePrefix}`;
+  public static rulePrefix(repositoryNamespace: string, upstream: ImageUpstream): string {
+    return `${repositoryNamespace}/${upstream.cachePrefix}`;
   }
 
   /**

@@ -128,13 +128,13 @@ export interface ImageCacheProps extends ImageCacheOptions {
    * longest rule prefix (`<namespace>/docker`) stays within ECR's 30.
    * `ImageCacheNaming.defaultNamespace(identity)` derives one from a project identity.
    */
-  readonly namespace: string;
+  readonly repositoryNamespace: string;
 }
 
 /** An image cache: pull-through cache rules that mirror public registries into private ECR repositories. */
 export interface IImageCache extends IConstruct {
   /** First part of the cached repositories' names. */
-  readonly namespace: string;
+  readonly repositoryNamespace: string;
   /** The registries the cache mirrors. */
   readonly upstreams: ImageUpstream[];
   /** Host of the private registry the cache lives in: `<account>.dkr.ecr.<region>.amazonaws.com`. */
@@ -157,13 +157,13 @@ export interface IImageCache extends IConstruct {
 /** An existing cache, for {@link ImageCache.fromImageCacheAttributes}. */
 export interface ImageCacheAttributes {
   /** The cache's namespace. */
-  readonly namespace: string;
+  readonly repositoryNamespace: string;
   /** The registries it mirrors. */
   readonly upstreams: ImageUpstream[];
 }
 
 abstract class ImageCacheBase extends Construct implements IImageCache {
-  public abstract readonly namespace: string;
+  public abstract readonly repositoryNamespace: string;
   public abstract readonly upstreams: ImageUpstream[];
 
   public get registryHost(): string {
@@ -186,7 +186,7 @@ abstract class ImageCacheBase extends Construct implements IImageCache {
 
   /** ARN pattern of the cached repositories: `repository/<namespace>/*`. */
   protected repositoryArns(): string {
-    return Stack.of(this).formatArn({ service: 'ecr', resource: 'repository', resourceName: `${this.namespace}/*` });
+    return Stack.of(this).formatArn({ service: 'ecr', resource: 'repository', resourceName: `${this.repositoryNamespace}/*` });
   }
 }
 
@@ -203,13 +203,13 @@ export class ImageCache extends ImageCacheBase {
   /** A cache created elsewhere (another stack, or the platform team's account setup). */
   public static fromImageCacheAttributes(scope: Construct, id: string, attrs: ImageCacheAttributes): IImageCache {
     class Imported extends ImageCacheBase {
-      public readonly namespace = ImageCacheNaming.validateNamespace(this, attrs.namespace);
+      public readonly repositoryNamespace = ImageCacheNaming.validateNamespace(this, attrs.repositoryNamespace);
       public readonly upstreams = [...attrs.upstreams];
     }
     return new Imported(scope, id);
   }
 
-  public readonly namespace: string;
+  public readonly repositoryNamespace: string;
   public readonly upstreams: ImageUpstream[];
   /** Key of the cached repositories. */
   public readonly encryptionKey: kms.IKey;
@@ -220,7 +220,7 @@ export class ImageCache extends ImageCacheBase {
 
   constructor(scope: Construct, id: string, props: ImageCacheProps) {
     super(scope, id);
-    this.namespace = ImageCacheNaming.validateNamespace(this, props.namespace);
+    this.repositoryNamespace = ImageCacheNaming.validateNamespace(this, props.repositoryNamespace);
     const upstreams = props.upstreams ?? DEFAULT_UPSTREAMS.map((u) => ImageCacheUpstream.of(u));
     this.validateUpstreams(upstreams);
     this.upstreams = upstreams.map((u) => u.upstream);
@@ -259,7 +259,7 @@ export class ImageCache extends ImageCacheBase {
     });
     for (const entry of upstreams) {
       const upstream = entry.upstream;
-      const prefix = ImageCacheNaming.rulePrefix(this.namespace, upstream);
+      const prefix = ImageCacheNaming.rulePrefix(this.repositoryNamespace, upstream);
       const id = upstream.upstreamRegistry;
       // ECR applies the template with the same prefix to the repositories the rule creates.
       const template = new ecr.CfnRepositoryCreationTemplate(this, `Template-${id}`, {
@@ -270,7 +270,7 @@ export class ImageCache extends ImageCacheBase {
         imageTagMutability: props.imageTagMutability ?? ecr.TagMutability.MUTABLE,
         lifecyclePolicy,
         customRoleArn: role.roleArn,
-        resourceTags: [{ key: 'mlops:image-cache', value: this.namespace }],
+        resourceTags: [{ key: 'mlops:image-cache', value: this.repositoryNamespace }],
       });
       template.node.addDependency(policy);
       const rule = new ecr.CfnPullThroughCacheRule(this, `Rule-${id}`, {

@@ -179,7 +179,7 @@ export class MlProjectStack extends Stack implements IMlProject {
    */
   public get imageCache(): IImageCache {
     if (!this.projectImageCache) {
-      this.projectImageCache = new ImageCache(this, 'ImageCache', { ...this.imageCacheOptions, namespace: ImageCacheNaming.defaultNamespace(this.identity) });
+      this.projectImageCache = new ImageCache(this, 'ImageCache', { ...this.imageCacheOptions, repositoryNamespace: ImageCacheNaming.defaultNamespace(this.identity) });
     }
     return this.projectImageCache;
   }

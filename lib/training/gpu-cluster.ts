@@ -612,7 +612,7 @@ export class GpuCluster extends GpuClusterBase {
    * attached to both node roles.
    */
   private pullImagesThrough(cache: IImageCache): void {
-    const grantee = new ManagedPolicyGrantee(this, 'ImageCachePolicy', { role: this.nodeRole, description: `Pulls through the image cache ${cache.namespace} from the nodes of ${this.clusterName}` });
+    const grantee = new ManagedPolicyGrantee(this, 'ImageCachePolicy', { role: this.nodeRole, description: `Pulls through the image cache ${cache.repositoryNamespace} from the nodes of ${this.clusterName}` });
     grantee.policy.attachToRole(this.systemNodeRole);
     cache.grantPull(grantee);
     acknowledgeInherentWildcards(grantee.policy, [

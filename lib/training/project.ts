@@ -316,7 +316,7 @@ class KubernetesProjectTraining extends ProjectTraining {
       // Controllers and public images come through the project's pull-through cache.
       imageCache: project.imageCache,
     });
-    new CfnOutput(stack, 'ImageCacheNamespace', { value: project.imageCache.namespace, description: 'First part of the names of the repositories the project\'s image cache creates (<registry>/<namespace>/<upstream>/...)' });
+    new CfnOutput(stack, 'ImageCacheNamespace', { value: project.imageCache.repositoryNamespace, description: 'First part of the names of the repositories the project\'s image cache creates (<registry>/<namespace>/<upstream>/...)' });
     const fileSystem = createLustre(project, o.lustre);
     // Pods mount the file system through the FSx CSI driver (static volumes).
     if (fileSystem) gpuCluster.addFsxCsiDriver();

@@ -97,7 +97,7 @@ describe('ArgoCdCapability', () => {
     expectValidationError(() => new ArgoCdCapability(stack, 'B', { cluster: c, identityCenterInstanceArn: IDC, capabilityName: 'argo cd' }), /invalid-name.*capabilityName/);
     expectValidationError(() => new ArgoCdCapability(stack, 'D', { cluster: c, identityCenterInstanceArn: IDC, roleMappings: [{ role: ArgoCdRole.ADMIN, identityIds: [] }] }), /invalid-role-mapping/);
     // an imported cluster, no network, no cache: the capability and its role only
-    new ArgoCdCapability(stack, 'E', { cluster: c, identityCenterInstanceArn: IDC, imageCache: ImageCache.fromImageCacheAttributes(stack, 'Cache', { namespace: 'platform', upstreams: [] }) });
+    new ArgoCdCapability(stack, 'E', { cluster: c, identityCenterInstanceArn: IDC, imageCache: ImageCache.fromImageCacheAttributes(stack, 'Cache', { repositoryNamespace: 'platform', upstreams: [] }) });
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 });

@@ -25,7 +25,7 @@ function credentials(s: Stack, name = 'ecr-pullthroughcache/docker'): secretsman
 describe('ImageCache', () => {
   test('one rule per upstream under <namespace>/<prefix>, each after its creation template', () => {
     const s = stack();
-    const cache = new ImageCache(s, 'Cache', { namespace: 'vision-prod' });
+    const cache = new ImageCache(s, 'Cache', { repositoryNamespace: 'vision-prod' });
     const t = Template.fromStack(s);
     const rules = t.findResources('AWS::ECR::PullThroughCacheRule');
     const byPrefix = Object.fromEntries(Object.values(rules).map((r) => [r.Properties.EcrRepositoryPrefix, r.Properties]));
@@ -49,7 +49,7 @@ describe('ImageCache', () => {
 
   test('cached repositories get the cache key (retained), mutable tags, a lifecycle rule and tags, through the creation role', () => {
     const s = stack();
-    const cache = new ImageCache(s, 'Cache', { namespace: 'vision-prod', untaggedImageExpiration: Duration.days(7) });
+    const cache = new ImageCache(s, 'Cache', { repositoryNamespace: 'vision-prod', untaggedImageExpiration: Duration.days(7) });
     const t = Template.fromStack(s);
     const keyId = s.getLogicalId(cache.encryptionKey.node.defaultChild as CfnElement);
     t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: { EnableKeyRotation: true } });
@@ -81,7 +81,7 @@ describe('ImageCache', () => {
   test('a given key and tag mutability are used; no key is created', () => {
     const s = stack();
     const key = new kms.Key(s, 'Own');
-    new ImageCache(s, 'Cache', { namespace: 'vision-prod', encryptionKey: key, imageTagMutability: ecr.TagMutability.IMMUTABLE });
+    new ImageCache(s, 'Cache', { repositoryNamespace: 'vision-prod', encryptionKey: key, imageTagMutability: ecr.TagMutability.IMMUTABLE });
     const t = Template.fromStack(s);
     t.resourceCountIs('AWS::KMS::Key', 1);
     t.allResourcesProperties('AWS::ECR::RepositoryCreationTemplate', { ImageTagMutability: 'IMMUTABLE', EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': [s.getLogicalId(key.node.defaultChild as CfnElement), 'Arn'] } } });
@@ -90,7 +90,7 @@ describe('ImageCache', () => {
   test('Docker Hub and GHCR take their credentials secret; the others take none', () => {
     const s = stack();
     new ImageCache(s, 'Cache', {
-      namespace: 'vision-prod',
+      repositoryNamespace: 'vision-prod',
       upstreams: [
         ImageCacheUpstream.withCredentials(ImageUpstream.DOCKER_HUB, credentials(s)),
         ImageCacheUpstream.withCredentials(ImageUpstream.GITHUB_CONTAINER_REGISTRY, credentials(s, 'ecr-pullthroughcache/ghcr')),
@@ -104,36 +104,36 @@ describe('ImageCache', () => {
     ]);
     // a secret imported by name only: its (partial) ARN
     const s4 = stack();
-    new ImageCache(s4, 'Cache', { namespace: 'vision-prod', upstreams: [ImageCacheUpstream.withCredentials(ImageUpstream.DOCKER_HUB, secretsmanager.Secret.fromSecretNameV2(s4, 'ByName', 'ecr-pullthroughcache/docker'))] });
+    new ImageCache(s4, 'Cache', { repositoryNamespace: 'vision-prod', upstreams: [ImageCacheUpstream.withCredentials(ImageUpstream.DOCKER_HUB, secretsmanager.Secret.fromSecretNameV2(s4, 'ByName', 'ecr-pullthroughcache/docker'))] });
     const [byName] = Object.values(Template.fromStack(s4).findResources('AWS::ECR::PullThroughCacheRule'));
     expect(JSON.stringify(s4.resolve(byName.Properties.CredentialArn))).toContain(':secret:ecr-pullthroughcache/docker"');
 
-    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision-prod', upstreams: [ImageCacheUpstream.of(ImageUpstream.DOCKER_HUB)] }), /missing-upstream-credentials.*Docker Hub/);
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'vision-prod', upstreams: [ImageCacheUpstream.of(ImageUpstream.DOCKER_HUB)] }), /missing-upstream-credentials.*Docker Hub/);
     const s2 = stack();
-    expectValidationError(() => new ImageCache(s2, 'C', { namespace: 'vision-prod', upstreams: [ImageCacheUpstream.withCredentials(ImageUpstream.DOCKER_HUB, credentials(s2, 'dockerhub-token'))] }),
+    expectValidationError(() => new ImageCache(s2, 'C', { repositoryNamespace: 'vision-prod', upstreams: [ImageCacheUpstream.withCredentials(ImageUpstream.DOCKER_HUB, credentials(s2, 'dockerhub-token'))] }),
       /invalid-upstream-credentials.*ecr-pullthroughcache\/.*dockerhub-token/);
     const s3 = stack();
-    expectValidationError(() => new ImageCache(s3, 'C', { namespace: 'vision-prod', upstreams: [ImageCacheUpstream.withCredentials(ImageUpstream.QUAY, credentials(s3))] }), /invalid-image-cache.*Quay takes no credentials/);
-    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision-prod', upstreams: [ImageCacheUpstream.of(ImageUpstream.QUAY), ImageCacheUpstream.of(ImageUpstream.QUAY)] }), /invalid-image-cache.*twice/);
+    expectValidationError(() => new ImageCache(s3, 'C', { repositoryNamespace: 'vision-prod', upstreams: [ImageCacheUpstream.withCredentials(ImageUpstream.QUAY, credentials(s3))] }), /invalid-image-cache.*Quay takes no credentials/);
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'vision-prod', upstreams: [ImageCacheUpstream.of(ImageUpstream.QUAY), ImageCacheUpstream.of(ImageUpstream.QUAY)] }), /invalid-image-cache.*twice/);
   });
 
   test('the namespace: 23 characters pass (the longest rule prefix is then 30), 24 fail; ECR name characters only', () => {
-    new ImageCache(stack(), 'C', { namespace: 'a'.repeat(23) });
+    new ImageCache(stack(), 'C', { repositoryNamespace: 'a'.repeat(23) });
     expect(ImageCacheNaming.rulePrefix('a'.repeat(23), ImageUpstream.DOCKER_HUB)).toHaveLength(30);
-    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'a'.repeat(24) }), /invalid-image-cache.*namespace/);
-    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'Vision' }), /invalid-image-cache/);
-    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision/prod' }), /invalid-image-cache/);
-    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'a' }), /invalid-image-cache/);
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'a'.repeat(24) }), /invalid-image-cache.*namespace/);
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'Vision' }), /invalid-image-cache/);
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'vision/prod' }), /invalid-image-cache/);
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'a' }), /invalid-image-cache/);
     // ECR's API takes single separators only
-    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision--prod' }), /invalid-image-cache/);
-    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision__prod' }), /invalid-image-cache/);
-    new ImageCache(stack(), 'C', { namespace: 'vision_prod.v2' });
-    expectValidationError(() => new ImageCache(stack(), 'C', { namespace: 'vision-prod', untaggedImageExpiration: Duration.hours(12) }), /invalid-duration.*untaggedImageExpiration/);
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'vision--prod' }), /invalid-image-cache/);
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'vision__prod' }), /invalid-image-cache/);
+    new ImageCache(stack(), 'C', { repositoryNamespace: 'vision_prod.v2' });
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'vision-prod', untaggedImageExpiration: Duration.hours(12) }), /invalid-duration.*untaggedImageExpiration/);
   });
 
   test('grantPull: read, import and create under the namespace, and the registry login', () => {
     const s = stack();
-    const cache = ImageCache.fromImageCacheAttributes(s, 'Shared', { namespace: 'platform', upstreams: [ImageUpstream.QUAY] });
+    const cache = ImageCache.fromImageCacheAttributes(s, 'Shared', { repositoryNamespace: 'platform', upstreams: [ImageUpstream.QUAY] });
     const role = new iam.Role(s, 'R', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     cache.grantPull(role);
     cache.grantPull(role);
@@ -143,13 +143,13 @@ describe('ImageCache', () => {
     ]);
     // an imported cache creates nothing
     Template.fromStack(s).resourceCountIs('AWS::ECR::PullThroughCacheRule', 0);
-    expectValidationError(() => ImageCache.fromImageCacheAttributes(stack(), 'X', { namespace: 'Platform', upstreams: [] }), /invalid-image-cache/);
+    expectValidationError(() => ImageCache.fromImageCacheAttributes(stack(), 'X', { repositoryNamespace: 'Platform', upstreams: [] }), /invalid-image-cache/);
   });
 
   test('cachedImage: the reference in the cache, Docker Hub official images under library/', () => {
     const s = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
     const cache = new ImageCache(s, 'Cache', {
-      namespace: 'vision-prod',
+      repositoryNamespace: 'vision-prod',
       upstreams: [ImageCacheUpstream.of(ImageUpstream.KUBERNETES), ImageCacheUpstream.withCredentials(ImageUpstream.DOCKER_HUB, credentials(s))],
     });
     const host = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
@@ -172,7 +172,7 @@ describe('the image cache of a project', () => {
     const app = new App();
     const project = new MlProjectStack(app, 'P', { identity, training: ProjectTraining.kubernetes({}) });
     const t = Template.fromStack(project);
-    expect(project.imageCache.namespace).toBe('defect-detection-prod');
+    expect(project.imageCache.repositoryNamespace).toBe('defect-detection-prod');
     t.resourceCountIs('AWS::ECR::PullThroughCacheRule', 3);
     t.hasOutput('ImageCacheNamespace', { Value: 'defect-detection-prod' });
     const cluster = project.gpuCluster as GpuCluster;
@@ -192,7 +192,7 @@ describe('the image cache of a project', () => {
     Template.fromStack(plain).resourceCountIs('AWS::ECR::PullThroughCacheRule', 0);
     const app = new App();
     const shared = new Stack(app, 'Shared');
-    const cache = new ImageCache(shared, 'Cache', { namespace: 'platform' });
+    const cache = new ImageCache(shared, 'Cache', { repositoryNamespace: 'platform' });
     const project = new MlProjectStack(app, 'P', { identity, imageCache: cache, training: ProjectTraining.kubernetes({}) });
     const t = Template.fromStack(project);
     t.resourceCountIs('AWS::ECR::PullThroughCacheRule', 0);
@@ -217,7 +217,7 @@ describe('the image cache of a project', () => {
   test('no stack creates a VPC for the cache alone', () => {
     const app = new App();
     const project = new MlProjectStack(app, 'P', { identity });
-    expect(project.imageCache.namespace).toBe('defect-detection-prod');
+    expect(project.imageCache.repositoryNamespace).toBe('defect-detection-prod');
     Template.fromStack(project).resourceCountIs('AWS::EC2::VPC', 0);
   });
 });

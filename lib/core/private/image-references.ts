@@ -39,7 +39,7 @@ export function upstreamOf(reference: string): ImageUpstream | undefined {
  * Hub's official images. Throws `image-not-cached` when the reference is not from one of
  * `upstreams`.
  */
-export function cachedImageReference(scope: IConstruct, cache: { readonly registryHost: string; readonly namespace: string; readonly upstreams: ImageUpstream[] }, reference: string): string {
+export function cachedImageReference(scope: IConstruct, cache: { readonly registryHost: string; readonly repositoryNamespace: string; readonly upstreams: ImageUpstream[] }, reference: string): string {
   const upstream = upstreamOf(reference);
   if (upstream === undefined || !cache.upstreams.includes(upstream)) {
     const configured = cache.upstreams.map((u) => u.displayName).join(', ') || 'none';
@@ -54,7 +54,7 @@ export function cachedImageReference(scope: IConstruct, cache: { readonly regist
   }
   const parts = splitImageReference(reference);
   const path = upstream === ImageUpstream.DOCKER_HUB && !parts.path.includes('/') ? `library/${parts.path}` : parts.path;
-  return `${cache.registryHost}/${ImageCacheNaming.rulePrefix(cache.namespace, upstream)}/${path}${parts.pin}`;
+  return `${cache.registryHost}/${ImageCacheNaming.rulePrefix(cache.repositoryNamespace, upstream)}/${path}${parts.pin}`;
 }
 
 function upstreamKey(upstream: ImageUpstream): string {

@@ -27,10 +27,20 @@ export interface ProjectImagesOptions {
   readonly cacheUpstreams?: ImageUpstream[];
 }
 
-/** Properties of {@link ProjectImages}. */
-export interface ProjectImagesProps extends ProjectImagesOptions {
-  /** Namespace of the cache (required here; the project chart derives it from the identity). */
+/** Properties of {@link ProjectImages}: {@link ProjectImagesOptions} with the cache's namespace given. */
+export interface ProjectImagesProps {
+  /** The AWS account (12 digits) whose private registry holds the project's ECR repositories and its image cache. */
+  readonly account: string;
+  /** The region of that registry. */
+  readonly region: string;
+  /** Namespace of the project's pull-through cache (the stack output `ImageCacheNamespace`). */
   readonly cacheNamespace: string;
+  /**
+   * The registries the cache mirrors.
+   *
+   * @default - ECR Public, registry.k8s.io and Quay (the cache's defaults)
+   */
+  readonly cacheUpstreams?: ImageUpstream[];
 }
 
 /** The cache's default upstreams, as `ImageCacheProps.upstreams` has them. */
@@ -49,8 +59,8 @@ const CHECKED = Symbol.for('mlops-constructs.k8s.imagesChecked');
 export class ProjectImages extends Construct {
   /** The registry host, `<account>.dkr.ecr.<region>.amazonaws.com`. */
   public readonly registryHost: string;
-  /** Namespace of the pull-through cache. */
-  public readonly namespace: string;
+  /** Namespace of the pull-through cache (the first part of its repositories' names). */
+  public readonly cacheNamespace: string;
   /** The registries the cache mirrors. */
   public readonly upstreams: ImageUpstream[];
 
@@ -71,7 +81,7 @@ export class ProjectImages extends Construct {
       });
     }
     this.registryHost = ImageCacheNaming.registryHost(props.account, props.region);
-    this.namespace = ImageCacheNaming.validateNamespace(this, props.cacheNamespace);
+    this.cacheNamespace = ImageCacheNaming.validateNamespace(this, props.cacheNamespace);
     this.upstreams = [...(props.cacheUpstreams ?? DEFAULT_CACHE_UPSTREAMS)];
     checkChartImages(Chart.of(this), this);
   }
@@ -84,7 +94,7 @@ export class ProjectImages extends Construct {
    */
   public cached(reference: string): string {
     checkImage(this, 'invalid-image', 'reference', reference);
-    return cachedImageReference(this, this, reference);
+    return cachedImageReference(this, { registryHost: this.registryHost, repositoryNamespace: this.cacheNamespace, upstreams: this.upstreams }, reference);
   }
 
   /**
@@ -93,10 +103,10 @@ export class ProjectImages extends Construct {
    */
   public ecr(repositoryName: string, tagOrDigest: string): string {
     NameRule.ECR_REPOSITORY.validate(this, 'repositoryName', repositoryName, { generated: false, example: 'defect-detection' });
-    if (repositoryName.startsWith(`${this.namespace}/`)) {
+    if (repositoryName.startsWith(`${this.cacheNamespace}/`)) {
       throw new ValidationError({
         code: 'invalid-image', scope: this,
-        message: `repositoryName is under the image cache's namespace "${this.namespace}", whose repositories the cache rules own.`,
+        message: `repositoryName is under the image cache's namespace "${this.cacheNamespace}", whose repositories the cache rules own.`,
         received: repositoryName, fix: 'Use cached() for images of the cache, or a repository outside its namespace.',
       });
     }
@@ -111,10 +121,10 @@ export class ProjectImages extends Construct {
     if (host !== this.registryHost) {
       return `it is not in the project's registry ${this.registryHost}, which is all an isolated network reaches`;
     }
-    if (path.startsWith(`${this.namespace}/`)) {
-      const prefix = path.slice(this.namespace.length + 1).split('/')[0];
+    if (path.startsWith(`${this.cacheNamespace}/`)) {
+      const prefix = path.slice(this.cacheNamespace.length + 1).split('/')[0];
       if (!this.upstreams.some((u) => u.cachePrefix === prefix)) {
-        return `it is under the image cache's namespace, but the cache has no rule for "${this.namespace}/${prefix}" (it mirrors ${this.upstreams.map((u) => u.displayName).join(', ') || 'nothing'})`;
+        return `it is under the image cache's namespace, but the cache has no rule for "${this.cacheNamespace}/${prefix}" (it mirrors ${this.upstreams.map((u) => u.displayName).join(', ') || 'nothing'})`;
       }
     }
     return undefined;

@@ -179,14 +179,14 @@ export class ArgoCdApplication extends Construct {
     registerObjects(this, 'Argo CD application');
     this.applicationName = props.applicationName !== undefined ? checkName(this, 'applicationName', props.applicationName) : generateName(this);
     const project = props.project;
-    const { cluster, namespace } = props.destination;
+    const { cluster, namespaceName: namespace } = props.destination;
     cluster._validate(this);
-    checkName(this, 'destination.namespace', namespace);
-    if (!project.destinations.some((d) => d.cluster.server === cluster.server && (d.namespace === '*' || d.namespace === namespace))) {
+    checkName(this, 'destination.namespaceName', namespace);
+    if (!project.destinations.some((d) => d.cluster.server === cluster.server && (d.namespaceName === '*' || d.namespaceName === namespace))) {
       throw new ValidationError({
         code: 'destination-not-permitted', scope: this,
         message: `Project ${project.projectName} does not allow deploying to namespace ${namespace} of ${cluster.server}, so Argo CD would refuse every sync.`,
-        received: { server: cluster.server, namespace, allowed: project.destinations.map((d) => `${d.cluster.server} ${d.namespace}`) },
+        received: { server: cluster.server, namespace, allowed: project.destinations.map((d) => `${d.cluster.server} ${d.namespaceName}`) },
         fix: 'Deploy to a destination of the project, or add this one to its destinations.',
       });
     }

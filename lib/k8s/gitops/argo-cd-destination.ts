@@ -50,5 +50,5 @@ export interface ArgoCdDestination {
   /** The cluster. */
   readonly cluster: ArgoCdCluster;
   /** The namespace, or `*` for any namespace of the cluster (add-on projects only). */
-  readonly namespace: string;
+  readonly namespaceName: string;
 }

@@ -102,7 +102,7 @@ export class ArgoCdProject extends Construct implements IArgoCdProject {
     }
     for (const d of props.destinations) {
       d.cluster._validate(this);
-      if (d.namespace !== '*') checkName(this, 'destinations[].namespace', d.namespace);
+      if (d.namespaceName !== '*') checkName(this, 'destinations[].namespaceName', d.namespaceName);
     }
     this.sourceRepos = [...props.sourceRepos];
     this.destinations = [...props.destinations];
@@ -119,7 +119,7 @@ export class ArgoCdProject extends Construct implements IArgoCdProject {
       spec: {
         description: props.description,
         sourceRepos: this.sourceRepos,
-        destinations: this.destinations.map((d) => ({ server: d.cluster.server, namespace: d.namespace })),
+        destinations: this.destinations.map((d) => ({ server: d.cluster.server, namespace: d.namespaceName })),
         clusterResourceWhitelist: this.clusterResources.map((r) => ({ group: r.group, kind: r.kind })),
         // The EKS Argo CD capability reads Applications from its own namespace only, and needs
         // the project to say so; a self-installed Argo CD ignores it for that namespace.

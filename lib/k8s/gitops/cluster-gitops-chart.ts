@@ -157,7 +157,7 @@ export class ClusterGitOpsChart extends Chart {
       argoCdNamespace,
       description: 'Cluster add-ons the platform installs (controllers, device plugins) and the GitOps chart itself',
       sourceRepos: [karpenterCharts, kueueCharts, jobsetCharts, trainerCharts, efaCharts, nvidiaCharts, repository.repoURL],
-      destinations: [{ cluster, namespace: '*' }],
+      destinations: [{ cluster, namespaceName: '*' }],
       clusterResources: [{ group: '*', kind: '*' }],
     });
     const project = this.addonsProject;
@@ -189,7 +189,7 @@ export class ClusterGitOpsChart extends Chart {
 
     const addon = (name: string, namespace: string, wave: number, source: ArgoCdSource): ArgoCdApplication => {
       const app = new ArgoCdApplication(this, name, {
-        applicationName: name, project, source, destination: { cluster, namespace }, syncWave: wave, createNamespace: true,
+        applicationName: name, project, source, destination: { cluster, namespaceName: namespace }, syncWave: wave, createNamespace: true,
       });
       this.addons[name] = app;
       return app;
@@ -300,14 +300,14 @@ export class ClusterGitOpsChart extends Chart {
         argoCdNamespace,
         description: `Project ${p.identity.project} (${p.identity.stage}) of team ${p.identity.team}`,
         sourceRepos: [repository.repoURL],
-        destinations: [{ cluster, namespace }],
+        destinations: [{ cluster, namespaceName: namespace }],
         clusterResources: [...kinds.values()].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`)),
       });
       this.projectApplications[namespace] = new ArgoCdApplication(this, `App-${namespace}`, {
         applicationName: namespace,
         project: teamProject,
         source: ArgoCdSource.gitDirectory({ repoURL: repository.repoURL, path, revision: repository.revision, include: `${p.chart.node.id}.k8s.yaml` }),
-        destination: { cluster, namespace },
+        destination: { cluster, namespaceName: namespace },
         syncWave: WAVE.projects,
       });
     }
@@ -317,7 +317,7 @@ export class ClusterGitOpsChart extends Chart {
       applicationName: checkName(this, 'id', `${id}`.toLowerCase(), 63),
       project,
       source: ArgoCdSource.gitDirectory({ repoURL: repository.repoURL, path, revision: repository.revision, include: `${id}.k8s.yaml` }),
-      destination: { cluster, namespace: argoCdNamespace },
+      destination: { cluster, namespaceName: argoCdNamespace },
       syncWave: WAVE.controllers - 1,
     });
   }

@@ -42,7 +42,7 @@ describe('ProjectImages', () => {
     });
     Testing.synth(c);
     expect(c.images!.registryHost).toBe(HOST);
-    expect(c.images!.namespace).toBe('defect-detection-prod');
+    expect(c.images!.cacheNamespace).toBe('defect-detection-prod');
     expect(seen).toEqual({
       own: `${HOST}/defect-detection-prod:detector-2.0.1`,
       digest: `${HOST}/defect-detection-prod@sha256:${'b'.repeat(64)}`,

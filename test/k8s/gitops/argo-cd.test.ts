@@ -12,7 +12,7 @@ function project(chart: Chart, namespace = 'defect-detection-prod') {
     projectName: 'vision-ml',
     description: 'The vision team',
     sourceRepos: [REPO, CHARTS],
-    destinations: [{ cluster: ArgoCdCluster.eksCluster(ARN), namespace }],
+    destinations: [{ cluster: ArgoCdCluster.eksCluster(ARN), namespaceName: namespace }],
     clusterResources: [{ group: 'karpenter.sh', kind: 'NodePool' }],
   });
 }
@@ -25,7 +25,7 @@ describe('ArgoCdProject and ArgoCdApplication', () => {
       applicationName: 'defect-detection-prod',
       project: p,
       source: ArgoCdSource.gitDirectory({ repoURL: REPO, path: 'dist', revision: 'v1.4.0', include: 'defect-detection-prod.k8s.yaml' }),
-      destination: { cluster: ArgoCdCluster.eksCluster(ARN), namespace: 'defect-detection-prod' },
+      destination: { cluster: ArgoCdCluster.eksCluster(ARN), namespaceName: 'defect-detection-prod' },
       syncWave: 2,
     });
     const objects = Testing.synth(chart);
@@ -71,13 +71,13 @@ describe('ArgoCdProject and ArgoCdApplication', () => {
     const chart = Testing.chart();
     const p = new ArgoCdProject(chart, 'Addons', {
       projectName: 'platform-addons', description: 'Cluster add-ons', sourceRepos: [CHARTS],
-      destinations: [{ cluster: ArgoCdCluster.inCluster(), namespace: '*' }],
+      destinations: [{ cluster: ArgoCdCluster.inCluster(), namespaceName: '*' }],
       clusterResources: [{ group: '*', kind: '*' }],
     });
     new ArgoCdApplication(chart, 'Kueue', {
       project: p,
       source: ArgoCdSource.helmChart({ repoURL: CHARTS, chart: 'kueue', version: '0.13.4', values: { enablePrometheus: true } }),
-      destination: { cluster: ArgoCdCluster.inCluster(), namespace: 'kueue-system' },
+      destination: { cluster: ArgoCdCluster.inCluster(), namespaceName: 'kueue-system' },
       createNamespace: true, syncWave: -1,
     });
     const objects = Testing.synth(chart);
@@ -96,20 +96,20 @@ describe('ArgoCdProject and ArgoCdApplication', () => {
   test('an Application outside its project fails at synth, not at sync', () => {
     const source = ArgoCdSource.gitDirectory({ repoURL: REPO, path: 'dist', revision: 'v1.4.0' });
     const c1 = Testing.chart();
-    expectValidationError(() => new ArgoCdApplication(c1, 'A', { project: project(c1), source, destination: { cluster: ArgoCdCluster.eksCluster(ARN), namespace: 'other-team' } }),
+    expectValidationError(() => new ArgoCdApplication(c1, 'A', { project: project(c1), source, destination: { cluster: ArgoCdCluster.eksCluster(ARN), namespaceName: 'other-team' } }),
       /destination-not-permitted.*vision-ml.*other-team/);
     const c2 = Testing.chart();
-    expectValidationError(() => new ArgoCdApplication(c2, 'A', { project: project(c2), source, destination: { cluster: ArgoCdCluster.inCluster(), namespace: 'defect-detection-prod' } }),
+    expectValidationError(() => new ArgoCdApplication(c2, 'A', { project: project(c2), source, destination: { cluster: ArgoCdCluster.inCluster(), namespaceName: 'defect-detection-prod' } }),
       /destination-not-permitted.*kubernetes\.default\.svc/);
     const c3 = Testing.chart();
     expectValidationError(() => new ArgoCdApplication(c3, 'A', {
       project: project(c3), source: ArgoCdSource.gitDirectory({ repoURL: 'https://github.com/someone/else.git', path: 'dist', revision: 'v1' }),
-      destination: { cluster: ArgoCdCluster.eksCluster(ARN), namespace: 'defect-detection-prod' },
+      destination: { cluster: ArgoCdCluster.eksCluster(ARN), namespaceName: 'defect-detection-prod' },
     }), /source-not-permitted.*someone\/else/);
   });
 
   test('revisions must be pinned: tags, commits and exact chart versions pass; branches, HEAD and ranges fail', () => {
-    const destination = { cluster: ArgoCdCluster.eksCluster(ARN), namespace: 'defect-detection-prod' };
+    const destination = { cluster: ArgoCdCluster.eksCluster(ARN), namespaceName: 'defect-detection-prod' };
     const git = (revision: string) => {
       const c = Testing.chart();
       return new ArgoCdApplication(c, 'A', { project: project(c), destination, source: ArgoCdSource.gitDirectory({ repoURL: REPO, path: 'dist', revision }) });
@@ -133,17 +133,17 @@ describe('ArgoCdProject and ArgoCdApplication', () => {
   });
 
   test('bad projects and applications', () => {
-    const base = { description: 'x', sourceRepos: [REPO], destinations: [{ cluster: ArgoCdCluster.inCluster(), namespace: 'team' }] };
+    const base = { description: 'x', sourceRepos: [REPO], destinations: [{ cluster: ArgoCdCluster.inCluster(), namespaceName: 'team' }] };
     expectValidationError(() => new ArgoCdProject(Testing.chart(), 'P', { ...base, projectName: 'default' }), /invalid-argocd-project.*default/);
     expectValidationError(() => new ArgoCdProject(Testing.chart(), 'P', { ...base, sourceRepos: ['*'] }), /invalid-argocd-project.*wildcard/);
     expectValidationError(() => new ArgoCdProject(Testing.chart(), 'P', { ...base, sourceRepos: [] }), /invalid-argocd-project/);
     expectValidationError(() => new ArgoCdProject(Testing.chart(), 'P', { ...base, destinations: [] }), /invalid-argocd-project.*destinations/);
-    expectValidationError(() => new ArgoCdProject(Testing.chart(), 'P', { ...base, destinations: [{ cluster: ArgoCdCluster.eksCluster('defect-detection-prod'), namespace: 'team' }] }),
+    expectValidationError(() => new ArgoCdProject(Testing.chart(), 'P', { ...base, destinations: [{ cluster: ArgoCdCluster.eksCluster('defect-detection-prod'), namespaceName: 'team' }] }),
       /invalid-destination.*ARN/);
     const c = Testing.chart();
     const p = new ArgoCdProject(c, 'P', base);
     const source = ArgoCdSource.gitDirectory({ repoURL: REPO, path: 'dist', revision: 'v1' });
-    const destination = { cluster: ArgoCdCluster.inCluster(), namespace: 'team' };
+    const destination = { cluster: ArgoCdCluster.inCluster(), namespaceName: 'team' };
     new ArgoCdApplication(c, 'Edge', { project: p, source, destination, syncWave: 1000, retries: 0 });
     expectValidationError(() => new ArgoCdApplication(c, 'A', { project: p, source, destination, syncWave: 1001 }), /invalid-argocd-application.*syncWave/);
     expectValidationError(() => new ArgoCdApplication(c, 'B', { project: p, source, destination, syncWave: 1.5 }), /invalid-argocd-application.*syncWave/);
