@@ -107,6 +107,20 @@ describe('ImageCache', () => {
     new ImageCache(s4, 'Cache', { repositoryNamespace: 'vision-prod', upstreams: [ImageCacheUpstream.withCredentials(ImageUpstream.DOCKER_HUB, secretsmanager.Secret.fromSecretNameV2(s4, 'ByName', 'ecr-pullthroughcache/docker'))] });
     const [byName] = Object.values(Template.fromStack(s4).findResources('AWS::ECR::PullThroughCacheRule'));
     expect(JSON.stringify(s4.resolve(byName.Properties.CredentialArn))).toContain(':secret:ecr-pullthroughcache/docker"');
+    // by ARN and by name, without a secret construct
+    const s5 = stack();
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/ghcr-AbCdEf';
+    new ImageCache(s5, 'Cache', {
+      repositoryNamespace: 'vision-prod',
+      upstreams: [ImageCacheUpstream.withCredentialsArn(ImageUpstream.GITHUB_CONTAINER_REGISTRY, arn), ImageCacheUpstream.withCredentialsName(ImageUpstream.DOCKER_HUB, 'ecr-pullthroughcache/docker')],
+    });
+    const [ghcr, docker] = Object.values(Template.fromStack(s5).findResources('AWS::ECR::PullThroughCacheRule')).map((r) => r.Properties.CredentialArn);
+    expect(ghcr).toBe(arn);
+    expect(docker).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:ecr-pullthroughcache/docker']] });
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'vision-prod', upstreams: [ImageCacheUpstream.withCredentialsArn(ImageUpstream.DOCKER_HUB, 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dockerhub-AbCdEf')] }),
+      /invalid-upstream-credentials/);
+    expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'vision-prod', upstreams: [ImageCacheUpstream.withCredentialsName(ImageUpstream.DOCKER_HUB, 'dockerhub')] }),
+      /invalid-upstream-credentials/);
 
     expectValidationError(() => new ImageCache(stack(), 'C', { repositoryNamespace: 'vision-prod', upstreams: [ImageCacheUpstream.of(ImageUpstream.DOCKER_HUB)] }), /missing-upstream-credentials.*Docker Hub/);
     const s2 = stack();
