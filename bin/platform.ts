@@ -77,7 +77,7 @@ function referenceProject(index: number, app: cdk.App): ReferenceProject {
           mountedZones: ['features'],
           checkpointZone: 'checkpoints',
           // The EKS Argo CD capability: context identityCenterInstanceArn, else a stack parameter.
-          argoCd: { identityCenterInstanceArn: app.node.tryGetContext('identityCenterInstanceArn') },
+          argoCd: { identityCenterInstanceArn: app.node.tryGetContext('identityCenterInstanceArn'), identityCenterRegion: app.node.tryGetContext('identityCenterRegion') },
         }),
         kubernetesTraining: true,
         // The add-ons' charts and images: Karpenter (ECR Public), Kueue and JobSet (registry.k8s.io),

@@ -220,12 +220,15 @@ export class ArgoCdCapability extends Construct {
       { sid: 'AssociateArgoCdAccessPolicy', reason: 'EKS names an access entry with a suffix it generates; the statement covers the role entries of this cluster only.' },
       { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: /:\*$/, reason: 'Log streams of the handler\'s own log group are named by Lambda at run time.' },
     ]);
+    // The same call on update: a replaced role or capability gets a new access entry.
+    const associate: cr.AwsSdkCall = {
+      service: 'EKS', action: 'associateAccessPolicy',
+      parameters: { ...entry, policyArn, accessScope: { type: 'cluster' } },
+      physicalResourceId: cr.PhysicalResourceId.of(`${capabilityName}-cluster-admin`),
+    };
     const association = new cr.AwsCustomResource(this, 'ClusterAccess', {
-      onCreate: {
-        service: 'EKS', action: 'associateAccessPolicy',
-        parameters: { ...entry, policyArn, accessScope: { type: 'cluster' } },
-        physicalResourceId: cr.PhysicalResourceId.of(`${capabilityName}-cluster-admin`),
-      },
+      onCreate: associate,
+      onUpdate: associate,
       onDelete: { service: 'EKS', action: 'disassociateAccessPolicy', parameters: { ...entry, policyArn } },
       role: handlerRole,
       logGroup: handlerLogs,

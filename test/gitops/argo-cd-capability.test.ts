@@ -65,6 +65,8 @@ describe('ArgoCdCapability', () => {
     expect(create).toContain('cluster-access-policy/AmazonEKSClusterAdminPolicy');
     expect(create).toContain('\\"accessScope\\":{\\"type\\":\\"cluster\\"}');
     expect(JSON.stringify(project.resolve(association.Properties.Delete))).toContain('disassociateAccessPolicy');
+    // the same call on update: a replaced role or capability gets a new entry
+    expect(project.resolve(association.Properties.Update)).toEqual(project.resolve(association.Properties.Create));
     const handler = Object.values(t.findResources('AWS::Lambda::Function'))[0];
     const handlerRole = Object.entries(t.findResources('AWS::IAM::Role')).find(([id]) => id === handler.Properties.Role['Fn::GetAtt'][0])!;
     const policies = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: handlerRole[0] }]));

@@ -153,10 +153,12 @@ export interface ArgoCdApplicationProps {
    */
   readonly createNamespace?: boolean;
   /**
-   * Sync attempts after a failure (with backoff from 30 s, doubling, up to 5 min): an object whose
-   * custom resource definition another Application installs fails until that one has synced.
+   * Sync attempts after a failure (with backoff from 30 s, doubling, up to 5 min), or -1 for no
+   * limit: an object whose custom resource definition or webhook another Application installs
+   * fails until that one runs, which can take as long as the first pulls of its images, and Argo
+   * CD does not retry a revision once the attempts are spent.
    *
-   * @default 10
+   * @default -1 (no limit)
    */
   readonly retries?: number;
 }
@@ -200,13 +202,13 @@ export class ArgoCdApplication extends Construct {
       });
     }
     const wave = props.syncWave ?? 0;
-    const retries = props.retries ?? 10;
-    for (const [prop, value, min] of [['syncWave', wave, -1000], ['retries', retries, 0]] as const) {
+    const retries = props.retries ?? -1;
+    for (const [prop, value, min] of [['syncWave', wave, -1000], ['retries', retries, -1]] as const) {
       if (!Number.isInteger(value) || value < min || value > 1000) {
         throw new ValidationError({
           code: 'invalid-argocd-application', scope: this,
           message: `${prop} must be a whole number from ${min} to 1000.`,
-          received: value, fix: `Give ${prop} as a whole number, for example ${prop === 'syncWave' ? '1' : '10'}.`,
+          received: value, fix: `Give ${prop} as a whole number, for example ${prop === 'syncWave' ? '1' : '10 (or -1 for no limit)'}.`,
         });
       }
     }

@@ -89,8 +89,20 @@ export interface ClusterGitOpsChartProps extends ChartProps {
   readonly neuronDevicePluginInstalled?: boolean;
 }
 
+/** Helm values that put a DaemonSet on the nodes of `pools` only, tolerating their taints. */
+function onPools(pools: GpuNodePool[]): Record<string, unknown> {
+  const tolerations = new Map<string, Record<string, string>>();
+  for (const taint of pools.flatMap((p) => p.taints)) {
+    tolerations.set(`${taint.key}:${taint.effect}`, { key: taint.key, operator: 'Exists', effect: taint.effect });
+  }
+  return {
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: pools.map((p) => p.nodePoolName) }] }] } } },
+    tolerations: [...tolerations.values()],
+  };
+}
+
 /** Argo CD's sync wave of each kind of Application: controllers and their CRDs, then projects. */
-const WAVE = { controllers: -2, dependants: -1, devicePlugins: 0, projects: 1 } as const;
+const WAVE = { setup: -10, controllers: -2, dependants: -1, devicePlugins: 0, projects: 1 } as const;
 
 /**
  * What Argo CD needs to run a cluster's add-ons and its projects: an AppProject for the
@@ -168,23 +180,28 @@ export class ClusterGitOpsChart extends Chart {
       return image;
     };
 
+    // Projects and secrets before the Applications that need them, when a sync (not the first
+    // kubectl apply) recreates them.
+    const first = { 'argocd.argoproj.io/sync-wave': String(WAVE.setup) };
+    project.resource.metadata.addAnnotation('argocd.argoproj.io/sync-wave', String(WAVE.setup));
     if (cluster.isEksArn) {
       // The EKS capability does not know the cluster it runs for until it is registered.
       new ApiObject(this, 'ClusterRegistration', {
         apiVersion: 'v1', kind: 'Secret',
-        metadata: { name: 'in-cluster', namespace: argoCdNamespace, labels: { 'argocd.argoproj.io/secret-type': 'cluster' } },
+        metadata: { name: 'in-cluster', namespace: argoCdNamespace, labels: { 'argocd.argoproj.io/secret-type': 'cluster' }, annotations: first },
         stringData: { name: 'in-cluster', server: cluster.server },
       });
-    }
-    // The charts in the cache are OCI repositories; the EKS capability authenticates to ECR with
-    // its IAM role (a self-installed Argo CD needs an ECR token in these secrets, refreshed within
-    // its 12 hours).
-    for (const [name, url] of [['karpenter', karpenterCharts], ['kueue', kueueCharts], ['jobset', jobsetCharts], ['kubeflow-trainer', trainerCharts]]) {
-      new ApiObject(this, `Repository-${name}`, {
-        apiVersion: 'v1', kind: 'Secret',
-        metadata: { name: `charts-${name}`, namespace: argoCdNamespace, labels: { 'argocd.argoproj.io/secret-type': 'repository' } },
-        stringData: { type: 'helm', enableOCI: 'true', name: `${name}-charts`, url },
-      });
+    } else {
+      // A self-installed Argo CD: the cache's charts are OCI repositories, which need an ECR
+      // token (username AWS) in these secrets, refreshed within its 12 hours. The EKS capability
+      // pulls ECR charts with its IAM role and needs no repository configuration.
+      for (const [name, url] of [['karpenter', karpenterCharts], ['kueue', kueueCharts], ['jobset', jobsetCharts], ['kubeflow-trainer', trainerCharts]]) {
+        new ApiObject(this, `Repository-${name}`, {
+          apiVersion: 'v1', kind: 'Secret',
+          metadata: { name: `charts-${name}`, namespace: argoCdNamespace, labels: { 'argocd.argoproj.io/secret-type': 'repository' }, annotations: first },
+          stringData: { type: 'helm', enableOCI: 'true', name: `${name}-charts`, url },
+        });
+      }
     }
 
     const addon = (name: string, namespace: string, wave: number, source: ArgoCdSource): ArgoCdApplication => {
@@ -239,10 +256,15 @@ export class ClusterGitOpsChart extends Chart {
 
     // Device plugins the projects' node pools need.
     const pools = (props.projects ?? []).flatMap((p) => p.chart.node.findAll().filter((c): c is GpuNodePool => GpuNodePool.isGpuNodePool(c) && 'image' in c));
-    if (pools.some((p) => p.efa)) {
+    const efaPools = pools.filter((p) => p.efa);
+    if (efaPools.length > 0) {
       addon('aws-efa-k8s-device-plugin', 'kube-system', WAVE.devicePlugins, ArgoCdSource.helmChart({
         repoURL: efaCharts, chart: 'aws-efa-k8s-device-plugin', version: AddonVersions.EFA_DEVICE_PLUGIN_CHART, releaseName: 'aws-efa-k8s-device-plugin',
-        values: { image: { repository: repositoryOf(cached(`public.ecr.aws/eks/aws-efa-k8s-device-plugin:${AddonVersions.EFA_DEVICE_PLUGIN_IMAGE}`)), tag: AddonVersions.EFA_DEVICE_PLUGIN_IMAGE } },
+        values: {
+          image: { repository: repositoryOf(cached(`public.ecr.aws/eks/aws-efa-k8s-device-plugin:${AddonVersions.EFA_DEVICE_PLUGIN_IMAGE}`)), tag: AddonVersions.EFA_DEVICE_PLUGIN_IMAGE },
+          // On the EFA pools' nodes, through their taints (the chart tolerates none of its own).
+          ...onPools(efaPools),
+        },
       }));
     }
     const al2023Nvidia = pools.filter((p) => p.vendor === AcceleratorVendor.NVIDIA && p.image.family === GpuNodeImageFamily.AL2023);
@@ -269,8 +291,7 @@ export class ClusterGitOpsChart extends Chart {
         values: {
           image: { repository: repositoryOf(image), tag: image.slice(image.lastIndexOf(':') + 1) },
           // Only the AL2023 pools: Bottlerocket nodes run their own plugin.
-          affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: al2023Nvidia.map((p) => p.nodePoolName) }] }] } } },
-          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          ...onPools(al2023Nvidia),
         },
       }));
     }

@@ -77,6 +77,8 @@ export class TrainJob extends Construct {
       metadata: {
         name: this.jobName,
         namespace: this.namespaceName,
+        // A Job's (TrainJob's) spec cannot change in place: a GitOps sync recreates it instead.
+        annotations: { 'argocd.argoproj.io/sync-options': 'Force=true,Replace=true' },
         labels: Object.keys(pod.workloadLabels).length > 0 ? pod.workloadLabels : undefined,
       },
       spec: Lazy.any({ produce: () => this.renderSpec(props, pod) }),

@@ -53,7 +53,7 @@ describe('ArgoCdProject and ArgoCdApplication', () => {
         syncPolicy: {
           automated: { prune: true, selfHeal: true },
           syncOptions: ['ServerSideApply=true', 'SkipDryRunOnMissingResource=true'],
-          retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },
+          retry: { limit: -1, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },
         },
       },
     });
@@ -145,8 +145,10 @@ describe('ArgoCdProject and ArgoCdApplication', () => {
     const source = ArgoCdSource.gitDirectory({ repoURL: REPO, path: 'dist', revision: 'v1' });
     const destination = { cluster: ArgoCdCluster.inCluster(), namespaceName: 'team' };
     new ArgoCdApplication(c, 'Edge', { project: p, source, destination, syncWave: 1000, retries: 0 });
+    new ArgoCdApplication(c, 'Unlimited', { project: p, source, destination, syncWave: -1000, retries: -1 });
     expectValidationError(() => new ArgoCdApplication(c, 'A', { project: p, source, destination, syncWave: 1001 }), /invalid-argocd-application.*syncWave/);
     expectValidationError(() => new ArgoCdApplication(c, 'B', { project: p, source, destination, syncWave: 1.5 }), /invalid-argocd-application.*syncWave/);
-    expectValidationError(() => new ArgoCdApplication(c, 'C', { project: p, source, destination, retries: -1 }), /invalid-argocd-application.*retries/);
+    expectValidationError(() => new ArgoCdApplication(c, 'C', { project: p, source, destination, retries: -2 }), /invalid-argocd-application.*retries/);
+    expectValidationError(() => new ArgoCdApplication(c, 'D', { project: p, source, destination, syncWave: -1001 }), /invalid-argocd-application.*syncWave/);
   });
 });

@@ -68,14 +68,16 @@ describe('ClusterGitOpsChart', () => {
     expect(wave('kubeflow-trainer')).toBeLessThan(wave('defect-detection-prod'));
     // the cluster secret and the OCI chart repositories
     const secrets = objects.filter((o) => o.kind === 'Secret');
-    expect(secrets.find((s) => s.metadata.name === 'in-cluster')).toEqual({
+    // the capability pulls the ECR charts with its role: no repository secrets, only the cluster's
+    expect(secrets).toEqual([{
       apiVersion: 'v1', kind: 'Secret',
-      metadata: { name: 'in-cluster', namespace: 'argocd', labels: { 'argocd.argoproj.io/secret-type': 'cluster' } },
+      metadata: { name: 'in-cluster', namespace: 'argocd', labels: { 'argocd.argoproj.io/secret-type': 'cluster' }, annotations: { 'argocd.argoproj.io/sync-wave': '-10' } },
       stringData: { name: 'in-cluster', server: ARN },
-    });
-    const repos = secrets.filter((s) => s.metadata.labels['argocd.argoproj.io/secret-type'] === 'repository').map((s) => s.stringData);
-    expect(repos.map((r) => r.url).sort()).toEqual([`${HOST}/defect-detection-prod/ecr/karpenter`, `${HOST}/defect-detection-prod/ghcr/kubeflow/charts`, `${HOST}/defect-detection-prod/k8s/jobset/charts`, `${HOST}/defect-detection-prod/k8s/kueue/charts`]);
-    for (const r of repos) expect(r).toMatchObject({ type: 'helm', enableOCI: 'true' });
+    }]);
+    // projects before the Applications that name them
+    for (const p of objects.filter((o) => o.kind === 'AppProject' && o.metadata.name === 'platform-addons')) {
+      expect(Number(p.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeLessThan(wave('defect-detection-prod-gitops'));
+    }
     // every image the add-ons run, for the first pull from outside the VPC
     expect(chart.cachedImages).toEqual([
       `${HOST}/defect-detection-prod/ecr/karpenter/controller:${AddonVersions.KARPENTER}`,
@@ -109,10 +111,15 @@ describe('ClusterGitOpsChart', () => {
     const efa = apps(render({}, pools({ efa: true })).objects)['aws-efa-k8s-device-plugin'];
     expect(efa.spec.source).toMatchObject({ repoURL: 'https://aws.github.io/eks-charts', chart: 'aws-efa-k8s-device-plugin', targetRevision: AddonVersions.EFA_DEVICE_PLUGIN_CHART });
     expect(efa.spec.source.helm.valuesObject.image).toEqual({ repository: `${HOST}/defect-detection-prod/ecr/eks/aws-efa-k8s-device-plugin`, tag: AddonVersions.EFA_DEVICE_PLUGIN_IMAGE });
+    // on the EFA pools' GPU nodes, whose taint it tolerates
+    expect(efa.spec.source.helm.valuesObject.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(efa.spec.source.helm.valuesObject.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions)
+      .toEqual([{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['gpu'] }]);
     expectValidationError(() => render({}, pools({ al2023: true })), /missing-device-plugin.*gpu/);
     expectValidationError(() => render({ nvidiaDevicePluginImage: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0' }, pools({ al2023: true })), /image-outside-project-registry/);
     const nvidia = apps(render({ nvidiaDevicePluginImage: `${HOST}/nvidia/k8s-device-plugin:v0.20.0` }, pools({ al2023: true })).objects)['nvidia-device-plugin'];
     expect(nvidia.spec.source.helm.valuesObject.image).toEqual({ repository: `${HOST}/nvidia/k8s-device-plugin`, tag: 'v0.20.0' });
+    expect(nvidia.spec.source.helm.valuesObject.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(nvidia.spec.source.helm.valuesObject.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions)
       .toEqual([{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['gpu'] }]);
     // Neuron pools: the plugin must come from elsewhere, and say so
@@ -124,6 +131,10 @@ describe('ClusterGitOpsChart', () => {
     const inCluster = render({ karpenter: undefined, cluster: ArgoCdCluster.inCluster() });
     expect(Object.keys(apps(inCluster.objects))).not.toContain('karpenter');
     expect(inCluster.objects.find((o) => o.metadata.name === 'in-cluster')).toBeUndefined();
+    // a self-installed Argo CD gets the OCI chart repositories declared (their ECR token is added and refreshed there)
+    const repos = inCluster.objects.filter((o) => o.kind === 'Secret' && o.metadata.labels['argocd.argoproj.io/secret-type'] === 'repository').map((s) => s.stringData);
+    expect(repos.map((r) => r.url).sort()).toEqual([`${HOST}/defect-detection-prod/ecr/karpenter`, `${HOST}/defect-detection-prod/ghcr/kubeflow/charts`, `${HOST}/defect-detection-prod/k8s/jobset/charts`, `${HOST}/defect-detection-prod/k8s/kueue/charts`]);
+    for (const r of repos) expect(r).toMatchObject({ type: 'helm', enableOCI: 'true' });
     expect(apps(inCluster.objects).kueue.spec.destination.server).toBe('https://kubernetes.default.svc');
     expectValidationError(() => render({ images: { ...IMAGES, cacheUpstreams: [ImageUpstream.ECR_PUBLIC, ImageUpstream.KUBERNETES] } }), /image-not-cached.*GitHub Container Registry/);
     expectValidationError(() => render({ karpenter: { clusterName: '', interruptionQueueName: 'q' } }), /invalid-addon.*karpenter/);

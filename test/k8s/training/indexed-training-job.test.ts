@@ -25,7 +25,11 @@ describe('IndexedTrainingJob', () => {
     const objs = synth(c);
     const j = find(objs, 'Job');
     expect(j.apiVersion).toBe('batch/v1');
-    expect(j.metadata).toEqual({ name: 'fraud-train', namespace: 'team-a', labels: { 'kueue.x-k8s.io/queue-name': 'training' } });
+    expect(j.metadata).toEqual({
+      name: 'fraud-train', namespace: 'team-a', labels: { 'kueue.x-k8s.io/queue-name': 'training' },
+      // a Job's pod template is immutable: a GitOps sync recreates a changed Job
+      annotations: { 'argocd.argoproj.io/sync-options': 'Force=true,Replace=true' },
+    });
     expect(j.spec).toMatchObject({
       completionMode: 'Indexed',
       completions: 2,

@@ -91,6 +91,8 @@ describe('TrainJob', () => {
     expect(tj.metadata).toEqual({
       name: 'llm-finetune', namespace: 'team-a',
       labels: { 'kueue.x-k8s.io/queue-name': 'training', 'kueue.x-k8s.io/priority-class': 'urgent' },
+      // a GitOps sync recreates a TrainJob whose spec changed (it cannot change in place)
+      annotations: { 'argocd.argoproj.io/sync-options': 'Force=true,Replace=true' },
     });
     expect(tj.spec.runtimeRef).toEqual({ apiGroup: 'trainer.kubeflow.org', kind: 'ClusterTrainingRuntime', name: 'torch-secure' });
     expect(tj.spec.activeDeadlineSeconds).toBe(172800);
