@@ -13,7 +13,7 @@ export interface IndexedTrainingJobProps extends TrainingJobOptions {
   /**
    * Pod failures tolerated before the job fails (all nodes together).
    *
-   * @default - 3 per node
+   * @default - 3 for one node; 0 for several (the job fails as a whole, see `podFailurePolicy`)
    */
   readonly backoffLimit?: number;
   /**
@@ -21,7 +21,10 @@ export interface IndexedTrainingJobProps extends TrainingJobOptions {
    * (`FailIndex` needs `backoffLimitPerIndex`, which this job does not set); exit codes are 0-255,
    * sorted and unique, and `containerName` is `trainer` when given.
    *
-   * @default - evictions (preemption, node drain, spot interruption) do not count
+   * @default - one node: evictions (preemption, node drain, spot interruption) do not count.
+   * Several nodes: the first failed or evicted pod fails the whole job, since a replacement pod
+   * alone would wait in a rendezvous its peers have left (a Job cannot restart the gang; a
+   * TrainJob's JobSet restarts it, up to the runtime's `maxRestarts`)
    */
   readonly podFailurePolicy?: k8s.PodFailurePolicy;
   /**
@@ -34,6 +37,17 @@ export interface IndexedTrainingJobProps extends TrainingJobOptions {
 
 /** Name of the training container. */
 const CONTAINER = 'trainer';
+
+/** A multi-node job fails as a whole on the first pod that fails or is evicted. */
+function failTheGang(): k8s.PodFailurePolicy {
+  return {
+    rules: [
+      { action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      // onPodConditions: [] as well: the 1.27 schema requires the field
+      { action: 'FailJob', onPodConditions: [], onExitCodes: { containerName: CONTAINER, operator: 'NotIn', values: [0] } },
+    ],
+  };
+}
 /** Pod annotation holding the completion index (the node rank) of an indexed Job's pod. */
 const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 
@@ -88,7 +102,7 @@ export class IndexedTrainingJob extends Construct {
     this.nodes = pod.nodes;
     this.processesPerNode = pod.processesPerNode;
     const port = checkCount(this, 'invalid-training-job', 'rendezvousPort', props.rendezvousPort ?? 29500, false, 65535);
-    const backoffLimit = checkCount(this, 'invalid-training-job', 'backoffLimit', props.backoffLimit ?? 3 * pod.nodes, true);
+    const backoffLimit = checkCount(this, 'invalid-training-job', 'backoffLimit', props.backoffLimit ?? (pod.nodes > 1 ? 0 : 3), true);
     if (props.podFailurePolicy !== undefined) checkPodFailurePolicy(this, props.podFailurePolicy, [CONTAINER]);
 
     if (pod.nodes > 1) {
@@ -143,7 +157,7 @@ export class IndexedTrainingJob extends Construct {
       completions: pod.nodes,
       parallelism: pod.nodes,
       backoffLimit,
-      podFailurePolicy: props.podFailurePolicy ?? ignoreDisruptions(),
+      podFailurePolicy: props.podFailurePolicy ?? (pod.nodes > 1 ? failTheGang() : ignoreDisruptions()),
       activeDeadlineSeconds: pod.activeDeadlineSeconds,
       template: {
         metadata: {

@@ -10,6 +10,15 @@ import { expectValidationError } from '../../support/errors';
 import { chart, find, h100Pool, jobOptions, synth, yaml } from './fixtures';
 
 describe('IndexedTrainingJob', () => {
+  test('one node: a failed pod is retried on its own (3 times), evictions do not count', () => {
+    const c = chart();
+    h100Pool(c);
+    new IndexedTrainingJob(c, 'Solo', { ...jobOptions(), jobName: 'solo', nodes: 1 });
+    const j = find(synth(c), 'Job');
+    expect(j.spec.backoffLimit).toBe(3);
+    expect(j.spec.podFailurePolicy).toEqual({ rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] });
+  });
+
   function setup() {
     const c = chart();
     const pool = h100Pool(c);
@@ -19,7 +28,7 @@ describe('IndexedTrainingJob', () => {
     return { c, queue, dataset };
   }
 
-  test('indexed Job: completions = parallelism = nodes, backoff per node, disruptions ignored, queue label', () => {
+  test('indexed Job: completions = parallelism = nodes, the gang fails as a whole, queue label', () => {
     const { c, queue, dataset } = setup();
     const job = new IndexedTrainingJob(c, 'Train', { ...jobOptions(), jobName: 'fraud-train', queue, dataset });
     const objs = synth(c);
@@ -34,8 +43,15 @@ describe('IndexedTrainingJob', () => {
       completionMode: 'Indexed',
       completions: 2,
       parallelism: 2,
-      backoffLimit: 6,
-      podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+      // two nodes: the first failed or evicted pod fails the whole job (a lone replacement would
+      // wait in a rendezvous its peers have left)
+      backoffLimit: 0,
+      podFailurePolicy: {
+        rules: [
+          { action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+          { action: 'FailJob', onPodConditions: [], onExitCodes: { containerName: 'trainer', operator: 'NotIn', values: [0] } },
+        ],
+      },
     });
     expect(j.spec.suspend).toBeUndefined();
     const pod = j.spec.template.spec;
