@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import { ComplianceGate } from '../lib/index';
+import { ComplianceGate, KubernetesWarnings } from '../lib/index';
 import { buildPlatform } from './platform';
 
 const projects = Number(process.env.MLOPS_PROJECTS ?? '3');
@@ -35,7 +35,10 @@ const chartApp = (): cdk8s.App => {
 };
 
 const platform = buildPlatform(awsApp, withKubernetes ? chartApp : undefined, { projects });
-for (const app of k8sApps) app.synth();
+for (const app of k8sApps) {
+  app.synth();
+  for (const warning of KubernetesWarnings.of(app)) console.error(`[Warning] ${warning}`);
+}
 // The images the nodes pull through the cache, which must be pulled once from outside the VPC first.
 for (const chart of platform.charts) {
   const images = (chart as { cachedImages?: string[] }).cachedImages;

@@ -1,3 +1,4 @@
 export * from './security';
 export * from './accelerators';
 export * from './images';
+export * from './warnings';
