@@ -12,6 +12,7 @@ import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_O
 import { createDataKey } from '../private/keys';
 import { S3_MAX_KEY_BYTES, utf8Bytes, wholeDuration } from '../private/limits';
 import { createSecureBucket } from '../private/secure-bucket';
+import { BucketReplication } from './bucket-replication';
 
 const ZONE_NAME = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
 
@@ -240,6 +241,15 @@ export interface DatasetStoreProps {
    * @default - no Object Lock
    */
   readonly objectLock?: DatasetObjectLock;
+  /**
+   * Replication of every object version (delete markers and Object Lock settings included) to a
+   * bucket in another region, re-encrypted there with its key: the data survives the loss of
+   * the region. The replication findings of the compliance packs then hold without an
+   * acknowledgment. Existing objects are not copied (S3 Batch Replication does that).
+   *
+   * @default - no replication (see ComplianceGate.acknowledgeSingleRegion)
+   */
+  readonly replication?: BucketReplication;
   /**
    * What happens to the bucket and key when removed from the stack. The default keeps them
    * (on a stack delete, and when an update replaces them) except when the stack's first create
@@ -586,6 +596,7 @@ export class DatasetStore extends DatasetStoreBase {
       accessLogsBucket: props.accessLogsBucket,
       accessLogsPrefix: 'datasets/',
       accessLogsRetention,
+      replication: props.replication,
     });
     this.bucket = secure.bucket;
     this.accessLogsBucket = secure.accessLogsBucket;

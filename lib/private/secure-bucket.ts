@@ -1,11 +1,15 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledgments';
+import { acknowledgeInherentWildcards } from './iam';
 import { wholeDuration } from './limits';
 import { warnIfNotRetained } from './retention';
+import { BucketReplication } from '../data/bucket-replication';
+import { ValidationError } from '../core/errors';
+import { S3_BUCKET_ARN, KMS_KEY_ARN, REGION, validateArn } from '../core/private/identifiers';
 
 /** @internal */
 export interface SecureBucketProps {
@@ -18,6 +22,8 @@ export interface SecureBucketProps {
   readonly accessLogsBucket?: s3.IBucket;
   readonly accessLogsPrefix: string;
   readonly accessLogsRetention: Duration;
+  /** Replication of every object to a bucket in another region. */
+  readonly replication?: BucketReplication;
 }
 
 /** @internal */
@@ -50,8 +56,11 @@ export function createSecureBucket(scope: Construct, id: string, props: SecureBu
     wholeDuration(scope, 'accessLogsRetention', props.accessLogsRetention, { unit: 'days', min: 1, why: 'S3 lifecycle expirations count in whole days' });
   }
   const accessLogsBucket = props.accessLogsBucket ?? createLogBucket(scope, 'AccessLogs', props.removalPolicy, props.accessLogsRetention);
+  const replication = props.replication && replicationOf(scope, id, props.encryptionKey, props.replication);
   const bucket = new s3.Bucket(scope, id, {
     bucketName: props.bucketName,
+    replicationRole: replication?.role,
+    replicationRules: replication?.rules,
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: props.encryptionKey,
     bucketKeyEnabled: true,
@@ -79,10 +88,95 @@ export function createSecureBucket(scope: Construct, id: string, props: SecureBu
     },
   }));
 
+  replication?.grant(bucket);
+  if (replication && !props.accessLogsBucket) {
+    const reason = `The bucket holds the server access logs of the replicated bucket ${scope.node.path}/${id}, kept in its region for their retention; the data is replicated to ${props.replication!.destinationRegion}.`;
+    acknowledge(accessLogsBucket,
+      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}::${pack}-S3BucketReplicationEnabled`, reason })),
+      { id: 'cdk-validator-cfnguard::s3_bucket_replication_enabled_check', reason },
+    );
+  }
   warnIfNotRetained(bucket, props.removalPolicy, {
     id: 'bucket-not-retained', what: 'Bucket', consequence: 'deleting the stack can delete data or models. RETAIN is the default for a reason.',
   });
   return { bucket, accessLogsBucket };
+}
+
+/**
+ * The role and rule that replicate every object version, delete markers and Object Lock settings
+ * included, to a bucket in another region, re-encrypted with the replica key there. The role's
+ * permissions are the S3 user guide's for replication of SSE-KMS objects with Object Lock, in a
+ * customer-managed policy. @internal
+ */
+function replicationOf(scope: Construct, id: string, sourceKey: kms.IKey, r: BucketReplication) {
+  validateArn(scope, 'replication.destinationBucketArn', r.destinationBucketArn, S3_BUCKET_ARN);
+  validateArn(scope, 'replication.replicaKeyArn', r.replicaKeyArn, KMS_KEY_ARN);
+  const stack = Stack.of(scope);
+  if (!Token.isUnresolved(r.destinationRegion)) {
+    if (!REGION.test(r.destinationRegion)) {
+      throw new ValidationError({
+        code: 'invalid-replication', scope,
+        message: 'replication.destinationRegion is not an AWS region name.',
+        received: r.destinationRegion, fix: 'Give the region of the destination bucket, for example "eu-central-1".',
+      });
+    }
+    if (!Token.isUnresolved(stack.region) && stack.region === r.destinationRegion) {
+      throw new ValidationError({
+        code: 'invalid-replication', scope,
+        message: 'replication.destinationRegion is the bucket\'s own region: a replica there does not survive the loss of the region.',
+        received: r.destinationRegion, fix: 'Replicate to a bucket in another region.',
+      });
+    }
+  }
+  const keyRegion = r.replicaKeyArn.split(':')[3];
+  if (!Token.isUnresolved(r.replicaKeyArn) && !Token.isUnresolved(r.destinationRegion) && keyRegion !== r.destinationRegion) {
+    throw new ValidationError({
+      code: 'invalid-replication', scope,
+      message: 'replication.replicaKeyArn is a key of another region than the destination bucket; S3 encrypts replicas with a key of the destination\'s region.',
+      received: { replicaKeyArn: r.replicaKeyArn, destinationRegion: r.destinationRegion }, fix: 'Give a KMS key of the destination region.',
+    });
+  }
+  const role = new iam.Role(scope, `${id}ReplicationRole`, {
+    assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+    description: `Replicates ${scope.node.path} to ${r.destinationRegion}`,
+  });
+  const destination = s3.Bucket.fromBucketArn(scope, `${id}ReplicaBucket`, r.destinationBucketArn);
+  const replicaKey = kms.Key.fromKeyArn(scope, `${id}ReplicaKey`, r.replicaKeyArn);
+  const rules: s3.ReplicationRule[] = [{
+    id: 'replicate-everything',
+    priority: 1,
+    destination,
+    kmsKey: replicaKey,
+    sseKmsEncryptedObjects: true,
+    deleteMarkerReplication: true,
+  }];
+  const grant = (bucket: s3.Bucket): void => {
+    const policy = new iam.ManagedPolicy(scope, `${id}ReplicationPolicy`, {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'ReadReplicationConfiguration', actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [bucket.bucketArn] }),
+        new iam.PolicyStatement({
+          sid: 'ReadSourceVersions',
+          actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging', 's3:GetObjectRetention', 's3:GetObjectLegalHold'],
+          resources: [bucket.arnForObjects('*')],
+        }),
+        new iam.PolicyStatement({ sid: 'WriteReplicas', actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], resources: [`${r.destinationBucketArn}/*`] }),
+        new iam.PolicyStatement({
+          sid: 'DecryptSource', actions: ['kms:Decrypt'], resources: [sourceKey.keyArn],
+          conditions: { StringLike: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptReplicas', actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [r.replicaKeyArn],
+          conditions: { StringLike: { 'kms:ViaService': `s3.${r.destinationRegion}.amazonaws.com` } },
+        }),
+      ],
+    });
+    acknowledgeInherentWildcards(policy, [
+      { sid: 'ReadSourceVersions', reason: 'Replication reads every object version of the bucket it replicates.' },
+      { sid: 'WriteReplicas', reason: 'Replication writes every replica into the destination bucket.' },
+    ]);
+  };
+  return { role, rules, grant };
 }
 
 function createLogBucket(scope: Construct, id: string, removalPolicy: RemovalPolicy, retention: Duration): s3.Bucket {

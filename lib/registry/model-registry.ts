@@ -16,6 +16,7 @@ import { createDataKey } from '../private/keys';
 import { grantBucketObjects, KMS_S3_READ_ACTIONS, KMS_S3_WRITE_ACTIONS, S3_PUT_OBJECT_ACTIONS, S3_READ_OBJECT_ACTIONS } from '../private/grants';
 import { wholeDuration } from '../private/limits';
 import { createSecureBucket } from '../private/secure-bucket';
+import { BucketReplication } from '../data/bucket-replication';
 
 /** Approval status of a model package, as SageMaker reports it. */
 export enum ModelApprovalStatus {
@@ -160,6 +161,15 @@ export interface ModelRegistryProps {
    * @default Duration.days(14)
    */
   readonly untaggedImageExpiration?: Duration;
+  /**
+   * Replication of every object version of the artifact bucket (delete markers and Object Lock settings included) to a
+   * bucket in another region, re-encrypted there with its key: the model artifacts survive the loss of
+   * the region. The replication findings of the compliance packs then hold without an
+   * acknowledgment. Existing objects are not copied (S3 Batch Replication does that).
+   *
+   * @default - no replication (see ComplianceGate.acknowledgeSingleRegion)
+   */
+  readonly replication?: BucketReplication;
   /**
    * What happens to the group, repository, bucket and key when removed from the stack. The
    * default keeps them (on a stack delete, and when an update replaces them) except when the
@@ -428,6 +438,7 @@ export class ModelRegistry extends ModelRegistryBase {
       ],
       accessLogsPrefix: 'model-artifacts/',
       accessLogsRetention: Duration.days(365),
+      replication: props.replication,
     });
     this.artifactBucket = props.artifactBucket ?? artifacts!.bucket;
     this.accessLogsBucket = artifacts?.accessLogsBucket;

@@ -95,6 +95,13 @@ export const KMS_KEY_ARN: ArnKind = {
   example: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
 };
 
+/** S3 general purpose bucket ARNs (no region, no account). */
+export const S3_BUCKET_ARN: ArnKind = {
+  what: 'S3 bucket', service: 's3', global: true, noAccount: true,
+  resource: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, resourceForm: '<bucket name>',
+  example: 'arn:aws:s3:::mlops-fraud-scoring-prod-datasets-replica',
+};
+
 /** EKS cluster ARNs. */
 export const EKS_CLUSTER_ARN: ArnKind = {
   what: 'EKS cluster', service: 'eks',
