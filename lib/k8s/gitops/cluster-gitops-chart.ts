@@ -81,6 +81,14 @@ export interface ClusterGitOpsChartProps extends ChartProps {
    */
   readonly nvidiaDevicePluginImage?: string;
   /**
+   * Whether the NVIDIA GPU operator runs on the cluster already (installed outside this chart:
+   * its images are on nvcr.io): its device plugin and MIG manager (mixed strategy) serve AL2023
+   * pools, MIG pools included, and this chart installs no NVIDIA device plugin.
+   *
+   * @default false - MIG pools fail the synth; AL2023 NVIDIA pools need `nvidiaDevicePluginImage`
+   */
+  readonly nvidiaGpuOperatorInstalled?: boolean;
+  /**
    * Whether the Neuron device plugin runs on the cluster already (installed outside this chart),
    * for Neuron pools: this chart does not install it.
    *
@@ -267,7 +275,16 @@ export class ClusterGitOpsChart extends Chart {
         },
       }));
     }
-    const al2023Nvidia = pools.filter((p) => p.vendor === AcceleratorVendor.NVIDIA && p.image.family === GpuNodeImageFamily.AL2023);
+    const mig = pools.filter((p) => p.migProfile !== undefined);
+    if (mig.length > 0 && !props.nvidiaGpuOperatorInstalled) {
+      throw new ValidationError({
+        code: 'missing-device-plugin', scope: this,
+        message: `Node pools ${mig.map((p) => p.nodePoolName).join(', ')} partition GPUs with MIG, which needs the NVIDIA GPU operator's MIG manager (mixed strategy) on their nodes; this chart does not install it (its images are on nvcr.io), so no MIG pod would schedule.`,
+        received: mig.map((p) => `${p.nodePoolName}: ${p.migProfile!.name}`),
+        fix: 'Install the GPU operator with the MIG manager (mixed strategy) and set nvidiaGpuOperatorInstalled: true, or request whole GPUs.',
+      });
+    }
+    const al2023Nvidia = props.nvidiaGpuOperatorInstalled ? [] : pools.filter((p) => p.vendor === AcceleratorVendor.NVIDIA && p.image.family === GpuNodeImageFamily.AL2023);
     if (al2023Nvidia.length > 0) {
       const image = props.nvidiaDevicePluginImage;
       if (image === undefined) {

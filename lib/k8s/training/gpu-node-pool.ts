@@ -1,10 +1,11 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { CapacityReservationSelector, CapacityType, GpuNodeImage, NodePoolDisruptionBudget } from './node-pool-options';
+import { CapacityReservationSelector, CapacityType, GpuNodeImage, GpuNodeImageFamily, NodePoolDisruptionBudget } from './node-pool-options';
 import { renderNodeClass, renderNodePool } from './private/karpenter';
 import { migLabels, POOL_SYMBOL, resolvePool } from './private/pool-capacity';
 import { clusterScoped } from './private/render';
 import { AcceleratorInstanceType, AcceleratorVendor } from '../../core/accelerators';
+import { ValidationError } from '../../core/errors';
 import { MigProfile } from '../core/accelerators';
 import { registerObjects } from '../core/objects';
 import { k8s } from '../core/plus';
@@ -359,7 +360,18 @@ export class GpuNodePool extends GpuNodePoolBase {
     super(scope, id, { ...props, labels: migLabels(props) });
     registerObjects(this, 'GPU node pool');
     this.nodeClassName = this.nodePoolName;
-    this.image = props.image ?? (this.vendor === AcceleratorVendor.NVIDIA ? GpuNodeImage.BOTTLEROCKET_LATEST : GpuNodeImage.AL2023_LATEST);
+    // Bottlerocket partitions MIG GPUs with the single strategy (each slice is an nvidia.com/gpu),
+    // while MIG pods here request nvidia.com/mig-<profile> (the mixed strategy of the GPU
+    // operator's MIG manager, on AL2023).
+    this.image = props.image ?? (this.vendor === AcceleratorVendor.NVIDIA && this.migProfile === undefined ? GpuNodeImage.BOTTLEROCKET_LATEST : GpuNodeImage.AL2023_LATEST);
+    if (this.migProfile !== undefined && this.image.family === GpuNodeImageFamily.BOTTLEROCKET) {
+      throw new ValidationError({
+        code: 'mig-node-image', scope: this,
+        message: `A MIG pool (${this.migProfile.name}) on Bottlerocket: Bottlerocket partitions GPUs with the single strategy (every slice advertised as nvidia.com/gpu), and MIG pods request ${this.resourceName}, which only the mixed strategy advertises, so none would schedule.`,
+        received: { image: this.image.alias, migProfile: this.migProfile.name },
+        fix: 'Leave image unset (AL2023) and run the NVIDIA GPU operator\'s MIG manager with the mixed strategy on the cluster, or request whole GPUs.',
+      });
+    }
     const nodeClassSpec = renderNodeClass(this, props);
     const nodePoolSpec = renderNodePool(this, props);
 

@@ -1,6 +1,6 @@
 import { App, Testing } from 'cdk8s';
 import {
-  AcceleratorInstanceType, AddonVersions, ArgoCdCluster, ClusterGitOpsChart, ClusterGitOpsChartProps, GpuNodeImage, GpuNodePool, IChartCapability, ImageUpstream, MlProjectChart,
+  AcceleratorInstanceType, AddonVersions, MigProfile, ArgoCdCluster, ClusterGitOpsChart, ClusterGitOpsChartProps, GpuNodeImage, GpuNodePool, IChartCapability, ImageUpstream, MlProjectChart,
 } from '../../../lib';
 import { expectValidationError } from '../../support/errors';
 import { ManifestValidator, sharedAvailable } from '../../support/k8s-schema';
@@ -12,14 +12,15 @@ const REPO = 'https://git.example.com/platform/mlops.git';
 const UPSTREAMS = [ImageUpstream.ECR_PUBLIC, ImageUpstream.KUBERNETES, ImageUpstream.QUAY, ImageUpstream.GITHUB_CONTAINER_REGISTRY];
 const IMAGES = { account: '123456789012', region: 'eu-west-1', cacheNamespace: 'defect-detection-prod', cacheUpstreams: UPSTREAMS };
 
-function pools(options: { efa?: boolean; al2023?: boolean; neuron?: boolean } = {}): IChartCapability {
-  const type = options.neuron ? AcceleratorInstanceType.TRN1_32XLARGE : options.efa ? AcceleratorInstanceType.P5_48XLARGE : AcceleratorInstanceType.G6E_12XLARGE;
+function pools(options: { efa?: boolean; al2023?: boolean; neuron?: boolean; mig?: boolean } = {}): IChartCapability {
+  const type = options.neuron ? AcceleratorInstanceType.TRN1_32XLARGE : options.mig ? AcceleratorInstanceType.P4DE_24XLARGE : options.efa ? AcceleratorInstanceType.P5_48XLARGE : AcceleratorInstanceType.G6E_12XLARGE;
   return {
     capabilityName: 'pools',
     bind: (p) => {
       new GpuNodePool(p.chart, 'Pool', {
         nodePoolName: 'gpu', instanceTypes: [type], acceleratorLimit: 16, efa: options.efa,
         image: options.al2023 ? GpuNodeImage.AL2023_LATEST : undefined,
+        migProfile: options.mig ? MigProfile.MIG_1G_10GB : undefined,
         instanceProfile: 'KarpenterNode-x', subnetTags: { a: 'b' }, securityGroupTags: { a: 'b' },
       });
     },
@@ -122,6 +123,11 @@ describe('ClusterGitOpsChart', () => {
     expect(nvidia.spec.source.helm.valuesObject.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(nvidia.spec.source.helm.valuesObject.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions)
       .toEqual([{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['gpu'] }]);
+    // MIG pools: the GPU operator's MIG manager must run, and this chart does not install it
+    expectValidationError(() => render({}, pools({ mig: true })), /missing-device-plugin.*MIG manager/);
+    const withOperator = Object.keys(apps(render({ nvidiaGpuOperatorInstalled: true }, pools({ mig: true })).objects));
+    expect(withOperator).not.toContain('nvidia-device-plugin');
+    expect(Object.keys(apps(render({ nvidiaGpuOperatorInstalled: true }, pools({ al2023: true })).objects))).not.toContain('nvidia-device-plugin');
     // Neuron pools: the plugin must come from elsewhere, and say so
     expectValidationError(() => render({}, pools({ neuron: true })), /missing-device-plugin.*Neuron/);
     expect(Object.keys(apps(render({ neuronDevicePluginInstalled: true }, pools({ neuron: true })).objects))).not.toContain('nvidia-device-plugin');

@@ -144,6 +144,13 @@ describe('GpuNodePool', () => {
     expect(np.spec.limits).toEqual({ 'nvidia.com/gpu': 16 });
     expect(pool.resourceName).toBe('nvidia.com/mig-1g.10gb');
     expect(pool.nodeLabels['nvidia.com/mig.config']).toBe('all-1g.10gb');
+    // the GPU operator's MIG manager (mixed strategy) runs on AL2023, the default of MIG pools
+    expect(pool.image).toBe(GpuNodeImage.AL2023_LATEST);
+    expect(find(synth(c), 'EC2NodeClass').spec.amiSelectorTerms).toEqual([{ alias: 'al2023@latest' }]);
+    // Bottlerocket partitions with the single strategy, which never advertises nvidia.com/mig-*
+    expectValidationError(() => new GpuNodePool(chart(), 'Mig', {
+      nodePoolName: 'a100-mig', instanceTypes: [P4DE_24XLARGE], acceleratorLimit: 16, migProfile: MigProfile.MIG_1G_10GB, image: GpuNodeImage.BOTTLEROCKET_LATEST, ...POOL_NETWORK,
+    }), /mig-node-image.*single strategy/);
   });
 
   test('cluster-scoped objects carry no namespace even in a namespaced chart', () => {
