@@ -110,9 +110,14 @@ export interface GpuClusterProps {
    */
   readonly imageCache?: IImageCache;
   /**
-   * What happens to the cluster when removed from the stack.
+   * What happens to the cluster when removed from the stack. The cluster holds no data (datasets
+   * and checkpoints are in S3 and FSx, which are kept; its manifests are in Git), and what it
+   * needs to keep working (its role, node group, security groups, Karpenter's roles and queue) is
+   * deleted with the stack, so it is not kept by default; RETAIN leaves a warning. Its secrets key
+   * and control plane log group are kept (retained except on a failed first create) unless this
+   * is `DESTROY`.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -373,7 +378,13 @@ export class GpuCluster extends GpuClusterBase {
   constructor(scope: Construct, id: string, props: GpuClusterProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    // The key and the logs it encrypts outlive the cluster unless DESTROY is asked for.
+    const keptPolicy = props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    if (removalPolicy === RemovalPolicy.RETAIN || removalPolicy === RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) {
+      Annotations.of(this).addWarningV2('mlops-constructs:cluster-retained-alone',
+        'The EKS cluster is retained, but its role, node group, security groups and Karpenter\'s roles and queue are deleted with the stack: the retained cluster cannot be operated. It holds no data; leave removalPolicy unset.');
+    }
     this.clusterName = props.clusterName ?? generatedName(this);
     if (props.clusterName !== undefined) {
       rejectArnWhereNameExpected(this, 'clusterName', props.clusterName, 'EKS cluster');
@@ -404,8 +415,8 @@ export class GpuCluster extends GpuClusterBase {
     this.discoveryTags = discoveryTags(this.clusterName);
     this.hasKubectl = props.kubectlLayer !== undefined;
 
-    const key = props.encryptionKey ?? createDataKey(this, 'Key', `Kubernetes secrets of ${this.node.path}`, removalPolicy);
-    this.controlPlaneLogGroup = this.createControlPlaneLogGroup(key, props.controlPlaneLogRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy);
+    const key = props.encryptionKey ?? createDataKey(this, 'Key', `Kubernetes secrets of ${this.node.path}`, keptPolicy);
+    this.controlPlaneLogGroup = this.createControlPlaneLogGroup(key, props.controlPlaneLogRetention ?? logs.RetentionDays.ONE_YEAR, keptPolicy);
     this.cluster = new eks.Cluster(this, 'Resource', {
       clusterName: this.clusterName,
       version,
@@ -529,8 +540,8 @@ export class GpuCluster extends GpuClusterBase {
 
   /**
    * The control plane log group, named as EKS names it. Retained except when the stack's first
-   * create fails (a retained group with this fixed name would make the retry fail), unless the
-   * cluster is destroyed with the stack.
+   * create fails (a retained group with this fixed name would make the retry fail), unless
+   * `removalPolicy` is DESTROY.
    */
   private createControlPlaneLogGroup(key: kms.IKey, retention: logs.RetentionDays, removalPolicy: RemovalPolicy): logs.LogGroup {
     const logGroupName = `/aws/eks/${this.clusterName}/cluster`;
@@ -542,7 +553,7 @@ export class GpuCluster extends GpuClusterBase {
       logGroupName,
       encryptionKey: key,
       retention,
-      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      removalPolicy,
     });
   }
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -31,7 +31,10 @@ describe('GpuCluster', () => {
       EncryptionConfig: [{ Provider: { KeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('GpuKey'), 'Arn'] } }, Resources: ['secrets'] }],
       AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
     });
-    t.hasResource('AWS::EKS::Cluster', { DeletionPolicy: 'Retain' });
+    // not kept: it holds no data, and what it needs (role, node group, security groups) goes with the stack
+    t.hasResource('AWS::EKS::Cluster', { DeletionPolicy: 'Delete' });
+    // its key (which the retained control plane logs need) is kept
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'RetainExceptOnCreate', Properties: Match.objectLike({ Description: Match.stringLikeRegexp('^Kubernetes secrets') }) });
     const types = Object.values(t.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type);
     expect(types.filter((type) => type.startsWith('Custom::') || type === 'AWS::Lambda::Function' || type === 'AWS::CloudFormation::Stack')).toEqual([]);
   });
@@ -61,6 +64,15 @@ describe('GpuCluster', () => {
     Template.fromStack(s2.stack).hasResource('AWS::Logs::LogGroup', {
       Properties: Match.objectLike({ LogGroupName: '/aws/eks/ml-training/cluster', RetentionInDays: 90 }), DeletionPolicy: 'Delete',
     });
+    // a retained cluster warns: what it needs to work goes with the stack
+    const s3 = setup();
+    new GpuCluster(s3.stack, 'Gpu', { vpc: s3.network.vpc, clusterName: 'ml-training', removalPolicy: RemovalPolicy.RETAIN });
+    const t3 = Template.fromStack(s3.stack);
+    t3.hasResource('AWS::EKS::Cluster', { DeletionPolicy: 'Retain' });
+    Annotations.fromStack(s3.stack).hasWarning('*', Match.stringLikeRegexp('retained cluster cannot be operated'));
+    t3.hasResource('AWS::Logs::LogGroup', { Properties: Match.objectLike({ LogGroupName: '/aws/eks/ml-training/cluster' }), DeletionPolicy: 'RetainExceptOnCreate' });
+    // by default no such warning
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('retained cluster'))).toEqual([]);
   });
 
   test('the GPU nodes\' instance profile: created by the stack for the node role, named like it (known at synth time)', () => {
