@@ -35,9 +35,11 @@ const files = fs.existsSync(dist) ? fs.readdirSync(dist).filter((f) => f.endsWit
 const kinds: string[] = [];
 console.log(`\nKubernetes (${dist}/): ${files.length} manifest file(s)`);
 let placeholderAccount = false;
+let placeholderRepository = false;
 for (const file of files) {
   const text = fs.readFileSync(path.join(dist, file), 'utf8');
   placeholderAccount ||= text.includes('000000000000.dkr.ecr.');
+  placeholderRepository ||= text.includes('https://git.example.com/');
   const docs = parseAllDocuments(text).map((d) => d.toJSON()).filter(Boolean);
   kinds.push(...docs.map((d) => d.kind));
   console.log(`  ${file}: ${docs.length} objects (${format(countBy(docs, (d) => d.kind))})`);
@@ -45,4 +47,7 @@ for (const file of files) {
 console.log(`\nTotal: ${stacks.length} stacks, ${resources} AWS resources; ${files.length} charts, ${kinds.length} Kubernetes objects.`);
 if (placeholderAccount) {
   console.log('\nNote: the manifests name the ECR registry of the placeholder account 000000000000: no -c account=<id> was given and the CDK CLI found no credentials. Synthesize with -c account=<your account id> before applying them.');
+}
+if (placeholderRepository) {
+  console.log('Note: the Argo CD Applications name the placeholder Git repository https://git.example.com/...: synthesize with -c gitRepositoryUrl=<url> -c gitRevision=<tag> (the repository dist/ is committed to).');
 }
