@@ -166,7 +166,9 @@ function replicationOf(scope: Construct, id: string, sourceKey: kms.IKey, r: Buc
           conditions: { StringLike: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
         }),
         new iam.PolicyStatement({
-          sid: 'EncryptReplicas', actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [r.replicaKeyArn],
+          // Decrypt too: replicas keep the source's S3 Bucket Key setting, and S3 checks the bucket
+          // key with the replica key (S3 user guide, "S3 Bucket Keys and replication").
+          sid: 'EncryptReplicas', actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'], resources: [r.replicaKeyArn],
           conditions: { StringLike: { 'kms:ViaService': `s3.${r.destinationRegion}.amazonaws.com` } },
         }),
       ],

@@ -48,7 +48,7 @@ describe('bucket replication to a second region', () => {
       Condition: { StringLike: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
     });
     expectStatement(statements.EncryptReplicas, {
-      Sid: 'EncryptReplicas', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: replication.replicaKeyArn,
+      Sid: 'EncryptReplicas', Action: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'], Resource: replication.replicaKeyArn,
       Condition: { StringLike: { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' } },
     });
     expect(Object.keys(statements)).toHaveLength(5);

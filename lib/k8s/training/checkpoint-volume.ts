@@ -100,6 +100,14 @@ export class CheckpointVolume extends Construct {
         });
       }
       const config = props.fileSystem._bind(this);
+      if (props.fileSystem.kind === DatasetVolumeSourceKind.EFS && !config.csi.volumeHandle.includes('::')) {
+        // The EFS CSI driver ignores fsGroup: without an access point the training user cannot write.
+        throw new ValidationError({
+          code: 'invalid-checkpoint-volume', scope: this,
+          message: 'Checkpoints on EFS need an access point: the EFS CSI driver does not apply fsGroup, and a new file system\'s root is writable by root only, so the non-root training user could write nothing.',
+          received: config.csi.volumeHandle, fix: 'Give accessPointId: an access point whose POSIX user is the training user (1000:1000) and whose root directory it owns.',
+        });
+      }
       createStaticVolume(this, {
         volumeName: this.volumeName, claimName: this.claimName, namespace: props.namespaceName,
         accessModes: ['ReadWriteMany'], capacityGiB: config.capacity.toGibibytes(), csi: config.csi, mountOptions: config.mountOptions,

@@ -43,7 +43,10 @@ function failTheGang(): k8s.PodFailurePolicy {
   return {
     rules: [
       { action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
-      // onPodConditions: [] as well: the 1.27 schema requires the field
+      // Kueue preempts by suspending the Job: its pods are deleted and the trainer ends on
+      // SIGTERM (143), which must not fail the Job (it is requeued and resumes from checkpoints).
+      // onPodConditions: [] as well: the 1.27 schema requires the field.
+      { action: 'Ignore', onPodConditions: [], onExitCodes: { containerName: CONTAINER, operator: 'In', values: [143] } },
       { action: 'FailJob', onPodConditions: [], onExitCodes: { containerName: CONTAINER, operator: 'NotIn', values: [0] } },
     ],
   };

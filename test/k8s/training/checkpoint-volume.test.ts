@@ -36,8 +36,10 @@ describe('CheckpointVolume', () => {
     });
     if (sharedAvailable()) expect(ManifestValidator.forKubernetes('1.33').validateAll(objs)).toEqual([]);
     const efs = Testing.chart();
-    new CheckpointVolume(efs, 'Ckpt', { namespaceName: 'team-a', fileSystem: DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0' }) });
-    expect(Testing.synth(efs).find((o) => o.kind === 'PersistentVolume').spec.csi.driver).toBe('efs.csi.aws.com');
+    new CheckpointVolume(efs, 'Ckpt', { namespaceName: 'team-a', fileSystem: DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0', accessPointId: 'fsap-0123456789abcdef0' }) });
+    expect(Testing.synth(efs).find((o) => o.kind === 'PersistentVolume').spec.csi).toMatchObject({ driver: 'efs.csi.aws.com', volumeHandle: 'fs-0123456789abcdef0::fsap-0123456789abcdef0' });
+    // without an access point the non-root training user could not write (the driver ignores fsGroup)
+    expectValidationError(() => new CheckpointVolume(Testing.chart(), 'C', { namespaceName: 'team-a', fileSystem: DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0' }) }), /invalid-checkpoint-volume.*access point/);
 
     // one place for the checkpoints, and a writable one
     expectValidationError(() => new CheckpointVolume(Testing.chart(), 'C', { namespaceName: 'team-a', bucketName: 'fraud-datasets', fileSystem: DatasetVolumeSource.efs({ fileSystemId: 'fs-0123456789abcdef0' }) }), /invalid-checkpoint-volume.*give one/);

@@ -49,6 +49,8 @@ describe('IndexedTrainingJob', () => {
       podFailurePolicy: {
         rules: [
           { action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+          // a trainer ended by SIGTERM (Kueue suspends the Job to preempt it) is not a failure
+          { action: 'Ignore', onPodConditions: [], onExitCodes: { containerName: 'trainer', operator: 'In', values: [143] } },
           { action: 'FailJob', onPodConditions: [], onExitCodes: { containerName: 'trainer', operator: 'NotIn', values: [0] } },
         ],
       },
