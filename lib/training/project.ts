@@ -1,9 +1,10 @@
-import { CfnOutput, Duration, Size } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Size, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AcceleratorInstanceType } from '../core/accelerators';
-import { IAM_ROLE_ARN, validateArn } from '../core/private/identifiers';
+import { DIRECTORY_BUCKET_NAME, IAM_ROLE_ARN, validateArn } from '../core/private/identifiers';
+import { ValidationError } from '../core/errors';
 import { DatasetFileSystem, IDatasetFileSystem } from '../data/lustre-file-system';
 import { IMlProject } from '../project/ml-project';
 import { ArgoCdCapability, ArgoCdRoleMapping } from '../gitops/argo-cd-capability';
@@ -101,6 +102,17 @@ export interface KubernetesProjectTrainingOptions {
    * @default - none
    */
   readonly checkpointZone?: string;
+  /**
+   * S3 Express One Zone directory buckets (`<name>--<zone id>--x-s3`, in the project's account
+   * and region) the training jobs checkpoint to through the S3 CSI driver (`CheckpointVolume`
+   * with such a `bucketName`: Mountpoint renames files there). The driver's role gets
+   * `s3express:CreateSession` on each (directory buckets authorize by session, for the whole
+   * bucket), and the network an `s3express` gateway endpoint, through which nodes reach them.
+   * Buckets encrypted with SSE-KMS need the key granted as well.
+   *
+   * @default - none
+   */
+  readonly checkpointDirectoryBuckets?: string[];
   /**
    * An FSx for Lustre file system for the GPU nodes.
    *
@@ -321,10 +333,12 @@ class KubernetesProjectTraining extends ProjectTraining {
     // Pods mount the file system through the FSx CSI driver (static volumes).
     if (fileSystem) gpuCluster.addFsxCsiDriver();
     const mounted = o.mountedZones ?? ['features'];
-    if (mounted.length > 0 || o.checkpointZone) {
+    const directoryBuckets = o.checkpointDirectoryBuckets ?? [];
+    if (mounted.length > 0 || o.checkpointZone || directoryBuckets.length > 0) {
       const csi = gpuCluster.addS3CsiDriver();
       for (const zone of mounted) project.datasets.grantRead(csi, zone);
       if (o.checkpointZone) project.datasets.grantReadWrite(csi, o.checkpointZone);
+      if (directoryBuckets.length > 0) grantDirectoryBuckets(project, csi, directoryBuckets);
     }
     // With a kubectl layer, aws-cdk-lib's kubectl provider runs in the cluster's subnets and calls Lambda.
     const lambdaEndpoint = ec2.InterfaceVpcEndpointAwsService.LAMBDA;
@@ -340,6 +354,29 @@ class KubernetesProjectTraining extends ProjectTraining {
       cluster: gpuCluster, network, imageCache: project.imageCache, ...o.argoCd,
     });
     return { gpuCluster, fileSystem, argoCd };
+  }
+}
+
+/** Lets the S3 CSI driver open sessions on directory buckets, and the nodes reach them. */
+function grantDirectoryBuckets(project: IMlProject, csi: iam.IGrantable, names: string[]): void {
+  const stack = project.stack;
+  names.forEach((name, i) => {
+    if (!Token.isUnresolved(name) && !DIRECTORY_BUCKET_NAME.test(name)) {
+      throw new ValidationError({
+        code: 'invalid-directory-bucket', scope: stack,
+        message: `training.checkpointDirectoryBuckets[${i}] is not an S3 Express One Zone directory bucket name: <base name>--<zone id>--x-s3, 3-63 lowercase letters, digits and hyphens.`,
+        received: name, fix: 'Give the directory bucket\'s full name, for example "checkpoints--euw1-az1--x-s3".',
+      });
+    }
+  });
+  csi.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'CheckpointDirectoryBuckets',
+    actions: ['s3express:CreateSession'],
+    resources: names.map((name) => stack.formatArn({ service: 's3express', resource: 'bucket', resourceName: name })),
+  }));
+  const vpc = project.network.vpc;
+  if (!vpc.node.tryFindChild('S3Express')) {
+    vpc.addGatewayEndpoint('S3Express', { service: ec2.GatewayVpcEndpointAwsService.S3_EXPRESS, subnets: [project.network.workloadSubnets] });
   }
 }
 

@@ -130,6 +130,21 @@ describe('MlProjectStack', () => {
     ]);
   });
 
+  test('Kubernetes training with S3 Express checkpoints: CreateSession on each directory bucket only, and the s3express gateway endpoint', () => {
+    const stack = new MlProjectStack(new App(), 'P', {
+      identity, training: ProjectTraining.kubernetes({ mountedZones: [], checkpointDirectoryBuckets: ['ckpt--euw1-az1--x-s3'] }),
+    });
+    const t = Template.fromStack(stack);
+    const csi = (stack.gpuCluster as GpuCluster).addS3CsiDriver();
+    expectStatements(grantStatements(t, csi), [{
+      Sid: 'CheckpointDirectoryBuckets', Action: ['s3express:CreateSession'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3express:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':bucket/ckpt--euw1-az1--x-s3']] },
+    }]);
+    t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3express']] } });
+    expectValidationError(() => new MlProjectStack(new App(), 'Q', { identity, training: ProjectTraining.kubernetes({ checkpointDirectoryBuckets: ['ckpt-bucket'] }) }),
+      /invalid-directory-bucket.*checkpointDirectoryBuckets\[0\]/);
+  });
+
   test('Kubernetes training without mounted zones or checkpoints installs no S3 CSI driver', () => {
     const stack = new MlProjectStack(new App(), 'P', { identity, training: ProjectTraining.kubernetes({ mountedZones: [] }) });
     const t = Template.fromStack(stack);

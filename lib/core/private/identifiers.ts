@@ -95,6 +95,9 @@ export const KMS_KEY_ARN: ArnKind = {
   example: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
 };
 
+/** An S3 Express One Zone directory bucket name: `<base>--<zone id>--x-s3`, 3-63 characters. */
+export const DIRECTORY_BUCKET_NAME = /^(?=.{3,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?--[a-z0-9]+-az\d+--x-s3$/;
+
 /** S3 general purpose bucket ARNs (no region, no account). */
 export const S3_BUCKET_ARN: ArnKind = {
   what: 'S3 bucket', service: 's3', global: true, noAccount: true,

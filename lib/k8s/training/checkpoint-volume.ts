@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CheckpointStorage } from './training-job-options';
 import { ValidationError } from '../../core/errors';
-import { REGION } from '../../core/private/identifiers';
+import { DIRECTORY_BUCKET_NAME, REGION } from '../../core/private/identifiers';
 import { isUnresolvedString } from '../../core/private/tokens';
 import { NameRule } from '../../core/names';
 import { CHECKPOINT_VOLUME_ROLE, registerObjects } from '../core/objects';
@@ -10,8 +10,6 @@ import { createStaticVolume, s3VolumeHandle } from '../core/static-volume';
 import { KubernetesWarnings } from '../core/warnings';
 import { DatasetVolumeSource, DatasetVolumeSourceKind } from '../data/dataset-volume';
 
-/** An S3 Express One Zone directory bucket name: `<base>--<zone id>--x-s3`, 3-63 characters. */
-const DIRECTORY_BUCKET = /^(?=.{3,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?--[a-z0-9]+-az\d+--x-s3$/;
 import { checkNotSystemNamespace } from '../core/validation';
 
 /** Properties of a {@link CheckpointVolume}. */
@@ -123,7 +121,7 @@ export class CheckpointVolume extends Construct {
     }
     const directoryBucket = props.bucketName.endsWith('--x-s3');
     if (directoryBucket) {
-      if (!isUnresolvedString(props.bucketName) && !DIRECTORY_BUCKET.test(props.bucketName)) {
+      if (!isUnresolvedString(props.bucketName) && !DIRECTORY_BUCKET_NAME.test(props.bucketName)) {
         throw new ValidationError({
           code: 'invalid-checkpoint-volume', scope: this,
           message: 'bucketName ends like an S3 Express One Zone directory bucket but is not one: <base name>--<zone id>--x-s3, 3-63 lowercase letters, digits and hyphens.',
