@@ -10,7 +10,7 @@ import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { IImageCache } from '../network/image-cache';
 import { IProjectNetwork } from '../network/project-network';
 import { acknowledge } from '../private/acknowledgments';
-import { ECR_LOGIN_SID, IMAGE_CACHE_PULL_ACTIONS } from '../private/grants';
+import { IMAGE_CACHE_PULL_WILDCARDS } from '../private/grants';
 import { acknowledgeInherentWildcards } from '../private/iam';
 import { IGpuCluster } from '../training/gpu-cluster';
 
@@ -164,10 +164,7 @@ export class ArgoCdCapability extends Construct {
     if (props.imageCache) {
       const grantee = new ManagedPolicyGrantee(this, 'ChartPolicy', { role: this.role, description: `Helm charts Argo CD of ${props.cluster.clusterName} pulls through the image cache` });
       props.imageCache.grantPull(grantee);
-      acknowledgeInherentWildcards(grantee.policy, [
-        { actions: IMAGE_CACHE_PULL_ACTIONS, resources: /:repository\/[^*]+\/\*$/, reason: 'ECR creates a cached repository per upstream chart on first pull; the grant covers the cache\'s namespace (repository/<namespace>/*) only.' },
-        { sid: ECR_LOGIN_SID, reason: 'ecr:GetAuthorizationToken (the registry login every chart pull starts with) has no resource-level permissions.' },
-      ]);
+      acknowledgeInherentWildcards(grantee.policy, IMAGE_CACHE_PULL_WILDCARDS);
       dependencies.push(grantee.policy);
     }
     if (props.network) {

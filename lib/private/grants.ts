@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { InherentWildcard } from './iam';
 
 /** S3 actions to read objects and their versions. @internal */
 export const S3_READ_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'];
@@ -18,6 +19,11 @@ export const KMS_S3_WRITE_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
 export const IMAGE_CACHE_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'];
 /** Sid of the registry login statement `grantPull()` adds. */
 export const ECR_LOGIN_SID = 'EcrLogin';
+/** The wildcards of a policy that `grantPull()` of an image cache wrote into, and why they stand. */
+export const IMAGE_CACHE_PULL_WILDCARDS: InherentWildcard[] = [
+  { actions: IMAGE_CACHE_PULL_ACTIONS, resources: /:repository\/[^*]+\/\*$/, reason: 'ECR creates a cached repository per upstream image or chart on first pull; the grant covers the cache\'s namespace (repository/<namespace>/*) only.' },
+  { sid: ECR_LOGIN_SID, reason: 'ecr:GetAuthorizationToken (the registry login every pull of an image or chart starts with) has no resource-level permissions.' },
+];
 
 /**
  * Grants `actions` on the objects of `bucket` under `prefix` (and listing under it when `list`),

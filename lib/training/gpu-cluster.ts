@@ -14,7 +14,7 @@ import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
 import { IAM_ROLE_ARN, KMS_KEY_ARN, rejectArnWhereNameExpected, validateArn, validateRoleName } from '../core/private/identifiers';
 import { allowLogsToUseKey, createDataKey } from '../private/keys';
-import { ECR_LOGIN_SID, IMAGE_CACHE_PULL_ACTIONS, S3_READ_WRITE_OBJECT_ACTIONS } from '../private/grants';
+import { IMAGE_CACHE_PULL_WILDCARDS, S3_READ_WRITE_OBJECT_ACTIONS } from '../private/grants';
 import { IImageCache } from '../network/image-cache';
 import { acknowledgeInherentWildcards, S3_OBJECT_PREFIX_ARN } from '../private/iam';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
@@ -626,10 +626,7 @@ export class GpuCluster extends GpuClusterBase {
     const grantee = new ManagedPolicyGrantee(this, 'ImageCachePolicy', { role: this.nodeRole, description: `Pulls through the image cache ${cache.repositoryNamespace} from the nodes of ${this.clusterName}` });
     grantee.policy.attachToRole(this.systemNodeRole);
     cache.grantPull(grantee);
-    acknowledgeInherentWildcards(grantee.policy, [
-      { actions: IMAGE_CACHE_PULL_ACTIONS, resources: /:repository\/[^*]+\/\*$/, reason: 'ECR creates a cached repository per upstream image on first pull; the grant covers the cache\'s namespace (repository/<namespace>/*) only.' },
-      { sid: ECR_LOGIN_SID, reason: 'ecr:GetAuthorizationToken (the registry login every pull starts with) has no resource-level permissions.' },
-    ]);
+    acknowledgeInherentWildcards(grantee.policy, IMAGE_CACHE_PULL_WILDCARDS);
   }
 
   /**

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ValidationError } from '../../core/errors';
 import { ImageCacheNaming, ImageUpstream } from '../../core/image-upstreams';
 import { cachedImageReference, splitImageReference } from '../../core/private/image-references';
+import { validateAccountId } from '../../core/private/identifiers';
 import { isUnresolvedString } from '../../core/private/tokens';
 import { NameRule } from '../../core/names';
 import { checkImage } from './validation';
@@ -66,13 +67,7 @@ export class ProjectImages extends Construct {
 
   constructor(scope: Construct, id: string, props: ProjectImagesProps) {
     super(scope, id);
-    if (typeof props.account !== 'string' || !/^\d{12}$/.test(props.account)) {
-      throw new ValidationError({
-        code: 'invalid-account', scope: this,
-        message: 'images.account must be the 12-digit id of the AWS account whose ECR registry the pods pull from.',
-        received: props.account, fix: 'Give the project stack\'s account id, for example "123456789012".',
-      });
-    }
+    validateAccountId(this, 'images.account', props.account);
     if (typeof props.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region)) {
       throw new ValidationError({
         code: 'invalid-region', scope: this,

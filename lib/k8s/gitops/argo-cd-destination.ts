@@ -1,10 +1,10 @@
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../../core/errors';
+import { arnProblem, EKS_CLUSTER_ARN } from '../../core/private/identifiers';
 import { isUnresolvedString } from '../../core/private/tokens';
 
 /** The API server address of the cluster a self-installed Argo CD runs in. */
 const IN_CLUSTER = 'https://kubernetes.default.svc';
-const EKS_CLUSTER_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
 /**
  * The cluster an Argo CD Application deploys to, as Argo CD names it in `destination.server`.
@@ -35,7 +35,7 @@ export class ArgoCdCluster {
 
   /** Throws `invalid-destination` when the ARN is not an EKS cluster ARN. @internal */
   public _validate(scope: IConstruct): void {
-    if (this.isEksArn && !isUnresolvedString(this.server) && !EKS_CLUSTER_ARN.test(this.server)) {
+    if (this.isEksArn && !isUnresolvedString(this.server) && arnProblem(this.server, EKS_CLUSTER_ARN) !== undefined) {
       throw new ValidationError({
         code: 'invalid-destination', scope,
         message: 'An EKS cluster destination is the cluster\'s ARN, arn:<partition>:eks:<region>:<account>:cluster/<name>.',
