@@ -3,7 +3,7 @@ import { Aspects, Stage, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
-import { validationPluginsReach } from '../private/acknowledgments';
+import { REPLICATION_RULES, validationPluginsReach } from '../private/acknowledgments';
 
 /** A cdk-nag rule pack the compliance gate runs. */
 export enum CompliancePack {
@@ -33,16 +33,9 @@ export interface ComplianceGateOptions {
   readonly controlTowerRules?: boolean;
 }
 
-/** The rule ids of the findings a bucket without cross-region replication raises. */
-const SINGLE_REGION_RULES = [
-  'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
-  'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
-  'PCI.DSS.321::PCI.DSS.321-S3BucketReplicationEnabled',
-  'cdk-validator-cfnguard::s3_bucket_replication_enabled_check',
-];
 
 const SINGLE_REGION_REASON = 'Single-region platform: cross-region replication of datasets, models and their access logs '
-  + 'needs a destination region and replica keys, which the dataset store and registry do not offer yet. Versioning keeps '
+  + 'is not configured (the dataset store and the registry take a bucket of a second region as `replication`). Versioning keeps '
   + 'overwritten and deleted objects and the buckets outlive the stack, but nothing here survives the loss of the region.';
 
 /**
@@ -147,7 +140,7 @@ export class ComplianceGate {
       const target = parent !== undefined && parent.node.defaultChild === node ? parent : node;
       // Aspects run once every plugin is registered: with none reaching the bucket, nothing reads these.
       if (!validationPluginsReach(target)) return;
-      Validations.of(target).acknowledge(...SINGLE_REGION_RULES.map((id) => ({ id, reason: text })));
+      Validations.of(target).acknowledge(...REPLICATION_RULES.map((id) => ({ id, reason: text })));
     };
     Aspects.of(scope).add({
       visit(node: IConstruct): void {
@@ -164,7 +157,7 @@ export class ComplianceGate {
 
   /** The rule ids {@link acknowledgeSingleRegion} acknowledges. */
   public static singleRegionRules(): string[] {
-    return [...SINGLE_REGION_RULES];
+    return [...REPLICATION_RULES];
   }
 
   private constructor() {}

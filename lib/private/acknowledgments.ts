@@ -1,6 +1,14 @@
 import { Acknowledgment, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
+/** The rule ids of the findings a bucket without cross-region replication raises. @internal */
+export const REPLICATION_RULES: readonly string[] = [
+  'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
+  'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
+  'PCI.DSS.321::PCI.DSS.321-S3BucketReplicationEnabled',
+  'cdk-validator-cfnguard::s3_bucket_replication_enabled_check',
+];
+
 /**
  * Namespaces whose findings aws-cdk-lib produces with no plugin registered: construct annotations
  * (an id without a namespace is an annotation id) and the built-in CloudFormation validation.

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from './acknowledgments';
+import { acknowledge, REPLICATION_RULES } from './acknowledgments';
 import { acknowledgeInherentWildcards } from './iam';
 import { wholeDuration } from './limits';
 import { warnIfNotRetained } from './retention';
@@ -91,10 +91,7 @@ export function createSecureBucket(scope: Construct, id: string, props: SecureBu
   replication?.grant(bucket);
   if (replication && !props.accessLogsBucket) {
     const reason = `The bucket holds the server access logs of the replicated bucket ${scope.node.path}/${id}, kept in its region for their retention; the data is replicated to ${props.replication!.destinationRegion}.`;
-    acknowledge(accessLogsBucket,
-      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}::${pack}-S3BucketReplicationEnabled`, reason })),
-      { id: 'cdk-validator-cfnguard::s3_bucket_replication_enabled_check', reason },
-    );
+    acknowledge(accessLogsBucket, ...REPLICATION_RULES.map((id) => ({ id, reason })));
   }
   warnIfNotRetained(bucket, props.removalPolicy, {
     id: 'bucket-not-retained', what: 'Bucket', consequence: 'deleting the stack can delete data or models. RETAIN is the default for a reason.',
