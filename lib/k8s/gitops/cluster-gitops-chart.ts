@@ -303,6 +303,14 @@ export class ClusterGitOpsChart extends Chart {
           received: image, fix: 'Copy the image into a project ECR repository and pass images.ecr(<repository>, <tag>).',
         });
       }
+      if (image.includes('@') || !image.slice(image.lastIndexOf('/') + 1).includes(':')) {
+        // The chart takes a repository and a tag (image.tag), not a digest.
+        throw new ValidationError({
+          code: 'invalid-image', scope: this,
+          message: 'nvidiaDevicePluginImage must be pinned by a tag: the device plugin chart sets its image from a repository and a tag, not a digest.',
+          received: image, fix: 'Pass images.ecr(<repository>, <tag>), for example images.ecr("nvidia/k8s-device-plugin", "v0.20.0").',
+        });
+      }
       addon('nvidia-device-plugin', 'nvidia-device-plugin', WAVE.devicePlugins, ArgoCdSource.helmChart({
         repoURL: nvidiaCharts, chart: 'nvidia-device-plugin', version: AddonVersions.NVIDIA_DEVICE_PLUGIN, releaseName: 'nvidia-device-plugin',
         values: {

@@ -120,6 +120,7 @@ describe('ClusterGitOpsChart', () => {
     expectValidationError(() => render({ nvidiaDevicePluginImage: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0' }, pools({ al2023: true })), /image-outside-project-registry/);
     const nvidia = apps(render({ nvidiaDevicePluginImage: `${HOST}/nvidia/k8s-device-plugin:v0.20.0` }, pools({ al2023: true })).objects)['nvidia-device-plugin'];
     expect(nvidia.spec.source.helm.valuesObject.image).toEqual({ repository: `${HOST}/nvidia/k8s-device-plugin`, tag: 'v0.20.0' });
+    expectValidationError(() => render({ nvidiaDevicePluginImage: `${HOST}/nvidia/k8s-device-plugin@sha256:${'a'.repeat(64)}` }, pools({ al2023: true })), /invalid-image.*tag/);
     expect(nvidia.spec.source.helm.valuesObject.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(nvidia.spec.source.helm.valuesObject.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions)
       .toEqual([{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['gpu'] }]);
