@@ -9,7 +9,7 @@ import { ValidationError } from '../core/errors';
 import { ManagedPolicyGrantee } from '../compliance/managed-policy-grantee';
 import { IImageCache } from '../network/image-cache';
 import { IProjectNetwork } from '../network/project-network';
-import { acknowledge } from '../private/acknowledgments';
+import { acknowledgeDeploymentFunction, acknowledgePlainLogGroup } from '../private/acknowledgments';
 import { IMAGE_CACHE_PULL_WILDCARDS } from '../private/grants';
 import { acknowledgeInherentWildcards } from '../private/iam';
 import { IGpuCluster } from '../training/gpu-cluster';
@@ -243,25 +243,11 @@ export class ArgoCdCapability extends Construct {
  * created by aws-cdk-lib beside the stack's other constructs) and its logs, and why it stands.
  */
 function acknowledgeHandler(scope: Construct, logGroup: logs.LogGroup): void {
-  const stack = Stack.of(scope);
-  const handler = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_HANDLER);
+  const handler = Stack.of(scope).node.tryFindChild(AWS_CUSTOM_RESOURCE_HANDLER);
   if (handler) {
-    const outside = 'The handler runs for seconds during deployment and calls only the EKS API, with a role limited to this cluster\'s access entries; it reaches no resource in the VPC, whose isolated subnets it would need endpoints for.';
-    const once = 'CloudFormation invokes the handler once per deployment and waits for its answer: a concurrency limit or a dead-letter queue would only delay or hide a failed deployment, which CloudFormation reports and rolls back.';
-    acknowledge(handler,
-      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}::${pack}-LambdaInsideVPC`, reason: outside })),
-      { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: outside },
-      ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap((pack) => [
-        { id: `${pack}::${pack}-LambdaConcurrency`, reason: once },
-        { id: `${pack}::${pack}-LambdaDLQ`, reason: once },
-      ]),
-    );
+    acknowledgeDeploymentFunction(handler, 'The handler runs for seconds during deployment and calls only the EKS API, with a role limited to this cluster\'s access entries; it reaches no resource in the VPC, whose isolated subnets it would need endpoints for.');
   }
-  const plain = 'The handler logs the EKS calls it makes (cluster name, role ARN, policy ARN), no data; its group is kept a year.';
-  acknowledge(logGroup,
-    ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}::${pack}-CloudWatchLogGroupEncrypted`, reason: plain })),
-    { id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason: plain },
-  );
+  acknowledgePlainLogGroup(logGroup, 'The handler logs the EKS calls it makes (cluster name, role ARN, policy ARN), no data; its group is kept a year.');
 }
 
 /** Construct id aws-cdk-lib gives the one Lambda function of a stack's AwsCustomResources. */

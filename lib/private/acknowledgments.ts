@@ -65,3 +65,32 @@ export function acknowledge(scope: IConstruct, ...rules: Acknowledgment[]): void
     },
   });
 }
+
+/**
+ * Acknowledges what the compliance packs find on a Lambda function that only CloudFormation
+ * invokes, during deployment, to call AWS APIs (a custom resource's handler): it runs outside the
+ * VPC (`outside` says why that is right) and has no concurrency limit or dead-letter queue, which
+ * would only delay or hide a failed deployment that CloudFormation reports and rolls back. @internal
+ */
+export function acknowledgeDeploymentFunction(fn: IConstruct, outside: string): void {
+  const once = 'CloudFormation invokes the function once per deployment and waits for its answer: a concurrency limit or a dead-letter queue would only delay or hide a failure, which CloudFormation reports and rolls back.';
+  acknowledge(fn,
+    ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}::${pack}-LambdaInsideVPC`, reason: outside })),
+    { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: outside },
+    ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap((pack) => [
+      { id: `${pack}::${pack}-LambdaConcurrency`, reason: once },
+      { id: `${pack}::${pack}-LambdaDLQ`, reason: once },
+    ]),
+  );
+}
+
+/**
+ * Acknowledges the encryption findings on a log group that holds no data (`reason` says what it
+ * holds): CloudWatch Logs encrypts it with its own key. @internal
+ */
+export function acknowledgePlainLogGroup(logGroup: IConstruct, reason: string): void {
+  acknowledge(logGroup,
+    ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}::${pack}-CloudWatchLogGroupEncrypted`, reason })),
+    { id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason },
+  );
+}

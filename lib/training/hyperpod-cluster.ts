@@ -5,7 +5,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import { Construct } from 'constructs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Construct, IConstruct } from 'constructs';
 import { AcceleratorInstanceType } from '../core/accelerators';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
@@ -20,7 +22,9 @@ import { selectPrivateSubnets } from '../private/subnets';
 import { acknowledgeGroupSourcedRule } from '../private/security-groups';
 import { isUnresolvedString } from '../core/private/tokens';
 import { HyperPodInstanceType, HYPERPOD_TYPE_SET } from './hyperpod-instance-type';
-import { HYPERPOD_EXECUTION_WILDCARDS, hyperPodExecutionStatements } from './private/hyperpod-execution-policy';
+import { HyperPodScriptsSource } from './hyperpod-scripts-source';
+import { deployLifecycleScripts } from './private/lifecycle-scripts-deployment';
+import { HYPERPOD_EXECUTION_WILDCARDS, hyperPodExecutionStatements, ResolvedLifecycleScripts } from './private/hyperpod-execution-policy';
 
 // Sources of the HyperPod rules enforced below (checked 2025):
 // - Instance types: the `ClusterInstanceType` enum of the SageMaker API (CreateCluster /
@@ -67,10 +71,19 @@ export interface HyperPodLifecycleScripts {
    * mounted the file system; `OnCreate` would replace that setup and leave the node without Slurm
    * and `/fsx`). On an EKS-orchestrated cluster it runs when the node is created (`OnCreate`).
    *
-   * @default 'on_create.sh'
+   * @default - the source's entry point, else 'on_create.sh'
    */
   readonly onCreate?: string;
+  /**
+   * Scripts the stack uploads to the prefix before the cluster is created, for example
+   * `HyperPodScriptsSource.eksNodeStorage()`. The prefix then belongs to the stack: files not in
+   * the source are removed from it on deployment (the files stay when the stack is deleted).
+   *
+   * @default - none: the scripts must be in the zone before the stack is deployed
+   */
+  readonly source?: HyperPodScriptsSource;
 }
+
 
 /** One instance group of a HyperPod cluster. */
 export interface HyperPodInstanceGroupOptions {
@@ -353,7 +366,7 @@ interface GroupState {
   readonly options: HyperPodInstanceGroupOptions;
   readonly role: iam.IRole;
   readonly grantee: iam.IGrantable;
-  readonly scripts?: Required<HyperPodLifecycleScripts>;
+  readonly scripts?: ResolvedLifecycleScripts;
 }
 
 /** What created and imported clusters share. */
@@ -412,6 +425,7 @@ export class HyperPodCluster extends HyperPodClusterBase {
   private readonly eksClusterArn?: string;
   private readonly fileSystem?: IDatasetFileSystem;
   private readonly mountPath: string;
+  private readonly deployments = new Map<string, { readonly source: HyperPodScriptsSource; readonly deployment: IConstruct }>();
 
   constructor(scope: Construct, id: string, props: HyperPodClusterProps) {
     super(scope, id);
@@ -545,10 +559,10 @@ export class HyperPodCluster extends HyperPodClusterBase {
         scope: this,
         message: `Instance group "${name}": an EKS-orchestrated HyperPod cluster runs lifecycle scripts on every node, and none are given.`,
         received: 'no lifecycleScripts',
-        fix: 'Give lifecycleScripts (a dataset store zone holding on_create.sh) on the cluster or the group.',
+        fix: 'Give lifecycleScripts on the cluster or the group: the library\'s with { datasets, zone, source: HyperPodScriptsSource.eksNodeStorage() }, or a dataset store zone holding the team\'s on_create.sh.',
       });
     }
-    const scripts = given ? this.resolveScripts(name, given) : undefined;
+    const scripts = given ? this.resolveScripts(options, given) : undefined;
 
     const scope = new Construct(this, `InstanceGroup-${name}`);
     const role = options.executionRole ?? new iam.Role(scope, 'Role', {
@@ -770,9 +784,10 @@ export class HyperPodCluster extends HyperPodClusterBase {
     return gib;
   }
 
-  private resolveScripts(group: string, scripts: HyperPodLifecycleScripts): Required<HyperPodLifecycleScripts> {
+  private resolveScripts(options: HyperPodInstanceGroupOptions, scripts: HyperPodLifecycleScripts): ResolvedLifecycleScripts {
+    const group = options.instanceGroupName;
     const prefix = scripts.prefix ?? 'lifecycle-scripts/';
-    const onCreate = scripts.onCreate ?? 'on_create.sh';
+    const onCreate = scripts.onCreate ?? scripts.source?.entryPoint ?? 'on_create.sh';
     const zonePrefix = scripts.datasets.zonePrefix(scripts.zone);
     if (!isUnresolvedString(prefix) && (!PREFIX.test(prefix) || prefix.split('/').some((s) => s === '.' || s === '..'))) {
       throw new ValidationError({
@@ -802,7 +817,59 @@ export class HyperPodCluster extends HyperPodClusterBase {
         fix: 'Use a shorter prefix.',
       });
     }
-    return { datasets: scripts.datasets, zone: scripts.zone, prefix, onCreate };
+    const resolved = { datasets: scripts.datasets, zone: scripts.zone, prefix, onCreate };
+    if (scripts.source) this.deployScripts(options, resolved, scripts.source);
+    return resolved;
+  }
+
+  /**
+   * Uploads a group's scripts before the cluster is created: one deployment per prefix, shared
+   * by the groups that name the same source there.
+   */
+  private deployScripts(options: HyperPodInstanceGroupOptions, scripts: ResolvedLifecycleScripts, source: HyperPodScriptsSource): void {
+    const group = options.instanceGroupName;
+    const problem = (message: string, received: unknown, fix: string) => new ValidationError({ code: 'invalid-lifecycle-scripts', scope: this, message: `Instance group "${group}": ${message}`, received, fix });
+    if (source.eksOnly && this.orchestrator.kind !== HyperPodOrchestratorKind.EKS) {
+      throw problem('HyperPodScriptsSource.eksNodeStorage() sets up containerd and the kubelet of EKS nodes; this cluster is orchestrated by Slurm.', this.orchestrator.kind,
+        'Omit lifecycleScripts on Slurm (HyperPod configures the nodes), or use HyperPodScriptsSource.fromDirectory() with the team\'s own scripts.');
+    }
+    if (source.entryPoint !== undefined && scripts.onCreate !== source.entryPoint) {
+      throw problem(`the library's scripts start at ${source.entryPoint}.`, scripts.onCreate, `Omit onCreate, or set it to "${source.entryPoint}".`);
+    }
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(source.directory);
+    } catch {
+      throw problem('the lifecycle scripts directory cannot be read.', source.directory, 'Give HyperPodScriptsSource.fromDirectory() an existing directory (a relative path is resolved from the working directory of the synth).');
+    }
+    const entry = path.join(source.directory, scripts.onCreate);
+    if (!entries.includes(scripts.onCreate) || !fs.statSync(entry).isFile()) {
+      throw problem(`the lifecycle scripts directory has no entry point ${scripts.onCreate} at its top level, so every node would fail to start.`, source.directory,
+        `Add ${scripts.onCreate} to the directory, or set onCreate to the entry point's file name.`);
+    }
+    if (source.eksOnly && !options.ebsVolumeSize) {
+      Annotations.of(this).addWarningV2('mlops-constructs:hyperpod-node-storage-without-volume',
+        `Instance group "${group}" has no ebsVolumeSize: HyperPodScriptsSource.eksNodeStorage() then leaves container images and pod volumes on the root volume.`);
+    }
+    const where = `${scripts.datasets.node.addr}/${scripts.datasets.zonePrefix(scripts.zone)}${scripts.prefix}`;
+    const existing = this.deployments.get(where);
+    if (existing) {
+      if (existing.source.directory !== source.directory) {
+        throw problem('another instance group uploads other scripts to the same prefix, and each upload removes the other\'s files.', source.directory,
+          'Give the groups the same source, or each group its own prefix.');
+      }
+      return;
+    }
+    const deployment = deployLifecycleScripts(this, `LifecycleScripts${this.deployments.size === 0 ? '' : this.deployments.size + 1}`, {
+      directory: source.directory,
+      bucket: scripts.datasets.bucket,
+      encryptionKey: scripts.datasets.encryptionKey,
+      keyPrefix: `${scripts.datasets.zonePrefix(scripts.zone)}${scripts.prefix}`,
+      purpose: `HyperPod cluster ${this.node.path}`,
+    });
+    this.deployments.set(where, { source, deployment });
+    // The nodes run the scripts as HyperPod creates them: the upload must be complete first.
+    this.cluster.node.addDependency(deployment);
   }
 
   private selectSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined, fileSystem: IDatasetFileSystem | undefined): string[] {

@@ -4,3 +4,4 @@ export * from './gpu-cluster';
 export * from './hyperpod-instance-type';
 export * from './hyperpod-cluster';
 export * from './project';
+export * from './hyperpod-scripts-source';

@@ -9,7 +9,8 @@ import { DatasetFileSystem, IDatasetFileSystem } from '../data/lustre-file-syste
 import { IMlProject } from '../project/ml-project';
 import { ArgoCdCapability, ArgoCdRoleMapping } from '../gitops/argo-cd-capability';
 import { GpuCluster, IGpuCluster } from './gpu-cluster';
-import { HyperPodCluster, HyperPodInstanceGroupOptions, HyperPodOrchestrator, HyperPodOrchestratorKind, IHyperPodCluster } from './hyperpod-cluster';
+import { HyperPodCluster, HyperPodInstanceGroupOptions, HyperPodLifecycleScripts, HyperPodOrchestrator, HyperPodOrchestratorKind, IHyperPodCluster } from './hyperpod-cluster';
+import { HyperPodScriptsSource } from './hyperpod-scripts-source';
 import { ITrainingTemplate, SageMakerTrainingTemplate, TrainingMetric } from './sagemaker-training';
 import { CheckpointLocation, TrainingCompute, TrainingInput } from './training-input';
 import { acknowledge } from '../private/acknowledgments';
@@ -156,14 +157,22 @@ export interface HyperPodProjectTrainingOptions {
   /** Instance groups (controller, workers...). */
   readonly instanceGroups: HyperPodInstanceGroupOptions[];
   /**
-   * Dataset zone holding the team's lifecycle scripts (`on_create.sh` under
-   * `lifecycle-scripts/`), which must be uploaded before the stack is deployed. With Slurm they
-   * are optional (HyperPod configures Slurm from the groups' `slurmNodeType` and mounts the
-   * project's file system itself); an EKS orchestrator needs them.
+   * Dataset zone of the lifecycle scripts (under `lifecycle-scripts/`, entry point
+   * `on_create.sh`). Without `lifecycleScripts` the team uploads them there before the stack is
+   * deployed.
    *
-   * @default - none
+   * @default - 'curated' when the cluster has scripts (EKS, or `lifecycleScripts`); none on Slurm
    */
   readonly lifecycleScriptsZone?: string;
+  /**
+   * Scripts the stack uploads to the zone before the cluster is created. With Slurm they are
+   * optional (HyperPod configures Slurm from the groups' `slurmNodeType` and mounts the project's
+   * file system itself) and only add the team's own steps; an EKS orchestrator needs scripts.
+   *
+   * @default - on EKS, HyperPodScriptsSource.eksNodeStorage() unless `lifecycleScriptsZone` names
+   * the team's uploaded scripts; none on Slurm
+   */
+  readonly lifecycleScripts?: HyperPodScriptsSource;
   /**
    * Slurm or EKS.
    *
@@ -280,7 +289,7 @@ class HyperPodProjectTraining extends ProjectTraining {
     const hyperPodCluster = new HyperPodCluster(project.stack, 'HyperPod', {
       clusterName: project.identity.qualifiedName,
       instanceGroups: o.instanceGroups,
-      lifecycleScripts: o.lifecycleScriptsZone === undefined ? undefined : { datasets: project.datasets, zone: o.lifecycleScriptsZone },
+      lifecycleScripts: lifecycleScriptsOf(project, o, slurm),
       orchestrator: o.orchestrator,
       vpc: network.vpc,
       // With a file system on Slurm the cluster goes in the file system's subnet.
@@ -292,6 +301,14 @@ class HyperPodProjectTraining extends ProjectTraining {
     hyperPodCluster.cluster.node.addDependency(network.endpoints);
     return { hyperPodCluster, fileSystem };
   }
+}
+
+/** Where a project's HyperPod scripts are, and what the stack uploads there. */
+function lifecycleScriptsOf(project: IMlProject, o: HyperPodProjectTrainingOptions, slurm: boolean): HyperPodLifecycleScripts | undefined {
+  // EKS nodes need an entry point: the library's, unless the team names a zone of its own scripts.
+  const source = o.lifecycleScripts ?? (slurm || o.lifecycleScriptsZone !== undefined ? undefined : HyperPodScriptsSource.eksNodeStorage());
+  if (source === undefined && o.lifecycleScriptsZone === undefined) return undefined;
+  return { datasets: project.datasets, zone: o.lifecycleScriptsZone ?? 'curated', source };
 }
 
 /**

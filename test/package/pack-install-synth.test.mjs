@@ -54,7 +54,11 @@ test('the tarball ships the compiled library, its declarations, the jsii assembl
     assert.ok(files.includes(file), `${file} is not in the tarball`);
   }
   const unexpected = files.filter((f) => !(/^lib\/.*(\.js|\.d\.ts|README\.md)$/.test(f) || ['.jsii', 'README.md', 'LICENSE', 'package.json'].includes(f)));
-  assert.deepEqual(unexpected, []);
+  // the shipped lifecycle scripts (HyperPodScriptsSource.eksNodeStorage()), and nothing else
+  const assets = fs.readdirSync(path.join(root, 'lib'), { recursive: true }).filter((f) => /(^|\/)assets\//.test(f) && fs.statSync(path.join(root, 'lib', f)).isFile()).map((f) => `lib/${f}`);
+  assert.ok(assets.includes('lib/training/assets/hyperpod-eks/on_create.sh'));
+  assert.deepEqual(unexpected.sort(), assets.sort());
+  assert.equal(packed.files.find((f) => f.path === 'lib/training/assets/hyperpod-eks/on_create.sh').mode & 0o111, 0o111, 'the script lost its execute bits');
   // every source module is shipped compiled
   const sources = fs.readdirSync(path.join(root, 'lib'), { recursive: true }).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
   for (const source of sources) assert.ok(files.includes(`lib/${source.replace(/\.ts$/, '.js')}`), `lib/${source} is not compiled into the tarball`);
@@ -70,6 +74,10 @@ test('a team repository with only the peer dependencies installs it, compiles wi
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel', 'error'], scratch);
   const lib = path.join(scratch, 'node_modules', 'mlops-constructs');
   assert.ok(!fs.existsSync(path.join(lib, 'test')) && !fs.existsSync(path.join(lib, 'lib', 'index.ts')), 'sources or tests were installed');
+  // the shipped scripts resolve inside the installed package
+  const dir = run(process.execPath, ['-e', "process.stdout.write(require('mlops-constructs').HyperPodScriptsSource.eksNodeStorage().directory)"], scratch);
+  assert.equal(dir, path.join(fs.realpathSync(lib), 'lib/training/assets/hyperpod-eks'));
+  assert.ok(fs.existsSync(path.join(dir, 'on_create.sh')));
 
   for (const file of ['app.ts', 'tsconfig.json']) fs.copyFileSync(path.join(root, 'test/package/team-app', file), path.join(scratch, file));
   run(path.join(scratch, 'node_modules/.bin/tsc'), ['-p', '.'], scratch);

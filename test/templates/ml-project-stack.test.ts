@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Duration } from 'aws-cdk-lib';
 import { Size } from 'aws-cdk-lib';
 import {
-  AcceleratorInstanceType, DatasetStore, GpuCluster, HyperPodInstanceType, HyperPodOrchestrator, HyperPodSlurmNodeType, ModelRegistry, MlProjectStack, ProjectTraining, TrainingCompute, ProjectNetwork,
+  AcceleratorInstanceType, DatasetStore, GpuCluster, HyperPodInstanceType, HyperPodOrchestrator, HyperPodProjectTrainingOptions, HyperPodSlurmNodeType, ModelRegistry, MlProjectStack, ProjectTraining, TrainingCompute, ProjectNetwork,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
 import { canonical, expectStatements, grantStatements, keyStatement } from '../support/iam';
@@ -255,14 +255,34 @@ describe('MlProjectStack', () => {
     expect(JSON.stringify(group.LifeCycleConfig.SourceS3Uri)).toContain('/curated/lifecycle-scripts/');
   });
 
-  test('HyperPod training on EKS without lifecycle scripts is refused (EKS nodes run them)', () => {
-    expectValidationError(() => new MlProjectStack(new App(), 'P', {
+  test('HyperPod training on EKS: the library\'s node script is uploaded to the curated zone before the cluster, unless the team names its zone', () => {
+    const eks = (options: Partial<HyperPodProjectTrainingOptions> = {}) => Template.fromStack(new MlProjectStack(new App(), 'P', {
       identity,
       training: ProjectTraining.hyperPod({
         orchestrator: HyperPodOrchestrator.eksClusterArn('arn:aws:eks:eu-west-1:111111111111:cluster/training'),
-        instanceGroups: [{ instanceGroupName: 'workers', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.P5_48XLARGE), instanceCount: 2 }],
+        instanceGroups: [{ instanceGroupName: 'workers', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.P5_48XLARGE), instanceCount: 2, ebsVolumeSize: Size.gibibytes(500) }],
+        ...options,
       }),
-    }), /missing-lifecycle-scripts/);
+    }));
+    const t = eks();
+    const [[deploymentId, deployment]] = Object.entries(t.findResources('Custom::CDKBucketDeployment'));
+    expect(deployment.Properties.DestinationBucketKeyPrefix).toBe('curated/lifecycle-scripts/');
+    const [cluster] = Object.values(t.findResources('AWS::SageMaker::Cluster'));
+    expect(cluster.DependsOn).toEqual(expect.arrayContaining([deploymentId]));
+    expect(cluster.Properties.InstanceGroups[0].LifeCycleConfig.OnCreate).toBe('on_create.sh');
+    // the team's scripts, uploaded by the team: nothing to deploy
+    const own = eks({ lifecycleScriptsZone: 'features' });
+    own.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    expect(JSON.stringify(Object.values(own.findResources('AWS::SageMaker::Cluster'))[0].Properties.InstanceGroups[0].LifeCycleConfig.SourceS3Uri)).toContain('/features/lifecycle-scripts/');
+    // Slurm uploads nothing unless asked
+    const slurm = Template.fromStack(new MlProjectStack(new App(), 'S', {
+      identity,
+      training: ProjectTraining.hyperPod({
+        instanceGroups: [{ instanceGroupName: 'controller', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1, slurmNodeType: HyperPodSlurmNodeType.CONTROLLER }],
+      }),
+    }));
+    slurm.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    expect(Object.values(slurm.findResources('AWS::SageMaker::Cluster'))[0].Properties.InstanceGroups[0].LifeCycleConfig).toBeUndefined();
   });
 
   test('Kubernetes training with FSx: the file system admits the training security group', () => {

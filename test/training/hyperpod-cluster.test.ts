@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { App, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,10 +10,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AcceleratorInstanceType, DatasetFileSystem, DatasetStore, HyperPodCluster, HyperPodClusterProps, HyperPodInstanceGroupOptions,
-  HyperPodInstanceType, HyperPodNodeRecovery, HyperPodOrchestrator, HyperPodOrchestratorKind, HyperPodSlurmConfigStrategy, HyperPodSlurmNodeType,
+  HyperPodInstanceType, HyperPodNodeRecovery, HyperPodOrchestrator, HyperPodOrchestratorKind, HyperPodScriptsSource, HyperPodSlurmConfigStrategy, HyperPodSlurmNodeType,
 } from '../../lib';
 import { expectValidationError } from '../support/errors';
-import { awsManagedPolicyArns, bySid, ExpectedStatement, expectStatements, grantStatements, keyStatement } from '../support/iam';
+import { awsManagedPolicyArns, bySid, canonical, ExpectedStatement, expectStatement, expectStatements, grantStatements, keyStatement } from '../support/iam';
 import { PluginReport, synthCompliant, trainingFixture } from '../support/synth-platform';
 
 // The built-in CloudFormation schema validation is on in this file (setup-env turns it off
@@ -600,6 +601,229 @@ describe('lifecycle scripts are optional with Slurm', () => {
   });
 });
 
+describe('lifecycle scripts the stack uploads', () => {
+  const eksArn = 'arn:aws:eks:eu-west-1:111111111111:cluster/training';
+  const shipped = path.join(__dirname, '../../lib/training/assets/hyperpod-eks/on_create.sh');
+  function eksCluster(groups: HyperPodInstanceGroupOptions[] = [eksController, { ...workers, ebsVolumeSize: Size.gibibytes(500) }], extra: Partial<HyperPodClusterProps> = {}) {
+    const { stack, vpc, store } = setup();
+    const hp = new HyperPodCluster(stack, 'Cluster', {
+      vpc, orchestrator: HyperPodOrchestrator.eksClusterArn(eksArn), instanceGroups: groups,
+      lifecycleScripts: { datasets: store, zone: 'curated', source: HyperPodScriptsSource.eksNodeStorage() },
+      ...extra,
+    });
+    return { stack, vpc, store, hp };
+  }
+  const resources = (t: Template, type: string) => Object.entries(t.findResources(type));
+
+  test('the library\'s EKS script is uploaded to the prefix before the cluster is created, kept on delete', () => {
+    const { stack, store } = eksCluster();
+    const t = Template.fromStack(stack);
+    const deployments = resources(t, 'Custom::CDKBucketDeployment');
+    expect(deployments).toHaveLength(1);
+    const [deploymentId, deployment] = deployments[0];
+    expect(deployment.Properties).toMatchObject({
+      DestinationBucketName: stack.resolve(store.bucket.bucketName), DestinationBucketKeyPrefix: 'curated/lifecycle-scripts/', Prune: true, RetainOnDelete: true,
+    });
+    const [, cluster] = resources(t, 'AWS::SageMaker::Cluster')[0];
+    // the cluster waits for the upload: an explicit dependency, not creation order
+    expect(cluster.DependsOn).toEqual(expect.arrayContaining([deploymentId]));
+    for (const group of cluster.Properties.InstanceGroups) {
+      expect(group.LifeCycleConfig).toEqual({ SourceS3Uri: { 'Fn::Join': ['', ['s3://', stack.resolve(store.bucket.bucketName), '/curated/lifecycle-scripts/']] }, OnCreate: 'on_create.sh' });
+    }
+    // the uploaded asset is the shipped directory: the zip named by the deployment holds on_create.sh as shipped
+    const asm = (stack.node.root as App).synth();
+    const manifest = JSON.parse(fs.readFileSync(path.join(asm.directory, 'S.assets.json'), 'utf8'));
+    const key = JSON.stringify(deployment.Properties.SourceObjectKeys);
+    const [hash, asset] = Object.entries<{ source: { path: string; packaging: string } }>(manifest.files).find(([h]) => key.includes(h))!;
+    expect(asset.source.packaging).toBe('zip');
+    expect(hash).toBeDefined();
+    const staged = path.join(asm.directory, asset.source.path);
+    expect(fs.readdirSync(staged)).toEqual(['on_create.sh']);
+    expect(fs.readFileSync(path.join(staged, 'on_create.sh'), 'utf8')).toBe(fs.readFileSync(shipped, 'utf8'));
+  });
+
+  test('the upload runs with a role of its own: a managed policy for the asset and the prefix only, no inline or AWS managed policy', () => {
+    const { stack, store } = eksCluster();
+    const t = Template.fromStack(stack);
+    const [fnId, fn] = resources(t, 'AWS::Lambda::Function').find(([id]) => id.startsWith('CustomCDKBucketDeployment'))!;
+    expect(fnId).toMatch(/256MiB512MiB/);
+    expect(fn.Properties.MemorySize).toBe(256);
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    const [role] = resources(t, 'AWS::IAM::Role').filter(([id]) => id === roleId).map(([, r]) => r);
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]);
+    expect(resources(t, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))).toEqual([]);
+    const attached = resources(t, 'AWS::IAM::ManagedPolicy').filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
+    const statements = attached.flatMap(([, p]) => p.Properties.PolicyDocument.Statement).map(canonical);
+    const bucket = stack.resolve(store.bucket.bucketArn);
+    const sids = bySid(statements.filter((st) => st.Sid !== undefined));
+    expect(Object.keys(sids).sort()).toEqual(['EncryptScripts', 'ListScriptsPrefix', 'ReadScriptsAsset', 'WriteScriptsPrefix']);
+    expect(sids.ReadScriptsAsset.Action).toEqual(['s3:GetObject']);
+    expect(JSON.stringify(sids.ReadScriptsAsset.Resource)).toMatch(/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.zip/);
+    expectStatement(sids.ListScriptsPrefix, { Sid: 'ListScriptsPrefix', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': ['curated/lifecycle-scripts/', 'curated/lifecycle-scripts/*'] } } });
+    expectStatement(sids.WriteScriptsPrefix, { Sid: 'WriteScriptsPrefix', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: stack.resolve(store.bucket.arnForObjects('curated/lifecycle-scripts/*')) });
+    expectStatement(sids.EncryptScripts, {
+      Sid: 'EncryptScripts', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: stack.resolve(store.encryptionKey!.keyArn),
+      Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+    });
+    // the logs statement is the only one without a Sid
+    expect(statements.filter((st) => st.Sid === undefined)).toEqual([canonical({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: expect.anything() })]);
+    // nothing reaches the dataset store's bucket policy for the deployer
+    const bucketPolicies = resources(t, 'AWS::S3::BucketPolicy').map(([, p]) => JSON.stringify(p.Properties.PolicyDocument));
+    for (const doc of bucketPolicies) expect(doc).not.toContain(roleId);
+    // the copy waits for its policy
+    const [, deployment] = resources(t, 'Custom::CDKBucketDeployment')[0];
+    expect(deployment.DependsOn).toEqual(expect.arrayContaining(attached.map(([id]) => id).filter((id) => id.includes('LifecycleScripts'))));
+  });
+
+  test('groups naming the same source share one upload; two clusters of a stack share the function and role, each with its policy', () => {
+    const { stack, vpc, store } = eksCluster();
+    new HyperPodCluster(stack, 'Other', {
+      vpc, orchestrator: HyperPodOrchestrator.eksClusterArn(eksArn), instanceGroups: [{ ...workers, ebsVolumeSize: Size.gibibytes(100) }],
+      lifecycleScripts: { datasets: store, zone: 'features', source: HyperPodScriptsSource.eksNodeStorage() },
+    });
+    const t = Template.fromStack(stack);
+    expect(resources(t, 'Custom::CDKBucketDeployment').map(([, d]) => d.Properties.DestinationBucketKeyPrefix).sort()).toEqual(['curated/lifecycle-scripts/', 'features/lifecycle-scripts/']);
+    const fns = resources(t, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('CustomCDKBucketDeployment'));
+    expect(fns).toHaveLength(1);
+    const roleId = fns[0][1].Properties.Role['Fn::GetAtt'][0];
+    const writes = resources(t, 'AWS::IAM::ManagedPolicy').filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement).filter((st: { Sid?: string }) => st.Sid === 'WriteScriptsPrefix').map((st: { Resource: unknown }) => JSON.stringify(st.Resource));
+    expect(writes).toHaveLength(2);
+    expect(writes.some((w: string) => w.includes('/curated/lifecycle-scripts/*')) && writes.some((w: string) => w.includes('/features/lifecycle-scripts/*'))).toBe(true);
+  });
+
+  test('a team\'s directory is uploaded as it is, once it holds the entry point', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-lcs-'));
+    fs.writeFileSync(path.join(dir, 'setup.sh'), '#!/bin/bash\n');
+    const source = HyperPodScriptsSource.fromDirectory(dir);
+    const make = (onCreate?: string, from = source) => {
+      const { stack, vpc, store } = setup();
+      new HyperPodCluster(stack, 'Cluster', { vpc, instanceGroups: [controller, workers], lifecycleScripts: { datasets: store, zone: 'curated', source: from, onCreate } });
+      return { stack };
+    };
+    // the default entry point on_create.sh is not there
+    expectValidationError(() => make(), /\[mlops:invalid-lifecycle-scripts\].*no entry point on_create\.sh at its top level/);
+    const { stack } = make('setup.sh');
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('Custom::CDKBucketDeployment', 1);
+    const [, c] = resources(t, 'AWS::SageMaker::Cluster')[0];
+    // Slurm runs it after HyperPod's own setup
+    expect(c.Properties.InstanceGroups[0].LifeCycleConfig.OnInitComplete).toBe('setup.sh');
+    // a directory in place of the entry point, and a directory that is not there
+    fs.mkdirSync(path.join(dir, 'on_create.sh'));
+    expectValidationError(() => make(), /invalid-lifecycle-scripts.*no entry point on_create\.sh/);
+    expectValidationError(() => make(undefined, HyperPodScriptsSource.fromDirectory(path.join(dir, 'absent'))), /invalid-lifecycle-scripts.*directory cannot be read/);
+  });
+
+  test('refused: the EKS script on Slurm, another entry point for it, two sources on one prefix', () => {
+    const refused = (orchestrator: HyperPodOrchestrator | undefined, onCreate?: string) => {
+      const { stack, vpc, store } = setup();
+      return () => new HyperPodCluster(stack, 'Cluster', {
+        vpc, orchestrator, instanceGroups: orchestrator ? [eksController] : [controller],
+        lifecycleScripts: { datasets: store, zone: 'curated', source: HyperPodScriptsSource.eksNodeStorage(), onCreate },
+      });
+    };
+    expectValidationError(refused(undefined), /invalid-lifecycle-scripts.*eksNodeStorage\(\) sets up containerd and the kubelet of EKS nodes; this cluster is orchestrated by Slurm/);
+    expectValidationError(refused(HyperPodOrchestrator.eksClusterArn(eksArn), 'start.sh'), /invalid-lifecycle-scripts.*the library's scripts start at on_create\.sh/);
+    expect(refused(HyperPodOrchestrator.eksClusterArn(eksArn), 'on_create.sh')).not.toThrow();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-lcs-'));
+    fs.writeFileSync(path.join(dir, 'on_create.sh'), '#!/bin/bash\n');
+    const { stack, vpc, store } = setup();
+    expectValidationError(() => new HyperPodCluster(stack, 'Cluster', {
+      vpc, orchestrator: HyperPodOrchestrator.eksClusterArn(eksArn),
+      lifecycleScripts: { datasets: store, zone: 'curated', source: HyperPodScriptsSource.eksNodeStorage() },
+      instanceGroups: [workers, { ...eksController, lifecycleScripts: { datasets: store, zone: 'curated', source: HyperPodScriptsSource.fromDirectory(dir) } }],
+    }), /invalid-lifecycle-scripts.*another instance group uploads other scripts to the same prefix/);
+  });
+
+  test('a group without an EBS volume gets a warning: the script then leaves node storage on the root volume', () => {
+    const { stack } = eksCluster();
+    const warnings = Annotations.fromStack(stack).findWarning('/S/Cluster', Match.stringLikeRegexp('hyperpod-node-storage-without-volume'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringMatching(/Instance group "system" has no ebsVolumeSize/)]);
+  });
+});
+
+describe('the shipped EKS lifecycle script, run against stubs of the node', () => {
+  // A scratch root with stub mountpoint/systemctl/systemd-escape: the script's file operations go
+  // under MLOPS_ROOT, its systemctl calls into a log.
+  function run(options: { mounted: string[]; active: string[] }) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-node-'));
+    const bin = path.join(root, 'stub-bin');
+    fs.mkdirSync(bin);
+    const log = path.join(root, 'systemctl.log');
+    fs.writeFileSync(path.join(bin, 'mountpoint'), `#!/bin/bash\nfor m in ${options.mounted.map((m) => root + m).join(' ')}; do [ "$2" = "$m" ] && exit 0; done\nexit 1\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'systemctl'), `#!/bin/bash\necho "$*" >> ${log}\nif [ "$1" = is-active ]; then for s in ${options.active.join(' ')}; do [ "$3" = "$s" ] && exit 0; done; exit 3; fi\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'systemd-escape'), '#!/bin/bash\np="${3#/}"; echo "${p//\\//-}.mount"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'sleep'), '#!/bin/bash\n', { mode: 0o755 });
+    for (const d of ['/var/lib/containerd', '/var/lib/kubelet', '/etc/systemd/system', '/opt/sagemaker']) fs.mkdirSync(path.join(root, d), { recursive: true });
+    fs.writeFileSync(path.join(root, '/var/lib/kubelet/config.json'), '{}');
+    const result = spawnSync('bash', [path.join(__dirname, '../../lib/training/assets/hyperpod-eks/on_create.sh')], {
+      encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, MLOPS_ROOT: root, MLOPS_VOLUME_WAIT_SECONDS: '10' },
+    });
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+    return { root, result, calls };
+  }
+
+  test('with the volume: services stopped, state copied, bind mounts declared and enabled, services started again in order', () => {
+    const { root, result, calls } = run({ mounted: ['/opt/sagemaker'], active: ['kubelet', 'containerd'] });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(calls).toEqual([
+      'is-active --quiet kubelet', 'stop kubelet', 'is-active --quiet containerd', 'stop containerd', 'daemon-reload',
+      'enable --now var-lib-containerd.mount', 'enable --now var-lib-kubelet.mount', 'start containerd', 'start kubelet',
+    ]);
+    expect(fs.readFileSync(path.join(root, '/opt/sagemaker/node-state/var/lib/kubelet/config.json'), 'utf8')).toBe('{}');
+    const unit = fs.readFileSync(path.join(root, '/etc/systemd/system/var-lib-kubelet.mount'), 'utf8');
+    expect(unit).toMatch(/^What=\/opt\/sagemaker\/node-state\/var\/lib\/kubelet$/m);
+    expect(unit).toMatch(/^Where=\/var\/lib\/kubelet$/m);
+    expect(unit).toMatch(/^Options=bind$/m);
+    expect(unit).toMatch(/^RequiredBy=containerd\.service kubelet\.service$/m);
+    expect(unit).toMatch(/^RequiresMountsFor=\/opt\/sagemaker$/m);
+  });
+
+  test('a service that was not running is not started; a state directory that is a mount point already is left alone', () => {
+    const { root, result, calls } = run({ mounted: ['/opt/sagemaker', '/var/lib/containerd'], active: ['containerd'] });
+    expect(result.status).toBe(0);
+    expect(calls).toEqual(['is-active --quiet kubelet', 'is-active --quiet containerd', 'stop containerd', 'daemon-reload', 'enable --now var-lib-kubelet.mount', 'start containerd']);
+    expect(fs.existsSync(path.join(root, '/etc/systemd/system/var-lib-containerd.mount'))).toBe(false);
+  });
+
+  test('without the volume: nothing changes and the node still starts', () => {
+    const { root, result, calls } = run({ mounted: [], active: ['kubelet', 'containerd'] });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/\/opt\/sagemaker is not mounted/);
+    expect(calls).toEqual([]);
+    expect(fs.readdirSync(path.join(root, '/etc/systemd/system'))).toEqual([]);
+  });
+
+  test('a failed step fails the node (non-zero exit), after the output is flushed', () => {
+    // a systemctl that fails to stop kubelet
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-node-'));
+    const bin = path.join(root, 'stub-bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'mountpoint'), `#!/bin/bash\n[ "$2" = "${root}/opt/sagemaker" ]\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'systemctl'), '#!/bin/bash\n[ "$1" = stop ] && exit 5\nexit 0\n', { mode: 0o755 });
+    fs.mkdirSync(path.join(root, 'var/lib/kubelet'), { recursive: true });
+    fs.writeFileSync(path.join(bin, 'sleep'), '#!/bin/bash\n', { mode: 0o755 });
+    const failed = spawnSync('bash', [path.join(__dirname, '../../lib/training/assets/hyperpod-eks/on_create.sh')], {
+      encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, MLOPS_ROOT: root },
+    });
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toMatch(/failed at line \d+/);
+  });
+
+  test('the stub names units as systemd does', () => {
+    const real = spawnSync('systemd-escape', ['--path', '--suffix=mount', '/var/lib/containerd'], { encoding: 'utf8' });
+    if (real.error) {
+      console.warn('systemd-escape is not installed: the unit names are checked against the stub only');
+      return;
+    }
+    expect(real.stdout.trim()).toBe('var-lib-containerd.mount');
+  });
+});
+
 describe('an FSx for Lustre file system on the nodes', () => {
   function withLustre(props: Partial<HyperPodClusterProps> = {}) {
     const { stack, vpc, store } = setup();
@@ -714,6 +938,13 @@ describe('compliance', () => {
           { instanceGroupName: 'trainium', instanceType: HyperPodInstanceType.accelerated(AcceleratorInstanceType.TRN1_32XLARGE), instanceCount: 2 },
         ],
       });
+      // an EKS-orchestrated cluster with the library's scripts, uploaded by the stack
+      new HyperPodCluster(stack, 'EksCluster', {
+        vpc,
+        orchestrator: HyperPodOrchestrator.eksClusterArn('arn:aws:eks:eu-west-1:111111111111:cluster/training'),
+        lifecycleScripts: { datasets: store, zone: 'features', source: HyperPodScriptsSource.eksNodeStorage() },
+        instanceGroups: [{ ...workers, ebsVolumeSize: Size.gibibytes(500) }],
+      });
     }));
   });
 
@@ -750,8 +981,32 @@ describe('compliance', () => {
       'Training/Cluster/InstanceGroup-controller/Policy', 'Training/Cluster/InstanceGroup-login/Policy', 'Training/Cluster/InstanceGroup-workers/Policy',
       'Training/Cluster/InstanceGroup-trainium/Policy', 'Training/Cluster/SecurityGroup/AllTrafficWithinGroup',
     ]));
-    const others = reports.flatMap((r) => r.suppressedViolations ?? []).filter((s) => !s.acknowledgedAt.startsWith('Training/Cluster'));
+    const others = reports.flatMap((r) => r.suppressedViolations ?? []).filter((s) => !/^Training\/(Cluster|EksCluster|HyperPodScriptsDeployer|Custom::CDKBucketDeployment)/.test(s.acknowledgedAt));
     for (const s of others) expect(s.acknowledgedAt).toMatch(/^Training\/(Vpc\/(Resource|TrainingSecurityGroup\/.*)|Datasets\/(Resource|AccessLogs))$/);
+  });
+
+  test('the script upload\'s acknowledgments: the function runs outside the VPC once per deployment, its logs hold no data, its writes stay in the prefix', () => {
+    const suppressed = reports.flatMap((r) => r.suppressedViolations ?? [])
+      .filter((s) => /^Training\/(EksCluster\/LifecycleScripts|HyperPodScriptsDeployer|Custom::CDKBucketDeployment)/.test(s.acknowledgedAt));
+    const seen = suppressed.map((s) => `${s.acknowledgedAt.replace(/[0-9A-F]{32}256MiB512MiB$/, '<uuid>')} ${s.acknowledgedId.replace(/<Datasets[0-9A-F]{8}\.Arn>/, '<Datasets>').replace(/<HyperPodScriptsDeployerLogs[0-9A-F]{8}\.Arn>/, '<HyperPodScriptsDeployerLogs>')}`).sort();
+    expect(seen).toEqual([
+      'Training/Custom::CDKBucketDeployment<uuid> AwsSolutions::AwsSolutions-L1',
+      'Training/Custom::CDKBucketDeployment<uuid> HIPAA.Security::HIPAA.Security-LambdaConcurrency',
+      'Training/Custom::CDKBucketDeployment<uuid> HIPAA.Security::HIPAA.Security-LambdaDLQ',
+      'Training/Custom::CDKBucketDeployment<uuid> HIPAA.Security::HIPAA.Security-LambdaInsideVPC',
+      'Training/Custom::CDKBucketDeployment<uuid> NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
+      'Training/Custom::CDKBucketDeployment<uuid> NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+      'Training/Custom::CDKBucketDeployment<uuid> NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC',
+      'Training/Custom::CDKBucketDeployment<uuid> PCI.DSS.321::PCI.DSS.321-LambdaInsideVPC',
+      'Training/Custom::CDKBucketDeployment<uuid> cdk-validator-cfnguard::lambda_inside_vpc_check',
+      'Training/EksCluster/LifecycleScripts/Policy AwsSolutions::AwsSolutions-IAM5[Resource::<Datasets>/features/lifecycle-scripts/*]',
+      'Training/HyperPodScriptsDeployer/Logs HIPAA.Security::HIPAA.Security-CloudWatchLogGroupEncrypted',
+      'Training/HyperPodScriptsDeployer/Logs NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+      'Training/HyperPodScriptsDeployer/Logs PCI.DSS.321::PCI.DSS.321-CloudWatchLogGroupEncrypted',
+      'Training/HyperPodScriptsDeployer/Logs cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+      'Training/HyperPodScriptsDeployer/LogsPolicy AwsSolutions::AwsSolutions-IAM5[Resource::<HyperPodScriptsDeployerLogs>:*]',
+    ].sort());
+    for (const s of suppressed) expect(s.reason.length).toBeGreaterThan(60);
   });
 });
 

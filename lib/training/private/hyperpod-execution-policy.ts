@@ -3,7 +3,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { KMS_S3_READ_ACTIONS, listUnderPrefix } from '../../private/grants';
 import { InherentWildcard } from '../../private/iam';
-import { HyperPodLifecycleScripts } from '../hyperpod-cluster';
+import { IDatasetStore } from '../../data/dataset-store';
+
+/** An instance group's lifecycle scripts with every default applied. @internal */
+export interface ResolvedLifecycleScripts {
+  readonly datasets: IDatasetStore;
+  readonly zone: string;
+  readonly prefix: string;
+  readonly onCreate: string;
+}
+
 
 /** CloudWatch namespace (and log group prefix) of HyperPod clusters. */
 export const HYPERPOD_LOG_NAMESPACE = '/aws/sagemaker/Clusters';
@@ -23,7 +32,7 @@ export interface HyperPodPolicyScope {
  * The permissions of AWS's AmazonSageMakerClusterInstanceRolePolicy, narrowed to one cluster, its
  * subnets and security group and one instance group's lifecycle scripts (when it has any).
  */
-export function hyperPodExecutionStatements(cluster: HyperPodPolicyScope, scripts: Required<HyperPodLifecycleScripts> | undefined): iam.PolicyStatement[] {
+export function hyperPodExecutionStatements(cluster: HyperPodPolicyScope, scripts: ResolvedLifecycleScripts | undefined): iam.PolicyStatement[] {
   const stack = Stack.of(cluster.scope);
   const logGroup = (suffix: string) => stack.formatArn({
     service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
@@ -110,7 +119,7 @@ export function hyperPodExecutionStatements(cluster: HyperPodPolicyScope, script
 }
 
 /** HyperPod downloads the lifecycle scripts under the group's prefix (GetObject, ListBucket), through S3 only. */
-function lifecycleScriptStatements(stack: Stack, scripts: Required<HyperPodLifecycleScripts>): iam.PolicyStatement[] {
+function lifecycleScriptStatements(stack: Stack, scripts: ResolvedLifecycleScripts): iam.PolicyStatement[] {
   const bucket = scripts.datasets.bucket;
   const keyPrefix = `${scripts.datasets.zonePrefix(scripts.zone)}${scripts.prefix}`;
   // Not grantBucketObjects(): these statements carry Sids (the wildcard review names them).
