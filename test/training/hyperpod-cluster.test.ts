@@ -28,7 +28,8 @@ const workers: HyperPodInstanceGroupOptions = { instanceGroupName: 'workers', in
 const eksController: HyperPodInstanceGroupOptions = { instanceGroupName: 'system', instanceType: HyperPodInstanceType.M5_2XLARGE, instanceCount: 1 };
 
 function setup() {
-  const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+  // Assets are not copied into the assembly (the script upload's AWS CLI layer alone is 22 MB).
+  const stack = new Stack(new App({ context: { 'aws:cdk:disable-asset-staging': true } }), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const store = new DatasetStore(stack, 'Datasets');
   return { stack, vpc, store };
@@ -637,7 +638,7 @@ describe('lifecycle scripts the stack uploads', () => {
     const [hash, asset] = Object.entries<{ source: { path: string; packaging: string } }>(manifest.files).find(([h]) => key.includes(h))!;
     expect(asset.source.packaging).toBe('zip');
     expect(hash).toBeDefined();
-    const staged = path.join(asm.directory, asset.source.path);
+    const staged = path.resolve(asm.directory, asset.source.path);
     expect(fs.readdirSync(staged)).toEqual(['on_create.sh']);
     expect(fs.readFileSync(path.join(staged, 'on_create.sh'), 'utf8')).toBe(fs.readFileSync(shipped, 'utf8'));
   });
