@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { AcceleratorInstanceType } from '../core/accelerators';
 import { ValidationError } from '../core/errors';
 import { NameRule } from '../core/names';
@@ -83,7 +83,6 @@ export interface HyperPodLifecycleScripts {
    */
   readonly source?: HyperPodScriptsSource;
 }
-
 
 /** One instance group of a HyperPod cluster. */
 export interface HyperPodInstanceGroupOptions {
@@ -425,7 +424,8 @@ export class HyperPodCluster extends HyperPodClusterBase {
   private readonly eksClusterArn?: string;
   private readonly fileSystem?: IDatasetFileSystem;
   private readonly mountPath: string;
-  private readonly deployments = new Map<string, { readonly source: HyperPodScriptsSource; readonly deployment: IConstruct }>();
+  /** The source uploaded to each prefix (store address and key prefix). */
+  private readonly deployments = new Map<string, HyperPodScriptsSource>();
 
   constructor(scope: Construct, id: string, props: HyperPodClusterProps) {
     super(scope, id);
@@ -851,10 +851,11 @@ export class HyperPodCluster extends HyperPodClusterBase {
       Annotations.of(this).addWarningV2('mlops-constructs:hyperpod-node-storage-without-volume',
         `Instance group "${group}" has no ebsVolumeSize: HyperPodScriptsSource.eksNodeStorage() then leaves container images and pod volumes on the root volume.`);
     }
-    const where = `${scripts.datasets.node.addr}/${scripts.datasets.zonePrefix(scripts.zone)}${scripts.prefix}`;
+    const keyPrefix = `${scripts.datasets.zonePrefix(scripts.zone)}${scripts.prefix}`;
+    const where = `${scripts.datasets.node.addr}/${keyPrefix}`;
     const existing = this.deployments.get(where);
     if (existing) {
-      if (existing.source.directory !== source.directory) {
+      if (existing.directory !== source.directory) {
         throw problem('another instance group uploads other scripts to the same prefix, and each upload removes the other\'s files.', source.directory,
           'Give the groups the same source, or each group its own prefix.');
       }
@@ -864,10 +865,10 @@ export class HyperPodCluster extends HyperPodClusterBase {
       directory: source.directory,
       bucket: scripts.datasets.bucket,
       encryptionKey: scripts.datasets.encryptionKey,
-      keyPrefix: `${scripts.datasets.zonePrefix(scripts.zone)}${scripts.prefix}`,
+      keyPrefix,
       purpose: `HyperPod cluster ${this.node.path}`,
     });
-    this.deployments.set(where, { source, deployment });
+    this.deployments.set(where, source);
     // The nodes run the scripts as HyperPod creates them: the upload must be complete first.
     this.cluster.node.addDependency(deployment);
   }
